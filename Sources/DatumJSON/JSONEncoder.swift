@@ -98,8 +98,12 @@ public struct GoJSONEncoder: Sendable {
             case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
             case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x3C, 0x3E, 0x26 where escapeHTML:
-                appendUnicodeEscape(v, into: &out)
+            case 0x3C, 0x3E, 0x26:
+                if escapeHTML {
+                    appendUnicodeEscape(v, into: &out)
+                } else {
+                    out.append(UInt8(truncatingIfNeeded: v))
+                }
             case 0x2028, 0x2029:
                 appendUnicodeEscape(v, into: &out)
             case 0..<0x20:
