@@ -36,7 +36,7 @@ public struct JSONPath: Sendable {
     /// Evaluates the template; each inner array is one action's results.
     public func findResults(_ data: JSONValue, allowMissingKeys: Bool = true) throws(PrinterError) -> [[Value]] {
         var evaluator = JSONPathEvaluator(allowMissingKeys: allowMissingKeys)
-        return try evaluator.findResults(data: .json(data), nodes: nodes)
+        return try evaluator.findResults(data: .json(data), nodes: nodes[...])
     }
 
     /// `Execute`: results printed as kubectl does — strings raw, maps and arrays as
@@ -107,40 +107,47 @@ public struct JSONPath: Sendable {
 }
 
 /// The mutable state of one evaluation (client-go keeps it on the JSONPath object).
+///
+/// `range` pushes a loop: the nodes after it run once per value until an `end`
+/// closes the body; evaluation then resumes after the `end` that closed it.
 struct JSONPathEvaluator {
     typealias Value = JSONPath.Value
     let allowMissingKeys: Bool
-    var stack: [[Value]] = []
-    var cur: [Value] = []
     var beginRange = 0
     var inRange = 0
     var endRange = 0
+    /// Absolute index (in the root node list) of the last `end` that closed a loop body.
+    var lastEndNode: Int?
 
     init(allowMissingKeys: Bool) {
         self.allowMissingKeys = allowMissingKeys
     }
 
-    mutating func findResults(data: Value, nodes: [JSONPathNode]) throws(PrinterError) -> [[Value]] {
-        cur = [data]
+    mutating func findResults(data: Value, nodes: ArraySlice<JSONPathNode>) throws(PrinterError) -> [[Value]] {
+        let cur: [Value] = [data]
         var full: [[Value]] = []
-        var i = 0
-        while i < nodes.count {
+        var i = nodes.startIndex
+        while i < nodes.endIndex {
             let results = try walk(cur, nodes[i])
-            // An `end` closed the current range body.
             if endRange > 0 && endRange <= inRange {
                 endRange -= 1
+                lastEndNode = i
                 break
             }
-            // A `range` starts: run the rest of the template once per result.
             if beginRange > 0 {
                 beginRange -= 1
                 inRange += 1
-                let rest = Array(nodes[(i + 1)...])
-                for (k, value) in results.enumerated() {
-                    if k == results.count - 1 { inRange -= 1 }
-                    full += try findResults(data: value, nodes: rest)
+                let body = nodes[(i + 1)...]
+                if results.isEmpty {
+                    // Walk the body anyway so the matching `end` is found.
+                    _ = try findResults(data: .json(.null), nodes: body)
+                } else {
+                    for value in results { full += try findResults(data: value, nodes: body) }
                 }
-                break
+                inRange -= 1
+                if let end = lastEndNode, end > i, end < nodes.endIndex { i = end }
+                i += 1
+                continue
             }
             full.append(results)
             i += 1
@@ -177,16 +184,11 @@ struct JSONPathEvaluator {
     mutating func evalIdentifier(_ input: [Value], _ name: String) throws(PrinterError) -> [Value] {
         switch name {
         case "range":
-            stack.append(cur)
             beginRange += 1
             return input
         case "end":
-            if endRange < inRange {
-                endRange += 1
-                return []
-            }
-            guard let top = stack.popLast() else { throw PrinterError("not in range, nothing to end") }
-            cur = top
+            guard inRange > 0 else { throw PrinterError("not in range, nothing to end") }
+            endRange += 1
             return []
         default:
             throw PrinterError("unrecognized identifier \(name)")
