@@ -80,7 +80,9 @@ import Testing
     @Test func tabWriterMinimumWidthAndTrailingCells() {
         var w = TabWriter(minWidth: 6, padding: 3)
         w.write("A\tB\tC\n1\t\t3\nδέλτα\tx")
-        #expect(w.finish() == "A        B      C\n1               3\nδέλτα    x")
+        // Column 0 is the widest cell plus padding (5 + 3); column 1 only exists on the first
+        // two lines ("x" is a trailing cell), so it gets the minimum width of 6.
+        #expect(w.finish() == "A       B     C\n1             3\nδέλτα   x")
     }
 
     @Test func tabWriterRemembersWidthsAcrossFlushes() {

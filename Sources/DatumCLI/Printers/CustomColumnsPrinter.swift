@@ -215,7 +215,7 @@ struct Quantity: Comparable {
         let decimal: [String: Double] = [
             "": 1, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
         ]
-        var multiplier: Double
+        let multiplier: Double
         if let m = binary[suffix] {
             multiplier = m
         } else if let m = decimal[suffix] {
@@ -227,7 +227,6 @@ struct Quantity: Comparable {
         } else {
             return nil
         }
-        if multiplier == 0 { multiplier = 0 }
         value = sign * magnitude * multiplier
     }
 

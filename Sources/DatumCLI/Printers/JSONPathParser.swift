@@ -389,9 +389,7 @@ struct JSONPathParser {
             guard i + count <= body.count else { return nil }
             var v: UInt32 = 0
             for k in 0..<count {
-                guard let d = body[i + k].properties.numericType == nil
-                    ? UInt32(String(body[i + k]), radix: 16) : UInt32(String(body[i + k]), radix: 16)
-                else { return nil }
+                guard let d = UInt32(String(body[i + k]), radix: 16) else { return nil }
                 v = v * 16 + d
             }
             i += count
