@@ -106,19 +106,27 @@ public struct CommandLineParser: Sendable {
         return .help(commandPath: names(chain))
     }
 
-    /// Whether an option word, during command resolution, swallows the next argv word.
+    /// Whether an option word, during command resolution, swallows the next argv word. An option
+    /// the command does not accept is looked up among the options declared below it; if it is
+    /// unknown there too, cobra's rule applies: assume it takes a value.
     private func consumesFollowingWord(_ tokens: [ArgumentToken], chain: [CommandSpec]) -> Bool {
         let table = OptionTable(chain: chain)
-        let below = chain.last.map(optionsBelow) ?? []
+        var cachedBelow: [OptionSpec]?
+        func below() -> [OptionSpec] {
+            if let cachedBelow { return cachedBelow }
+            let options = chain.last.map(optionsBelow) ?? []
+            cachedBelow = options
+            return options
+        }
         for token in tokens {
             switch token.kind {
             case .long(let name, let value):
                 if value != nil { return false }
                 if let option = table.option(long: name) { return option.takesValue }
-                let candidates = below.filter { $0.long == name }
+                let candidates = below().filter { $0.long == name }
                 return candidates.isEmpty || candidates.contains { $0.takesValue }
             case .short(let letter, let remainder):
-                let known = table.option(short: letter).map { [$0] } ?? below.filter { $0.short == letter }
+                let known = table.option(short: letter).map { [$0] } ?? below().filter { $0.short == letter }
                 if known.isEmpty { return tokens.count == 1 }
                 if remainder.count >= 2 && remainder.hasPrefix("=") { return false }
                 if known.contains(where: \.takesValue) { return remainder.isEmpty }
@@ -129,8 +137,7 @@ public struct CommandLineParser: Sendable {
         return false
     }
 
-    /// Options declared anywhere below `command`, used to guess whether an option typed before
-    /// its subcommand name takes a value.
+    /// Options declared anywhere below `command`.
     private func optionsBelow(_ command: CommandSpec) -> [OptionSpec] {
         command.subcommands.flatMap { $0.options + optionsBelow($0) }
     }
