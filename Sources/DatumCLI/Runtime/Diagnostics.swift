@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// Process exit statuses (documented in `docs/exit-codes.md`).
 public enum ExitCode: Int32, Sendable {
@@ -8,21 +9,6 @@ public enum ExitCode: Int32, Sendable {
     case failure = 1
     /// The command line itself was wrong (BSD `EX_USAGE`); nothing was attempted.
     case usage = 64
-}
-
-/// A location in a user's file, 1-based.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-
-    public init(file: String, line: Int, column: Int) {
-        self.file = file
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String { "\(file):\(line):\(column)" }
 }
 
 /// A failure reported to the user, rendered in exactly one place (``Diagnostics``).
