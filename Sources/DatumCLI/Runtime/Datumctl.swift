@@ -7,6 +7,7 @@ public enum Datumctl {
 
     /// Every command, in the order help lists them within their groups.
     static let commands: [any CLICommand.Type] = [
+        ValidateCommand.self,
         VersionCommand.self,
     ]
 

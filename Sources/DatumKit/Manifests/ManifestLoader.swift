@@ -34,11 +34,22 @@ public struct Manifest: Sendable {
     /// The position of a field: the value's node, or for `pointAtKey` the key itself
     /// (unknown fields). A field that does not exist (a missing required value) points
     /// at its nearest existing parent.
+    /// A mapping or sequence value is located by its key (`validation:`), since a block
+    /// collection's own first character is on the following line.
     public func location(of path: [YAMLPathComponent], pointAtKey: Bool = false) -> SourceLocation {
         var prefix = path
         while true {
-            let found = pointAtKey && prefix.count == path.count ? node.keyNode(atPath: prefix) : node.node(atPath: prefix)
-            if let found { return SourceLocation(file: file, mark: found.start) }
+            if let value = node.node(atPath: prefix) {
+                var target = value
+                if pointAtKey && prefix.count == path.count {
+                    target = node.keyNode(atPath: prefix) ?? value
+                } else if case .scalar = value.content {
+                    target = value
+                } else if case .key = prefix.last, let key = node.keyNode(atPath: prefix) {
+                    target = key
+                }
+                return SourceLocation(file: file, mark: target.start)
+            }
             if prefix.isEmpty { return location }
             prefix.removeLast()
         }
