@@ -20,9 +20,8 @@ struct Composer {
         var items: [YAMLNode] = []
         var pairs: [YAMLNodePair] = []
         var pendingKey: YAMLNode?
-        /// Keys seen so far with where they were first written; a dictionary once the mapping grows.
-        var seenKeys: [(key: String, mark: YAMLMark)] = []
-        var seenIndex: [String: YAMLMark]?
+        /// JSON key → where it was written, built only once a mapping grows past a few keys.
+        var keyIndex: [String: YAMLMark]?
         /// Nodes this collection expands to, itself included.
         var size = 1
         /// Collection levels from this one down to its deepest child collection.
@@ -48,8 +47,8 @@ struct Composer {
         self.limits = limits
     }
 
-    mutating func consume(_ event: ParserEvent) throws(YAMLError) {
-        switch event {
+    mutating func consume(_ event: consuming ParserEvent) throws(YAMLError) {
+        switch consume event {
         case .scalar(let text, let style, let tag, let anchor, let start, let end):
             try count(1, at: start)
             let node = YAMLNode(content: .scalar(text, style), tag: tag, start: start, end: end)
@@ -106,8 +105,8 @@ struct Composer {
         }
     }
 
-    private mutating func complete(_ node: YAMLNode, size: Int, height: Int, anchor: String?) throws(YAMLError) {
-        if let anchor { anchors[anchor] = Anchored(node: node, size: size, height: height) }
+    private mutating func complete(_ node: consuming YAMLNode, size: Int, height: Int, anchor: String?) throws(YAMLError) {
+        if let anchor { anchors[anchor] = Anchored(node: copy node, size: size, height: height) }
         guard !stack.isEmpty else {
             root = node
             rootHadAnchor = anchor != nil
@@ -120,34 +119,37 @@ struct Composer {
             stack[top].items.append(node)
             return
         }
-        guard let key = stack[top].pendingKey else {
+        guard let key = stack[top].pendingKey.take() else {
             try checkDuplicate(node, in: top)
             stack[top].pendingKey = node
             return
         }
         stack[top].pairs.append(YAMLNodePair(key: key, value: node))
-        stack[top].pendingKey = nil
     }
 
     /// Rejects a key that turns into the same JSON key as an earlier one (`1` and `"1"` too).
+    ///
+    /// Small mappings, the common case, are scanned without allocating; larger ones get
+    /// a dictionary.
     private mutating func checkDuplicate(_ key: YAMLNode, in top: Int) throws(YAMLError) {
-        guard !key.isMergeKey, let name = key.jsonKeyIfValid else { return }
-        if let index = stack[top].seenIndex {
-            if let first = index[name] { throw duplicateError(name, key.start, first) }
-            stack[top].seenIndex?[name] = key.start
-            return
-        }
-        for seen in stack[top].seenKeys where seen.key == name {
-            throw duplicateError(name, key.start, seen.mark)
-        }
-        stack[top].seenKeys.append((name, key.start))
-        // Linear scans are cheapest for the small mappings manifests are made of.
-        if stack[top].seenKeys.count > 12 {
+        guard let name = key.duplicateCheckName else { return }
+        if stack[top].keyIndex == nil {
+            let pairs = stack[top].pairs
+            if pairs.count < 12 {
+                for pair in pairs where pair.key.duplicateCheckName == name {
+                    throw duplicateError(name, key.start, pair.key.start)
+                }
+                return
+            }
             var index: [String: YAMLMark] = [:]
-            for seen in stack[top].seenKeys { index[seen.key] = seen.mark }
-            stack[top].seenIndex = index
-            stack[top].seenKeys = []
+            index.reserveCapacity(pairs.count * 2)
+            for pair in pairs {
+                if let existing = pair.key.duplicateCheckName, index[existing] == nil { index[existing] = pair.key.start }
+            }
+            stack[top].keyIndex = index
         }
+        if let first = stack[top].keyIndex?[name] { throw duplicateError(name, key.start, first) }
+        stack[top].keyIndex?[name] = key.start
     }
 
     private func duplicateError(_ name: String, _ mark: YAMLMark, _ first: YAMLMark) -> YAMLError {

@@ -36,38 +36,56 @@ enum GoYAMLTag {
 
 enum GoYAMLResolver {
     /// Resolves an untagged plain scalar (go-yaml v2 `resolve("", text)`).
-    static func resolvePlain(_ text: String) -> GoScalar {
-        let utf8 = Array(text.utf8)
-        guard let first = utf8.first else { return .null }
+    /// Whether a plain scalar starting with this byte can resolve to anything but a string
+    /// (go-yaml's resolve table hint).
+    @inline(__always)
+    static func mayResolveToNonString(first: UInt8) -> Bool {
         switch first {
         case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"),
             UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"),
-            UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "~"):
-            return mapped(text) ?? .string(text)
-        case UInt8(ascii: "."):
-            if let value = mapped(text) { return value }
-            if let float = goParseFloat(utf8) { return .float(float) }
-            return .string(text)
-        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if let value = mapped(text) { return value }
-            if isTimestamp(utf8) { return .timestamp(text) }
-            return resolveNumber(utf8) ?? .string(text)
+            UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "~"), UInt8(ascii: "."),
+            UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
         default:
-            return .string(text)
+            return false
         }
     }
 
+    static func resolvePlain(_ text: String) -> GoScalar {
+        guard let first = text.utf8.first else { return .null }
+        // Most scalars start with a letter that can begin no other type; decide without copying.
+        if !mayResolveToNonString(first: first) { return .string(text) }
+        switch first {
+        case UInt8(ascii: "."):
+            if let value = mapped(text) { return value }
+            if let float = goParseFloat(Array(text.utf8)) { return .float(float) }
+            return .string(text)
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if let value = mapped(text) { return value }
+            let utf8 = Array(text.utf8)
+            if isTimestamp(utf8) { return .timestamp(text) }
+            return resolveNumber(utf8) ?? .string(text)
+        default:
+            return mapped(text) ?? .string(text)
+        }
+    }
+
+    private static let words: [String: GoScalar] = {
+        var table: [String: GoScalar] = [:]
+        for word in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"] { table[word] = .bool(true) }
+        for word in ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] { table[word] = .bool(false) }
+        for word in ["~", "null", "Null", "NULL"] { table[word] = .null }
+        for word in [".nan", ".NaN", ".NAN"] { table[word] = .float(.nan) }
+        for word in [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"] { table[word] = .float(.infinity) }
+        for word in ["-.inf", "-.Inf", "-.INF"] { table[word] = .float(-.infinity) }
+        return table
+    }()
+
     /// The fixed words of go-yaml v2's resolve table.
     private static func mapped(_ text: String) -> GoScalar? {
-        switch text {
-        case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
-        case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
-        case "~", "null", "Null", "NULL": return .null
-        case ".nan", ".NaN", ".NAN": return .float(.nan)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
-        default: return nil
-        }
+        // No entry is longer than five bytes; skip the lookup for longer text.
+        guard text.utf8.count <= 5 else { return nil }
+        return words[text]
     }
 
     /// Integers (Go `ParseInt`/`ParseUint` with base 0 after dropping `_`), then floats.

@@ -119,7 +119,6 @@ extension YAMLSource {
             if bytes[index] & 0xC0 != 0x80 { column += 1 }
             index += 1
         }
-        // The loop counted the lead byte of the character at `offset` only if it lies before it.
         return YAMLMark(line: line, column: column)
     }
 

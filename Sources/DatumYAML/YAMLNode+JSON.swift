@@ -161,6 +161,16 @@ extension YAMLNode {
         }
     }
 
+    /// The JSON key to compare for duplicates; nil for merge keys and keys that have none.
+    var duplicateCheckName: String? {
+        // Fast path: untagged keys that cannot resolve to anything but a string.
+        if tag == nil, case .scalar(let text, let style) = content {
+            if style != .plain { return text }
+            if let first = text.utf8.first, !GoYAMLResolver.mayResolveToNonString(first: first) { return text }
+        }
+        return isMergeKey ? nil : jsonKeyIfValid
+    }
+
     /// The JSON key if the node converts to one, for duplicate detection and path lookups.
     var jsonKeyIfValid: String? {
         do {

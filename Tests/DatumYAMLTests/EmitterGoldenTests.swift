@@ -151,6 +151,12 @@ let kubectlObjects: [(name: String, json: String)] = [
         """#
     ),
     (
+        "complex-keys",
+        #"""
+        {"apiVersion":"example.com/v1","kind":"Thing","metadata":{"name":"t"},"m":{"a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too list":["a",{"b":"c"},["d"]],"a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too map":{"x":"y","z":[1]},"a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too empty":{},"a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too scalar":"s","a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too literal":"l1\nl2\n","nested":{"a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too deeper":[{"a very long key with many words that goes on and on well past the eighty column folding width and then past one hundred and twenty eight bytes too inner":1}]}}}
+        """#
+    ),
+    (
         "deep-literals",
         #"""
         {"apiVersion":"example.com/v1","kind":"Thing","metadata":{"name":"t"},"entries":[{"script":"line1\nline2\n","folded":"The quick brown fox jumps over the lazy dog and keeps running far beyond the eighty column limit","nested":[["a\nb","  lead\nx"]]},"top level string in a list that is long enough to be folded by the emitter at eighty columns wide"]}

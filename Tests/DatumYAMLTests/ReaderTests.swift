@@ -113,6 +113,10 @@ func firstError(_ bytes: [UInt8], limits: YAMLLimits = .default) -> YAMLError? {
             "collection key", "? [a]\n: b\n",
             "t.yaml:1:3: error: invalid map key: a key must be a scalar, not a collection", .conversion, line: "? [a]"),
         Case(
+            "uint64 key", "18446744073709551615: a\n",
+            "t.yaml:1:1: error: unsupported map key: integer 18446744073709551615 does not fit in int64", .conversion,
+            line: "18446744073709551615: a"),
+        Case(
             "infinity has no JSON form", "a: .inf\n", "t.yaml:1:4: error: json: unsupported value: +Inf", .conversion,
             line: "a: .inf"),
         Case(
@@ -151,6 +155,16 @@ func firstError(_ bytes: [UInt8], limits: YAMLLimits = .default) -> YAMLError? {
         #expect(error.headline == "t.yaml:2:1: error: found character that cannot start any token (while scanning for the next token)")
         let located = YAMLSource(name: "t.yaml", text: "x:\t\"v\": q: 1\n").error("boom", at: YAMLMark(line: 1, column: 10))
         #expect(located.description == "t.yaml:1:10: error: boom\nx:\t\"v\": q: 1\n  \t      ^")
+    }
+
+    @Test func linesAndOffsetsFollowLibyamlLineBreaks() {
+        let source = YAMLSource(name: "b.yaml", bytes: [0xEF, 0xBB, 0xBF] + Array("a\rb\r\nc\u{85}d\u{2028}é\nf".utf8))
+        #expect((1...7).map { source.line($0) } == ["a", "b", "c", "d", "é", "f", nil])
+        #expect(source.mark(atByteOffset: 3) == YAMLMark(line: 1, column: 1))
+        #expect(source.mark(atByteOffset: 6) == YAMLMark(line: 2, column: 2))
+        let eAcute = source.bytes.count - 4
+        #expect(source.mark(atByteOffset: eAcute) == YAMLMark(line: 5, column: 1))
+        #expect(source.mark(atByteOffset: eAcute + 2) == YAMLMark(line: 5, column: 2))
     }
 
     @Test func semanticErrorSkipsOnlyItsDocument() throws {
