@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "datumctl", targets: ["datumctl"]),
         .executable(name: "datumctl-sandbox", targets: ["datumctl-sandbox"]),
+        .executable(name: "datumctl-bench", targets: ["datumctl-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -41,6 +42,7 @@ let package = Package(
             exclude: ["Upstream"]),
         .target(name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML"]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
+        .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
 
         .target(
             name: "DatumSandbox",
