@@ -55,14 +55,16 @@ let package = Package(
             ]),
         .executableTarget(name: "datumctl-sandbox", dependencies: ["DatumSandbox"]),
 
+        // Shared by the test targets: golden files, temporary directories, process helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP"]),
         .testTarget(
-            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML"],
+            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
             exclude: ["Snapshots", "Fixtures"]),
         .testTarget(
-            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP"],
+            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "TestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON"]),
         .testTarget(
