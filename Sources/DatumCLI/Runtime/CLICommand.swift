@@ -39,7 +39,8 @@ extension CommandContext {
 
     /// The client for the selected project; fails (before any request) when no project is given.
     func projectClient(_ settings: ConnectionSettings? = nil) throws(CLIError) -> ProjectClient {
-        let resolved = try settings ?? connectionSettings()
+        let resolved: ConnectionSettings
+        if let settings { resolved = settings } else { resolved = try connectionSettings() }
         let project = try resolved.requireProject()
         let sink = environment.stderr
         return try ProjectClient(settings: resolved, project: project, trace: { line in sink.line(line) })
