@@ -128,11 +128,19 @@ public struct APIError: Error, Sendable, Equatable {
         code: 406, reason: "NotAcceptable",
         message: "the server was unable to respond with a content type that the client supports")
 
+    /// 415 for a patch type the resource does not take.
     public static func unsupportedMediaType(_ contentType: String) -> APIError {
         APIError(
             code: 415, reason: "UnsupportedMediaType",
             message: "the body of the request was in an unknown format - accepted media types include: "
                 + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+    }
+
+    /// 415 for a body encoding the sandbox does not decode (protobuf, CBOR).
+    public static func unsupportedBodyEncoding(_ contentType: String) -> APIError {
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
     }
 
     public static func gone(_ message: String) -> APIError {

@@ -272,7 +272,7 @@ public enum FieldManagement {
 
     /// Recursively merges an apply configuration into the live object (objects merge, the rest replaces).
     static func merge(_ live: JSONValue, _ config: JSONValue) -> JSONValue {
-        guard case .object(let c) = config, !c.isEmpty, case .object(var l) = live else { return config }
+        guard case .object(let c) = config, case .object(var l) = live else { return config }
         for (key, value) in c { l[key] = merge(l[key] ?? .null, value) }
         return .object(l)
     }

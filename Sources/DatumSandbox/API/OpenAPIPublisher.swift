@@ -238,18 +238,37 @@ final class OpenAPIPublisher: Sendable {
         return .object(schema)
     }
 
-    static func gatewayDocument() -> JSONValue {
-        let type = ResourceCatalog.backendTLSPolicies
-        let schemaName = "io.k8s.networking.gateway.v1.BackendTLSPolicy"
-        var schemas: JSONObject = [
-            schemaName: backendTLSPolicySchema(),
-            schemaName + "List": listSchema(for: type, schemaName: schemaName),
+    /// HTTPRoute is served schemaless: its document only names the standard fields.
+    static func httpRouteSchema() -> JSONValue {
+        [
+            "type": "object",
+            "properties": [
+                "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": metadataProperty,
+                "spec": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+                "status": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+            ],
+            "x-kubernetes-group-version-kind": [gvk(ResourceCatalog.httpRoutes)],
         ]
+    }
+
+    static func gatewayDocument() -> JSONValue {
+        var allPaths = JSONObject()
+        var schemas = JSONObject()
+        for (type, schema) in [
+            (ResourceCatalog.backendTLSPolicies, backendTLSPolicySchema()), (ResourceCatalog.httpRoutes, httpRouteSchema()),
+        ] {
+            let schemaName = "io.k8s.networking.gateway.v1.\(type.kind)"
+            schemas[schemaName] = schema
+            schemas[schemaName + "List"] = listSchema(for: type, schemaName: schemaName)
+            let typePaths = paths(
+                for: type, tag: "gatewayNetworking_v1", operationGroup: "GatewayNetworkingV1", schemaName: schemaName)
+            for (k, v) in typePaths { allPaths[k] = v }
+        }
         for (key, value) in metaSchemas() { schemas[key] = value }
         return [
             "openapi": "3.0.0",
             "info": ["title": "Kubernetes", "version": "v1.32.4"],
-            "paths": .object(paths(for: type, tag: "gatewayNetworking_v1", operationGroup: "GatewayNetworkingV1", schemaName: schemaName)),
+            "paths": .object(allPaths),
             "components": ["schemas": .object(schemas)],
         ]
     }

@@ -37,6 +37,12 @@ public enum ResourceCatalog {
         group: "gateway.networking.k8s.io", version: "v1", plural: "backendtlspolicies",
         singular: "backendtlspolicy", kind: "BackendTLSPolicy", namespaced: true,
         shortNames: ["btlspolicy"], categories: ["gateway-api"], hasStatus: true, isCustom: true)
+    /// Served without a schema (fields are kept as sent) so the upstream conformance manifests,
+    /// which bundle routes with their policies, apply as a whole.
+    public static let httpRoutes = ResourceType(
+        group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes", singular: "httproute",
+        kind: "HTTPRoute", namespaced: true, shortNames: [], categories: ["gateway-api"], hasStatus: true,
+        isCustom: true)
     public static let configMaps = ResourceType(
         group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap",
         namespaced: true, shortNames: ["cm"], categories: [], hasStatus: false, isCustom: false)
@@ -51,7 +57,9 @@ public enum ResourceCatalog {
         group: "", version: "v1", plural: "events", singular: "event", kind: "Event",
         namespaced: true, shortNames: ["ev"], categories: [], hasStatus: false, isCustom: false)
 
-    public static let all: [ResourceType] = [configMaps, events, namespaces, services, backendTLSPolicies]
+    public static let all: [ResourceType] = [
+        configMaps, events, namespaces, services, backendTLSPolicies, httpRoutes,
+    ]
     public static let core: [ResourceType] = all.filter { $0.group.isEmpty }
     public static let gatewayGroup = "gateway.networking.k8s.io"
 

@@ -154,6 +154,10 @@ struct ResourceHandler {
     private enum BodyKind { case object, mergePatch, jsonPatch, strategicPatch, apply }
 
     private func decodeJSON() throws(APIError) -> (JSONValue, [String]) {
+        let contentType = request.header("content-type") ?? "application/json"
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") || contentType.hasPrefix("application/cbor") {
+            throw APIError.unsupportedBodyEncoding(contentType)
+        }
         do {
             let parsed = try JSONParser.parseReportingDuplicates(request.body)
             return (parsed.value, parsed.duplicateKeys)

@@ -38,6 +38,22 @@ enum TableConverter {
                     description: "Custom resource definition column (in JSONPath format): .metadata.creationTimestamp",
                     priority: 0, cell: age),
             ]
+        case "httproutes":
+            return [
+                nameColumn,
+                Column(
+                    name: "Hostnames", type: "string", format: "",
+                    description: "Custom resource definition column (in JSONPath format): .spec.hostnames", priority: 0,
+                    cell: { object, _ in
+                        // The CRD column is a JSONPath printed the way kubectl prints a JSON array.
+                        guard let names = object["spec"]?["hostnames"] else { return .null }
+                        return .string(GoJSONEncoder.compact.encode(names))
+                    }),
+                Column(
+                    name: "Age", type: "date", format: "",
+                    description: "Custom resource definition column (in JSONPath format): .metadata.creationTimestamp",
+                    priority: 0, cell: age),
+            ]
         case "configmaps":
             return [
                 nameColumn,
