@@ -14,7 +14,7 @@ public final class APIServer: Sendable {
         self.store = store
         self.tokens = tokens
         self.validator = validator
-        self.openAPI = OpenAPIPublisher()
+        self.openAPI = OpenAPIPublisher.shared
     }
 
     /// Answers one request. Never throws: every failure becomes a `Status` response.

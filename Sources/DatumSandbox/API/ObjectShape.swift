@@ -11,6 +11,12 @@ enum ObjectShape {
 
     /// Top-level keys sorted (what unstructured encoding gives) and metadata in struct order.
     static func canonical(_ object: JSONObject) -> JSONObject {
+        var object = object
+        // Reserve resourceVersion's slot; the store fills in the value when it commits.
+        if var metadata = object["metadata"]?.objectValue, metadata["resourceVersion"] == nil {
+            metadata["resourceVersion"] = ""
+            object["metadata"] = .object(metadata)
+        }
         var result = JSONObject()
         for key in object.sortedKeys {
             guard let value = object[key] else { continue }

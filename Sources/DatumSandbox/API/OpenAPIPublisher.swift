@@ -11,6 +11,8 @@ final class OpenAPIPublisher: Sendable {
     private let hashes: [String: String]
 
     static let metaPrefix = "io.k8s.apimachinery.pkg.apis.meta.v1."
+    /// Built once per process: the documents never change while the server runs.
+    static let shared = OpenAPIPublisher()
 
     init() {
         var documents: [String: [UInt8]] = [:]
