@@ -427,3 +427,14 @@ import Testing
         #expect(doc["components"]?["schemas"]?["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]?["_source"] == nil)
     }
 }
+
+@Suite struct ApplyRemovalTests {
+    @Test func removingTheLastLabelDropsTheEmptyMap() throws {
+        let t = try TestAPI()
+        let apply = "application/apply-patch+yaml"
+        t.send("PATCH", TestAPI.policies + "/a?fieldManager=m", body: TestAPI.policy("a", extra: #","labels":{"x":"1"}"#), contentType: apply)
+        let r = t.send("PATCH", TestAPI.policies + "/a?fieldManager=m", body: TestAPI.policy("a"), contentType: apply)
+        #expect(r.json["metadata"]?["labels"] == nil)
+        #expect(r.json["metadata"]?["name"] == "a")
+    }
+}

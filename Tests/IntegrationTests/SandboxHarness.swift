@@ -105,7 +105,8 @@ struct SandboxTestError: Error, CustomStringConvertible {
 }
 
 /// One running `datumctl-sandbox` process in a temporary data directory.
-final class SandboxInstance {
+/// Only the crash test touches it from two threads, and then only to stop it.
+final class SandboxInstance: @unchecked Sendable {
     let directory: String
     let dataDirectory: String
     private(set) var process: Process?
@@ -114,6 +115,8 @@ final class SandboxInstance {
     let certificates: TestCertificates?
     let tokensFile: String?
     private var stderrPipe: Pipe?
+    /// Exit status of the last stopped process (0 after a clean SIGTERM shutdown).
+    private(set) var lastExitStatus: Int32?
 
     init(tls: Bool = true, tokens: String? = nil) throws {
         directory = NSTemporaryDirectory() + "sandbox-it-" + UUID().uuidString
@@ -170,6 +173,7 @@ final class SandboxInstance {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, kill ? SIGKILL : SIGTERM)
         process.waitUntilExit()
+        lastExitStatus = process.terminationStatus
         self.process = nil
     }
 

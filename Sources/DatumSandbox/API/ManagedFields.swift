@@ -267,7 +267,11 @@ public enum FieldManagement {
         }
         guard case .object(var child) = object[key] ?? .null else { return }
         removeValue(at: Array(path.dropFirst()), in: &child)
-        object[key] = child.isEmpty && key != "metadata" ? nil : .object(child)
+        if child.isEmpty && key != "metadata" {
+            object[key] = nil
+        } else {
+            object[key] = .object(child)
+        }
     }
 
     /// Recursively merges an apply configuration into the live object (objects merge, the rest replaces).

@@ -131,7 +131,12 @@ public enum PatchFormats {
         switch document {
         case .object(var o):
             guard let child = o[token] else { throw missing(path) }
-            o[token] = rest.isEmpty ? nil : try remove(child, rest, path: path)
+            // Not a ternary: `nil` would become JSONValue.null (it is ExpressibleByNilLiteral).
+            if rest.isEmpty {
+                o[token] = nil
+            } else {
+                o[token] = try remove(child, rest, path: path)
+            }
             return .object(o)
         case .array(var a):
             guard let i = Int(token), a.indices.contains(i) else { throw missing(path) }

@@ -155,6 +155,9 @@ struct ResourceHandler {
 
     private func decodeJSON() throws(APIError) -> (JSONValue, [String]) {
         let contentType = request.header("content-type") ?? "application/json"
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") && request.method == "POST" {
+            return (.object(try ProtobufBodyDecoder.decode(request.body, as: type)), [])
+        }
         if contentType.hasPrefix("application/vnd.kubernetes.protobuf") || contentType.hasPrefix("application/cbor") {
             throw APIError.unsupportedBodyEncoding(contentType)
         }

@@ -11,7 +11,7 @@ public final class StatusController: @unchecked Sendable {
     private let store: ObjectStore
     private let queue = DispatchQueue(label: "datumctl-sandbox.status-controller")
     private let lock = NIOLock()
-    private var dirty: Set<Scope> = []
+    private var dirty: [Scope: Work] = [:]
     private var scheduled = false
     private var stopped = false
     /// How long changes are collected before one reconcile pass.
@@ -22,10 +22,19 @@ public final class StatusController: @unchecked Sendable {
         var namespace: String
     }
 
-    private static let watchedKeys: Set<String> = [
-        ResourceCatalog.backendTLSPolicies.storageKey, ResourceCatalog.services.storageKey,
-        ResourceCatalog.configMaps.storageKey,
-    ]
+    /// What changed in one namespace since the last pass.
+    public struct Work: Sendable {
+        public var everything: Bool
+        public var policies: Set<String>
+        /// Names of Services and ConfigMaps that changed; policies referring to them are recomputed.
+        public var referents: Set<String>
+
+        public init(everything: Bool = false, policies: Set<String> = [], referents: Set<String> = []) {
+            self.everything = everything
+            self.policies = policies
+            self.referents = referents
+        }
+    }
 
     public init(store: ObjectStore, delayMilliseconds: Int = 20) {
         self.store = store
@@ -34,19 +43,27 @@ public final class StatusController: @unchecked Sendable {
 
     /// Subscribes to commits and reconciles every existing namespace once.
     public func start() {
+        let policyKey = ResourceCatalog.backendTLSPolicies.storageKey
+        let referentKeys: Set<String> = [ResourceCatalog.services.storageKey, ResourceCatalog.configMaps.storageKey]
         store.addCommitListener { [weak self] project, changes in
             guard let self else { return }
-            let scopes = changes.filter { StatusController.watchedKeys.contains($0.storageKey) }.map {
-                Scope(project: project, namespace: $0.namespace)
+            var work: [Scope: Work] = [:]
+            for change in changes {
+                let scope = Scope(project: project, namespace: change.namespace)
+                if change.storageKey == policyKey {
+                    work[scope, default: Work()].policies.insert(change.name)
+                } else if referentKeys.contains(change.storageKey) {
+                    work[scope, default: Work()].referents.insert(change.name)
+                }
             }
-            if !scopes.isEmpty { self.markDirty(scopes) }
+            if !work.isEmpty { self.markDirty(work) }
         }
-        var initial: [Scope] = []
+        var initial: [Scope: Work] = [:]
         for project in store.projectNames {
             let namespaces = (try? store.read(project: project) { tx in
                 tx.list(ResourceCatalog.namespaces, namespace: nil).map(\.name)
             }) ?? []
-            initial += namespaces.map { Scope(project: project, namespace: $0) }
+            for namespace in namespaces { initial[Scope(project: project, namespace: namespace)] = Work(everything: true) }
         }
         markDirty(initial)
     }
@@ -55,9 +72,15 @@ public final class StatusController: @unchecked Sendable {
         lock.withLock { stopped = true }
     }
 
-    private func markDirty(_ scopes: [Scope]) {
+    private func markDirty(_ work: [Scope: Work]) {
         let schedule = lock.withLock { () -> Bool in
-            dirty.formUnion(scopes)
+            for (scope, item) in work {
+                var merged = dirty[scope] ?? Work()
+                merged.everything = merged.everything || item.everything
+                merged.policies.formUnion(item.policies)
+                merged.referents.formUnion(item.referents)
+                dirty[scope] = merged
+            }
             if scheduled || stopped || dirty.isEmpty { return false }
             scheduled = true
             return true
@@ -68,33 +91,51 @@ public final class StatusController: @unchecked Sendable {
     }
 
     private func drain() {
-        let work = lock.withLock { () -> Set<Scope> in
+        let work = lock.withLock { () -> [Scope: Work] in
             let work = dirty
-            dirty = []
+            dirty = [:]
             scheduled = false
             return work
         }
-        for scope in work.sorted(by: { ($0.project, $0.namespace) < ($1.project, $1.namespace) }) {
-            reconcile(project: scope.project, namespace: scope.namespace)
+        for scope in work.keys.sorted(by: { ($0.project, $0.namespace) < ($1.project, $1.namespace) }) {
+            reconcile(project: scope.project, namespace: scope.namespace, work: work[scope] ?? Work(everything: true))
         }
     }
 
-    /// Recomputes every policy's status in one namespace and stores those that changed.
-    public func reconcile(project: String, namespace: String) {
+    /// Recomputes the status of the policies `work` affects in one namespace and stores those that changed.
+    public func reconcile(project: String, namespace: String, work: Work = Work(everything: true)) {
         let now = Timestamps.format(Timestamps.now())
         let planned: [(name: String, version: Int64, object: JSONObject)]
         do {
             planned = try store.read(project: project) { tx in
                 let policies = tx.list(ResourceCatalog.backendTLSPolicies, namespace: namespace)
                 let world = World(
-                    services: Dictionary(
-                        tx.list(ResourceCatalog.services, namespace: namespace).map { ($0.name, $0.object) },
-                        uniquingKeysWith: { a, _ in a }),
-                    configMaps: Dictionary(
-                        tx.list(ResourceCatalog.configMaps, namespace: namespace).map { ($0.name, $0.object) },
-                        uniquingKeysWith: { a, _ in a }),
+                    service: { tx.get(ResourceCatalog.services, namespace: namespace, name: $0)?.object },
+                    configMap: { tx.get(ResourceCatalog.configMaps, namespace: namespace, name: $0)?.object },
                     policies: policies.map(\.object))
+                // A policy's status depends on its own spec, its referents, and its peers on the same target.
+                var selected = Set<String>()
+                if !work.everything {
+                    var touchedTargets = Set<String>()
+                    for policy in policies {
+                        let refs = PolicyStatusComputer.referencedNames(policy.object)
+                        if work.policies.contains(policy.name) || !refs.isDisjoint(with: work.referents) {
+                            selected.insert(policy.name)
+                            touchedTargets.formUnion(PolicyStatusComputer.targetKeys(policy.object))
+                        }
+                    }
+                    for name in work.policies {
+                        // A deleted or changed policy may have held targets its peers now win.
+                        if policies.first(where: { $0.name == name }) == nil { touchedTargets.formUnion(world.allTargetKeys) }
+                    }
+                    for policy in policies where !selected.contains(policy.name) {
+                        if !PolicyStatusComputer.targetKeys(policy.object).isDisjoint(with: touchedTargets) {
+                            selected.insert(policy.name)
+                        }
+                    }
+                }
                 return policies.compactMap { policy in
+                    guard work.everything || selected.contains(policy.name) else { return nil }
                     let status = PolicyStatusComputer.status(for: policy.object, in: world, now: now)
                     guard status != policy.object["status"] else { return nil }
                     return (policy.name, policy.resourceVersion, updated(policy.object, status: status, time: now))
@@ -129,14 +170,27 @@ public final class StatusController: @unchecked Sendable {
             apiVersion: ResourceCatalog.backendTLSPolicies.apiVersion, subresource: "status", time: time)
         metadata["managedFields"] = .array(entries.map(\.json))
         next["metadata"] = .object(metadata)
-        return ObjectShape.canonical(next)
+        return next
     }
 
     /// The objects of one namespace that policy status depends on.
     struct World {
-        var services: [String: JSONObject]
-        var configMaps: [String: JSONObject]
-        var policies: [JSONObject]
+        var service: (String) -> JSONObject?
+        var configMap: (String) -> JSONObject?
+        /// Policies by target key (`group/kind/name/section`), oldest first, for conflict resolution.
+        var peers: [String: [JSONObject]]
+
+        init(service: @escaping (String) -> JSONObject?, configMap: @escaping (String) -> JSONObject?, policies: [JSONObject]) {
+            self.service = service
+            self.configMap = configMap
+            var peers: [String: [JSONObject]] = [:]
+            for policy in policies {
+                for key in PolicyStatusComputer.targetKeys(policy) { peers[key, default: []].append(policy) }
+            }
+            self.peers = peers
+        }
+
+        var allTargetKeys: Set<String> { Set(peers.keys) }
     }
 }
 
@@ -159,9 +213,23 @@ enum PolicyStatusComputer {
         ]
     }
 
-    private static func sameTarget(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        func section(_ v: JSONValue) -> String { v["sectionName"]?.stringValue ?? "" }
-        return a["group"] == b["group"] && a["kind"] == b["kind"] && a["name"] == b["name"] && section(a) == section(b)
+    /// `group/kind/name/section` of one targetRef: refs with equal keys compete.
+    static func targetKey(_ ref: JSONValue) -> String {
+        [ref["group"], ref["kind"], ref["name"], ref["sectionName"]].map { $0?.stringValue ?? "" }.joined(separator: "/")
+    }
+
+    static func targetKeys(_ policy: JSONObject) -> Set<String> {
+        Set((policy["spec"]?["targetRefs"]?.arrayValue ?? []).map(targetKey))
+    }
+
+    /// Names of the Services and ConfigMaps a policy refers to.
+    static func referencedNames(_ policy: JSONObject) -> Set<String> {
+        var names = Set<String>()
+        for ref in policy["spec"]?["targetRefs"]?.arrayValue ?? [] { if let n = ref["name"]?.stringValue { names.insert(n) } }
+        for ref in policy["spec"]?["validation"]?["caCertificateRefs"]?.arrayValue ?? [] {
+            if let n = ref["name"]?.stringValue { names.insert(n) }
+        }
+        return names
     }
 
     /// Whether `other` takes precedence over `policy`: older first, then `{namespace}/{name}`.
@@ -197,7 +265,7 @@ enum PolicyStatusComputer {
                 refProblem = refProblem ?? ("InvalidKind", "Unsupported CA certificate reference kind \(group.isEmpty ? "" : group + "/")\(kind)")
                 continue
             }
-            guard let configMap = world.configMaps[refName] else {
+            guard let configMap = world.configMap(refName) else {
                 refProblem = refProblem ?? ("InvalidCACertificateRef", "ConfigMap \"\(refName)\" not found")
                 continue
             }
@@ -223,7 +291,7 @@ enum PolicyStatusComputer {
             var accepted: (Bool, String, String) = (true, "Accepted", "Policy has been accepted")
             if group != "" || kind != "Service" {
                 accepted = (false, "TargetNotFound", "Target kind \(group.isEmpty ? "" : group + "/")\(kind) is not supported")
-            } else if let service = world.services[targetName] {
+            } else if let service = world.service(targetName) {
                 if let section {
                     let names = (service["spec"]?["ports"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
                     if !names.contains(section) {
@@ -240,10 +308,8 @@ enum PolicyStatusComputer {
                 accepted = (false, "NoValidCACertificate", "All CA certificate references are invalid")
             }
             if accepted.0,
-                let winner = world.policies.first(where: { other in
-                    let otherName = other["metadata"]?["name"]?.stringValue ?? ""
-                    guard otherName != name, precedes(other, policy) else { return false }
-                    return (other["spec"]?["targetRefs"]?.arrayValue ?? []).contains { sameTarget($0, target) }
+                let winner = (world.peers[targetKey(target)] ?? []).first(where: { other in
+                    (other["metadata"]?["name"]?.stringValue ?? "") != name && precedes(other, policy)
                 })
             {
                 let winnerName = winner["metadata"]?["name"]?.stringValue ?? ""

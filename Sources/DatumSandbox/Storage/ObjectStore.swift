@@ -122,6 +122,7 @@ public struct ProjectTransaction {
 public struct ChangeSummary: Sendable, Hashable {
     public var storageKey: String
     public var namespace: String
+    public var name: String
 }
 
 /// All objects of every project: in memory for reads, persisted in SQLite for durability.
@@ -204,6 +205,7 @@ public final class ObjectStore: @unchecked Sendable {
     /// Runs `body` with exclusive access to one project, then commits what it changed.
     ///
     /// When `body` throws, or `dryRun` is set, nothing is stored.
+    @discardableResult
     public func write<T>(
         project: String, dryRun: Bool = false, _ body: (inout ProjectTransaction) throws(APIError) -> T
     ) throws(APIError) -> T {
@@ -229,7 +231,8 @@ public final class ObjectStore: @unchecked Sendable {
             for change in transaction.changes {
                 let event = WatchEvent(
                     kind: change.event, project: project, storageKey: change.key, object: change.object)
-                touched.append(ChangeSummary(storageKey: change.key, namespace: change.object.namespace))
+                touched.append(
+                    ChangeSummary(storageKey: change.key, namespace: change.object.namespace, name: change.object.name))
                 history.append(event)
                 for watcher in watchers.values where watcher.filter.matches(event) { watcher.sink(event) }
             }
