@@ -358,7 +358,12 @@ struct ResourceHandler {
             m["generation"] = .int((oldMetadata["generation"]?.intValue ?? 1) + 1)
             object["metadata"] = .object(m)
         }
-        if ObjectShape.comparable(object) == ObjectShape.comparable(old.object) && entries == nil {
+        let unchanged = ObjectShape.comparable(object) == ObjectShape.comparable(old.object)
+        if unchanged && entries == nil { return nil }
+        // An apply that changes neither the object nor who owns what is a no-op (same resourceVersion).
+        if let entries, unchanged,
+            entries.map({ $0.fields }) == ManagedFieldsEntry.decodeAll(old.object).map({ $0.fields })
+        {
             return nil
         }
         let causes = server.validator.validate(object, old: old.object, of: type)
@@ -374,11 +379,6 @@ struct ResourceHandler {
             ?? FieldManagement.recordUpdate(
                 old: oldForDiff, new: object, manager: manager, apiVersion: type.apiVersion,
                 subresource: target.subresource ?? "", time: now)
-        if let entries, ObjectShape.comparable(object) == ObjectShape.comparable(old.object),
-            entries.map({ $0.fields }) == ManagedFieldsEntry.decodeAll(old.object).map({ $0.fields })
-        {
-            return nil
-        }
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(m)

@@ -105,6 +105,21 @@ public final class StatusController: @unchecked Sendable {
     /// Recomputes the status of the policies `work` affects in one namespace and stores those that changed.
     public func reconcile(project: String, namespace: String, work: Work = Work(everything: true)) {
         let now = Timestamps.format(Timestamps.now())
+        var work = work
+        if !work.everything && work.referents.isEmpty {
+            // Metadata-only writes (labels, annotations) leave status alone: skip them in O(1) each,
+            // so a stream of such writes costs the controller nothing per object in the namespace.
+            let pending = (try? store.read(project: project) { tx in
+                work.policies.filter { name in
+                    guard let policy = tx.get(ResourceCatalog.backendTLSPolicies, namespace: namespace, name: name) else {
+                        return true
+                    }
+                    return !PolicyStatusComputer.isCurrent(policy.object)
+                }
+            }) ?? work.policies
+            if pending.isEmpty { return }
+            work.policies = pending
+        }
         let planned: [(name: String, version: Int64, object: JSONObject)]
         do {
             planned = try store.read(project: project) { tx in
@@ -211,6 +226,19 @@ enum PolicyStatusComputer {
             "type": .string(type), "status": .string(status), "observedGeneration": .int(generation),
             "lastTransitionTime": .string(transition), "reason": .string(reason), "message": .string(message),
         ]
+    }
+
+    /// Whether this controller's status entries were computed for the policy's current generation.
+    static func isCurrent(_ policy: JSONObject) -> Bool {
+        let generation = policy["metadata"]?["generation"]?.intValue ?? 1
+        let mine = (policy["status"]?["ancestors"]?.arrayValue ?? []).filter {
+            $0["controllerName"]?.stringValue == StatusController.controllerName
+        }
+        let targets = policy["spec"]?["targetRefs"]?.arrayValue?.count ?? 0
+        guard mine.count == targets, targets > 0 else { return false }
+        return mine.allSatisfy { ancestor in
+            (ancestor["conditions"]?.arrayValue ?? []).allSatisfy { $0["observedGeneration"]?.intValue == generation }
+        }
     }
 
     /// `group/kind/name/section` of one targetRef: refs with equal keys compete.

@@ -249,7 +249,8 @@ public final class ObjectStore: @unchecked Sendable {
     }
 
     private func persist(project: String, transaction: ProjectTransaction) throws {
-        try database.execute("BEGIN IMMEDIATE")
+        // Prepared once and reused: transaction control runs on every write.
+        try database.run("BEGIN IMMEDIATE")
         do {
             for change in transaction.changes {
                 if change.event == .deleted {
@@ -267,9 +268,9 @@ public final class ObjectStore: @unchecked Sendable {
             }
             try database.run(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES('rv', ?)", [.integer(transaction.nextVersion)])
-            try database.execute("COMMIT")
+            try database.run("COMMIT")
         } catch {
-            try? database.execute("ROLLBACK")
+            try? database.run("ROLLBACK")
             throw error
         }
     }
