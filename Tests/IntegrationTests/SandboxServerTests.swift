@@ -109,23 +109,31 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
             let base = sandbox.base(project: "p1") + policiesPath
             let acknowledged = LockedNames()
             let killed = LockedFlag()
-            DispatchQueue.concurrentPerform(iterations: 5) { worker in
-                if worker == 4 {
-                    // The killer: strike once enough writes are acknowledged, mid-stream.
-                    while acknowledged.count < 300 { Thread.sleep(forTimeInterval: 0.002) }
-                    sandbox.stop(kill: true)
-                    killed.set()
-                    return
-                }
-                var index = 0
-                while !killed.isSet && index < 5000 {
-                    let name = "w\(worker)-\(index)"
-                    index += 1
-                    if postSynchronously(url: base, token: token, body: policy(name)) == 201 {
-                        acknowledged.insert(name)
-                    }
-                }
+            // Dedicated threads: concurrentPerform would run only as many workers as there are cores,
+            // and the killer must run alongside the writers.
+            let finished = DispatchGroup()
+            var threads: [Thread] = []
+            for worker in 0..<4 {
+                finished.enter()
+                threads.append(
+                    Thread {
+                        var index = 0
+                        while !killed.isSet && index < 5000 {
+                            let name = "w\(worker)-\(index)"
+                            index += 1
+                            if postSynchronously(url: base, token: token, body: policy(name)) == 201 {
+                                acknowledged.insert(name)
+                            }
+                        }
+                        finished.leave()
+                    })
             }
+            threads.forEach { $0.start() }
+            // Strike once enough writes are acknowledged, while the writers are mid-stream.
+            while acknowledged.count < 300 { Thread.sleep(forTimeInterval: 0.002) }
+            sandbox.stop(kill: true)
+            killed.set()
+            finished.wait()
             let acked = acknowledged.names
             #expect(acked.count >= 300)
             try sandbox.start()
