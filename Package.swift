@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(name: "datumctl-sandbox", dependencies: ["DatumSandbox"]),
 
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"]),
-        .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON"]),
+        .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP"]),
         .testTarget(
             name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML"],

@@ -1,1 +1,4 @@
-print("datumctl")
+import DatumCLI
+import Glibc
+
+exit(Datumctl.main(.process()))

@@ -1,0 +1,28 @@
+/// Picks the column count help text wraps to, from values the caller has already read.
+///
+/// Reading `COLUMNS` and calling `ioctl(TIOCGWINSZ)` is I/O and happens at the edge
+/// (the executable); this type only decides, so help rendering stays deterministic in tests.
+public enum TerminalWidth {
+    /// Used when neither source gives a usable width (output piped to a file, for instance).
+    public static let fallback = 80
+
+    /// `COLUMNS` wins when it is a positive integer (users set it to override), then the
+    /// terminal's reported width, then `fallback`.
+    public static func resolve(columnsVariable: String?, windowColumns: Int?) -> Int {
+        if let text = columnsVariable?.trimmingASCIISpaces, let value = Int(text), value > 0 {
+            return value
+        }
+        if let windowColumns, windowColumns > 0 { return windowColumns }
+        return fallback
+    }
+}
+
+extension String {
+    fileprivate var trimmingASCIISpaces: String {
+        let characters = Array(self)
+        guard let first = characters.firstIndex(where: { $0 != " " }),
+            let last = characters.lastIndex(where: { $0 != " " })
+        else { return "" }
+        return String(characters[first...last])
+    }
+}

@@ -1,0 +1,31 @@
+/// One datumctl command: a spec (data), a validating initialiser (no I/O), and `run`.
+///
+/// The shape follows kubectl's Flags → Options → `validate()` → `run()`: everything that can be
+/// checked from the command line alone is checked in `init`, so `run` only does the work.
+protocol CLICommand: Sendable {
+    /// The command's place in the one command tree that drives parsing, help, completions and docs.
+    static var spec: CommandSpec { get }
+
+    /// Reads and validates the parsed command line; throws usage errors, never touches I/O.
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError)
+
+    /// Does the work, writing results to stdout and diagnostics to stderr.
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode
+}
+
+/// What a running command gets: the environment and the diagnostics printer for this invocation.
+struct CommandContext: Sendable {
+    var environment: CommandEnvironment
+    var diagnostics: Diagnostics
+    var globals: GlobalOptions
+
+    var stdout: OutputSink { environment.stdout }
+    var stderr: OutputSink { environment.stderr }
+}
+
+extension CLIError {
+    /// A command-line mistake found after parsing (kubectl's `validate()`); exits 64.
+    static func usage(_ message: String, command: [String]) -> CLIError {
+        CLIError(.usage, message, detail: "See '\(command.joined(separator: " ")) -h' for help and examples")
+    }
+}

@@ -1,0 +1,83 @@
+/// The datumctl program: parses argv against the command tree and runs the selected command.
+///
+/// The executable is a thin wrapper around ``Datumctl/main(_:)``, so every command runs
+/// in-process in tests with injected streams.
+public enum Datumctl {
+    public static let version = "0.1.0"
+
+    /// Every command, in the order help lists them within their groups.
+    static let commands: [any CLICommand.Type] = [
+        ValidateCommand.self,
+        VersionCommand.self,
+    ]
+
+    /// The one command tree: parser, help, completions and docs all read it.
+    public static let rootSpec = CommandSpec(
+        "datumctl",
+        summary: "datumctl controls resources in Datum Cloud projects.",
+        discussion: """
+            datumctl manages Gateway API resources such as BackendTLSPolicy in a Datum Cloud project's \
+            control plane. It speaks the Kubernetes API, so its commands, flags and output follow kubectl's.
+
+            Find more information at: https://www.datum.net/docs/
+            """,
+        options: GlobalOptions.specs,
+        subcommands: commands.map { $0.spec })
+
+    /// Runs one invocation and returns the process exit status.
+    public static func main(_ environment: CommandEnvironment) -> Int32 {
+        defer {
+            environment.stdout.flush()
+            environment.stderr.flush()
+        }
+        let parser = CommandLineParser(root: rootSpec)
+        let outcome: ParseOutcome
+        do {
+            outcome = try parser.parse(environment.arguments)
+        } catch {
+            // Usage errors honour --error-format when it could be read from argv.
+            let format = requestedErrorFormat(environment.arguments)
+            Diagnostics(format: format, sink: environment.stderr).report(
+                CLIError(.usage, error.message, detail: String(error.rendered.split(separator: "\n", maxSplits: 1).dropFirst().first ?? "")))
+            return ExitCode.usage.rawValue
+        }
+        switch outcome {
+        case .help(let path):
+            environment.stdout.write(HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(commandPath: path))
+            return ExitCode.success.rawValue
+        case .run(let parsed):
+            let globals = GlobalOptions(parsed)
+            let diagnostics = Diagnostics(format: globals.errorFormat, sink: environment.stderr)
+            guard let type = commandType(for: parsed.commandPath) else {
+                environment.stdout.write(
+                    HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(commandPath: parsed.commandPath))
+                return ExitCode.success.rawValue
+            }
+            do {
+                let command = try type.init(parsed, environment: environment)
+                let context = CommandContext(environment: environment, diagnostics: diagnostics, globals: globals)
+                return try command.run(context).rawValue
+            } catch {
+                diagnostics.report(error)
+                return error.exitCode.rawValue
+            }
+        }
+    }
+
+    /// `--error-format` read straight from argv, for errors raised before parsing succeeded.
+    static func requestedErrorFormat(_ arguments: [String]) -> ErrorFormat {
+        for (index, word) in arguments.enumerated() {
+            if word == "--" { break }
+            if word == "--error-format=json" { return .json }
+            if word == "--error-format", index + 1 < arguments.count, arguments[index + 1] == "json" { return .json }
+        }
+        return .text
+    }
+
+    /// The command type for a path like `["datumctl", "config", "view"]`.
+    static func commandType(for path: [String]) -> (any CLICommand.Type)? {
+        let names = Array(path.dropFirst())
+        guard let first = names.first else { return nil }
+        return commands.first { $0.spec.name == first && names.count == 1 }
+    }
+}

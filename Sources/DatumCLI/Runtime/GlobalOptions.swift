@@ -1,0 +1,75 @@
+/// Options every command accepts, before or after the subcommand (cobra's persistent flags).
+struct GlobalOptions: Sendable {
+    static let specs: [OptionSpec] = [
+        OptionSpec(
+            "project", kind: .value(ValueSpec("PROJECT")),
+            help: "The Datum Cloud project to act on. Defaults to $DATUM_PROJECT, then the current context.",
+            isGlobal: true),
+        OptionSpec(
+            "server", short: "s", kind: .value(ValueSpec("URL")),
+            help: "The address of the Datum Cloud API server. Defaults to $DATUMCTL_SERVER, then the current context, then https://api.datum.net.",
+            isGlobal: true),
+        OptionSpec(
+            "token", kind: .value(ValueSpec("TOKEN")),
+            help: "Bearer token for authentication to the API server. Defaults to $DATUMCTL_TOKEN, then the current context.",
+            isGlobal: true),
+        OptionSpec(
+            "certificate-authority", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["crt", "pem"]))),
+            help: "Path to a PEM file of certificate authorities to trust for the server's certificate.",
+            isGlobal: true),
+        OptionSpec(
+            "insecure-skip-tls-verify",
+            help: "Do not verify the server's certificate. Your connection is open to interception; use only for testing.",
+            isGlobal: true),
+        OptionSpec(
+            "request-timeout", kind: .value(ValueSpec("DURATION", kind: .duration)),
+            help: "How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever.",
+            defaultValue: "0", isGlobal: true),
+        OptionSpec(
+            "namespace", short: "n", kind: .value(ValueSpec("NAMESPACE")),
+            help: "The namespace within the project.", defaultValue: "default", isGlobal: true),
+        OptionSpec(
+            "context", kind: .value(ValueSpec("NAME")),
+            help: "The name of the config context to use instead of the current one.", isGlobal: true),
+        OptionSpec(
+            "v", short: "v", kind: .value(ValueSpec("LEVEL", kind: .int)),
+            help: "Log level: 6 prints each request's method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full.",
+            defaultValue: "0", isGlobal: true),
+        OptionSpec(
+            "error-format", kind: .value(ValueSpec("FORMAT", kind: .enumeration(ErrorFormat.allCases.map(\.rawValue)))),
+            help: "How errors are printed on stderr: text, or json (one object per line, for scripts).",
+            defaultValue: "text", isGlobal: true),
+    ]
+
+    var project: String?
+    var server: String?
+    var token: String?
+    var certificateAuthority: String?
+    var insecureSkipTLSVerify: Bool
+    var requestTimeout: Duration?
+    var namespace: String?
+    var context: String?
+    var verbosity: Int
+    var errorFormat: ErrorFormat
+
+    init(_ parsed: ParsedCommand) {
+        project = parsed.string("project")
+        server = parsed.string("server")
+        token = parsed.string("token")
+        certificateAuthority = parsed.string("certificate-authority")
+        insecureSkipTLSVerify = parsed.flag("insecure-skip-tls-verify")
+        let timeout = parsed.duration("request-timeout")
+        requestTimeout = timeout == .zero ? nil : timeout
+        namespace = parsed.string("namespace")
+        context = parsed.string("context")
+        verbosity = parsed.int("v") ?? 0
+        errorFormat = parsed.string("error-format").flatMap(ErrorFormat.init(rawValue:)) ?? .text
+    }
+
+    /// Defaults, for errors found before the command line could be parsed.
+    init() {
+        insecureSkipTLSVerify = false
+        verbosity = 0
+        errorFormat = .text
+    }
+}

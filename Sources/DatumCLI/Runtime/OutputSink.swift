@@ -1,0 +1,96 @@
+import Glibc
+import Synchronization
+
+/// Where a command writes text: a file descriptor (stdout, stderr) or memory (tests).
+///
+/// Writes are buffered and thread-safe, so concurrent workers (apply) can report
+/// through one sink; `flush()` is called before the process exits.
+public final class OutputSink: Sendable {
+    private enum Target {
+        case fileDescriptor(Int32)
+        case memory
+    }
+
+    private struct State {
+        var buffer: [UInt8] = []
+        var captured: [UInt8] = []
+    }
+
+    private let target: Target
+    private let state = Mutex(State())
+    /// Whether the underlying descriptor is a terminal (progress bars, colour).
+    public let isTerminal: Bool
+
+    private init(target: Target, isTerminal: Bool) {
+        self.target = target
+        self.isTerminal = isTerminal
+    }
+
+    public static func fileDescriptor(_ fd: Int32) -> OutputSink {
+        OutputSink(target: .fileDescriptor(fd), isTerminal: isatty(fd) == 1)
+    }
+
+    public static let standardOutput = OutputSink.fileDescriptor(1)
+    public static let standardError = OutputSink.fileDescriptor(2)
+
+    /// An in-memory sink; read what was written with ``text``.
+    public static func memory(isTerminal: Bool = false) -> OutputSink {
+        OutputSink(target: .memory, isTerminal: isTerminal)
+    }
+
+    public func write(_ text: String) {
+        writeBytes(Array(text.utf8))
+    }
+
+    public func writeBytes(_ bytes: [UInt8]) {
+        let flushNow: [UInt8]? = state.withLock { state in
+            switch target {
+            case .memory:
+                state.captured.append(contentsOf: bytes)
+                return nil
+            case .fileDescriptor:
+                state.buffer.append(contentsOf: bytes)
+                if state.buffer.count >= 64 * 1024 {
+                    defer { state.buffer.removeAll(keepingCapacity: true) }
+                    return state.buffer
+                }
+                return nil
+            }
+        }
+        if let flushNow { writeAll(flushNow) }
+    }
+
+    /// Writes a line (adds the newline).
+    public func line(_ text: String = "") {
+        write(text + "\n")
+    }
+
+    public func flush() {
+        let pending: [UInt8] = state.withLock { state in
+            defer { state.buffer.removeAll(keepingCapacity: true) }
+            return state.buffer
+        }
+        if !pending.isEmpty { writeAll(pending) }
+    }
+
+    /// Everything written to a memory sink.
+    public var text: String {
+        state.withLock { String(decoding: $0.captured, as: UTF8.self) }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        guard case .fileDescriptor(let fd) = target else { return }
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                guard let base = raw.baseAddress else { return }
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return  // EPIPE and friends: the reader went away; nothing useful to do.
+                }
+                offset += n
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import DatumJSON
+import DatumYAML
+
+/// A custom resource definition as datumctl uses it: names, the served version's
+/// schema, and a validator configured exactly like kube-apiserver's.
+public struct CRDModel: Sendable {
+    /// The CRD document itself.
+    public var crd: JSONValue
+    public var descriptor: CRDDescriptor
+    /// The served storage version (`v1`).
+    public var version: String
+    public var schema: OpenAPISchema
+    public var validator: SchemaValidator
+
+    public var gvk: GroupVersionKind {
+        GroupVersionKind(group: descriptor.group, version: version, kind: descriptor.names.kind)
+    }
+}
+
+/// Schemas compiled into the binary from the vendored upstream documents, parsed once on first use.
+public enum BuiltinSchemas {
+    /// The Gateway API v1.6.1 BackendTLSPolicy CRD, or why it could not be read (a build defect
+    /// that the drift tests catch; callers report it instead of crashing).
+    public static let backendTLSPolicy: Result<CRDModel, SchemaError> = {
+        do {
+            let reader = YAMLDocumentReader(YAMLSource(name: "backendtlspolicies CRD", text: EmbeddedUpstream.backendTLSPolicyCRD))
+            guard let json = try reader.next()?.jsonValue() else {
+                return .failure(SchemaError(path: "", message: "the embedded CRD is empty"))
+            }
+            let descriptor = try CRDDescriptor(crd: json)
+            guard let version = descriptor.versions.first(where: { $0.served && $0.storage })?.name,
+                let schema = try CRDSchemas.load(crd: json)[version]
+            else {
+                return .failure(SchemaError(path: "", message: "the embedded CRD serves no storage version"))
+            }
+            return .success(
+                CRDModel(
+                    crd: json, descriptor: descriptor, version: version, schema: schema,
+                    validator: SchemaValidator(descriptor: descriptor, version: version)))
+        } catch let error as SchemaError {
+            return .failure(error)
+        } catch {
+            return .failure(SchemaError(path: "", message: "\(error)"))
+        }
+    }()
+
+    /// The Kubernetes `io.k8s.apimachinery.pkg.apis.meta.v1.*` schemas kube-apiserver publishes.
+    public static let metaV1: Result<SchemaComponents, SchemaError> = {
+        do {
+            // Keys starting with "_" (the provenance note) are skipped by SchemaComponents.
+            return .success(try SchemaComponents(json: try JSONParser.parse(EmbeddedUpstream.metaV1Schemas)))
+        } catch let error as SchemaError {
+            return .failure(error)
+        } catch {
+            return .failure(SchemaError(path: "", message: "\(error)"))
+        }
+    }()
+
+    public static let objectMetaName = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+    /// The model for a kind datumctl validates locally, or `nil` for kinds it passes through.
+    public static func model(for gvk: GroupVersionKind) -> CRDModel? {
+        guard gvk == .backendTLSPolicy, case .success(let model) = backendTLSPolicy else { return nil }
+        return model
+    }
+}

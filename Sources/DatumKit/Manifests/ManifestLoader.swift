@@ -1,0 +1,288 @@
+import DatumJSON
+import DatumYAML
+import Foundation
+
+/// One Kubernetes object read from a manifest, with where it came from.
+///
+/// The YAML node tree is kept so any field path can be turned back into the
+/// `file:line:column` the user wrote; it lives only as long as the manifest.
+public struct Manifest: Sendable {
+    public var object: KubeObject
+    /// Display name of the file (`policy.yaml`, `STDIN`).
+    public var file: String
+    /// 0-based index of the YAML document within its file.
+    public var documentIndex: Int
+    /// The object's node (the document root, or one item of a `kind: List`).
+    public var node: YAMLNode
+    /// Path of `node` inside its document (`items[2]` for a `List` item, empty otherwise).
+    public var pathInDocument: [YAMLPathComponent]
+
+    public init(
+        object: KubeObject, file: String, documentIndex: Int, node: YAMLNode,
+        pathInDocument: [YAMLPathComponent] = []
+    ) {
+        self.object = object
+        self.file = file
+        self.documentIndex = documentIndex
+        self.node = node
+        self.pathInDocument = pathInDocument
+    }
+
+    /// Where the object starts.
+    public var location: SourceLocation { SourceLocation(file: file, mark: node.start) }
+
+    /// The position of a field: the value's node, or for `pointAtKey` the key itself
+    /// (unknown fields). A field that does not exist (a missing required value) points
+    /// at its nearest existing parent.
+    /// A mapping or sequence value is located by its key (`validation:`), since a block
+    /// collection's own first character is on the following line.
+    public func location(of path: [YAMLPathComponent], pointAtKey: Bool = false) -> SourceLocation {
+        var prefix = path
+        while true {
+            if let value = node.node(atPath: prefix) {
+                var target = value
+                if pointAtKey && prefix.count == path.count {
+                    target = node.keyNode(atPath: prefix) ?? value
+                } else if case .scalar = value.content {
+                    target = value
+                } else if case .key = prefix.last, let key = node.keyNode(atPath: prefix) {
+                    target = key
+                }
+                return SourceLocation(file: file, mark: target.start)
+            }
+            if prefix.isEmpty { return location }
+            prefix.removeLast()
+        }
+    }
+
+    /// `kind/name` as datumctl's messages show an object (`BackendTLSPolicy/secure-backend`).
+    public var displayName: String {
+        "\(object.kind ?? "<unknown kind>")/\(object.name ?? "<unnamed>")"
+    }
+}
+
+/// A file (or stdin) to read manifests from.
+public struct ManifestInput: Sendable, Hashable {
+    /// The path to open; `-` for standard input.
+    public var path: String
+    /// How messages name it: the path as the user gave it, or `STDIN`.
+    public var displayName: String
+}
+
+/// Turns a YAML node into JSON for a given kind. The default follows kubectl
+/// (YAML 1.1 resolution); schema-aware conversion keeps strings as written.
+public typealias ManifestConversion = @Sendable (YAMLNode, GroupVersionKind?) throws(YAMLError) -> JSONValue
+
+/// Reads manifests from files, directories and stdin, one document at a time.
+///
+/// Directories contribute their `.yaml`, `.yml` and `.json` files in name order
+/// (recursively with `-R`), as kubectl's `-f DIR` does. Documents are streamed: only the
+/// document being handled is in memory, so very large streams stay small.
+public struct ManifestLoader: Sendable {
+    public static let manifestExtensions: Set<String> = ["yaml", "yml", "json"]
+
+    public var recursive: Bool
+    public var currentDirectory: String
+    public var readStandardInput: @Sendable () -> [UInt8]
+    public var limits: YAMLLimits
+    public var conversion: ManifestConversion
+
+    public init(
+        recursive: Bool = false, currentDirectory: String = FileManager.default.currentDirectoryPath,
+        readStandardInput: @escaping @Sendable () -> [UInt8] = { [] }, limits: YAMLLimits = .default,
+        conversion: @escaping ManifestConversion = { node, _ throws(YAMLError) in try node.jsonValue() }
+    ) {
+        self.recursive = recursive
+        self.currentDirectory = currentDirectory
+        self.readStandardInput = readStandardInput
+        self.limits = limits
+        self.conversion = conversion
+    }
+
+    // MARK: - Inputs
+
+    /// Expands `-f` arguments into the files to read, in order. Fails on a path that
+    /// does not exist (kubectl: `the path "x" does not exist`).
+    public func inputs(for paths: [String]) throws(ManifestError) -> [ManifestInput] {
+        var result: [ManifestInput] = []
+        var seenStdin = false
+        for path in paths {
+            if path == "-" {
+                if seenStdin { continue }
+                seenStdin = true
+                result.append(ManifestInput(path: "-", displayName: "STDIN"))
+                continue
+            }
+            if path.hasPrefix("http://") || path.hasPrefix("https://") {
+                throw ManifestError(message: "reading manifests from URLs is not supported: \(path)")
+            }
+            let absolute = path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+                throw ManifestError(message: "the path \"\(path)\" does not exist")
+            }
+            if isDirectory.boolValue {
+                result += try directoryInputs(absolute: absolute, display: path)
+            } else {
+                result.append(ManifestInput(path: absolute, displayName: path))
+            }
+        }
+        return result
+    }
+
+    private func directoryInputs(absolute: String, display: String) throws(ManifestError) -> [ManifestInput] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: absolute).sorted()
+        } catch {
+            throw ManifestError(message: "cannot read directory \"\(display)\": \(error.localizedDescription)")
+        }
+        var result: [ManifestInput] = []
+        for name in names {
+            let childAbsolute = (absolute as NSString).appendingPathComponent(name)
+            let childDisplay = (display as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: childAbsolute, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                if recursive { result += try directoryInputs(absolute: childAbsolute, display: childDisplay) }
+            } else if Self.manifestExtensions.contains((name as NSString).pathExtension.lowercased()) {
+                result.append(ManifestInput(path: childAbsolute, displayName: childDisplay))
+            }
+        }
+        return result
+    }
+
+    // MARK: - Documents
+
+    /// Reads one input and hands every object (or the error in its place) to `body`, in
+    /// order. Return `false` from `body` to stop early. A YAML syntax error ends the file
+    /// (the parser cannot resynchronise), after the documents before it were delivered.
+    public func load(_ input: ManifestInput, _ body: (Result<Manifest, ManifestError>) -> Bool) {
+        let bytes: [UInt8]
+        if input.path == "-" {
+            bytes = readStandardInput()
+        } else {
+            guard let data = FileManager.default.contents(atPath: input.path) else {
+                _ = body(.failure(ManifestError(message: "cannot read \"\(input.displayName)\"")))
+                return
+            }
+            bytes = [UInt8](data)
+        }
+        load(YAMLSource(name: input.displayName, bytes: bytes), body)
+    }
+
+    /// Reads manifests from in-memory YAML (or JSON) text.
+    public func load(_ source: YAMLSource, _ body: (Result<Manifest, ManifestError>) -> Bool) {
+        let reader = YAMLDocumentReader(source, limits: limits)
+        var documentIndex = 0
+        while true {
+            let document: YAMLDocument
+            do {
+                guard let next = try reader.next() else { return }
+                document = next
+            } catch {
+                _ = body(.failure(ManifestError(error, file: source.name, documentIndex: documentIndex)))
+                return
+            }
+            documentIndex = document.index + 1
+            guard let root = document.root else { continue }  // empty documents are skipped, as kubectl does
+            for result in manifests(in: root, document: document, source: source) {
+                if !body(result) { return }
+            }
+        }
+    }
+
+    /// Convenience for tests and small inputs: every result of every input, in order.
+    public func loadAll(_ paths: [String]) -> [Result<Manifest, ManifestError>] {
+        var results: [Result<Manifest, ManifestError>] = []
+        do {
+            for input in try inputs(for: paths) {
+                load(input) { results.append($0); return true }
+            }
+        } catch {
+            results.append(.failure(error))
+        }
+        return results
+    }
+
+    private func manifests(in root: YAMLNode, document: YAMLDocument, source: YAMLSource)
+        -> [Result<Manifest, ManifestError>]
+    {
+        let file = source.name
+        func failure(_ message: String, at node: YAMLNode) -> Result<Manifest, ManifestError> {
+            .failure(ManifestError(source.error(message, at: node.start), file: file, documentIndex: document.index))
+        }
+
+        guard case .mapping = root.content else {
+            return [failure("document \(document.index + 1) is not a Kubernetes object: expected a mapping, found \(root.kindName)", at: root)]
+        }
+        // kubectl accepts `kind: List` (and `*List` kinds) whose items are objects.
+        if let kind = root.node(atPath: [.key("kind")])?.scalarText, kind == "List" || kind.hasSuffix("List"),
+            let items = root.node(atPath: [.key("items")]), case .sequence(let elements) = items.content
+        {
+            var results: [Result<Manifest, ManifestError>] = []
+            for (index, element) in elements.enumerated() {
+                results.append(
+                    object(
+                        from: element, pathInDocument: [.key("items"), .index(index)], document: document,
+                        source: source))
+            }
+            return results
+        }
+        return [object(from: root, pathInDocument: [], document: document, source: source)]
+    }
+
+    private func object(
+        from node: YAMLNode, pathInDocument: [YAMLPathComponent], document: YAMLDocument, source: YAMLSource
+    ) -> Result<Manifest, ManifestError> {
+        let file = source.name
+        func failure(_ message: String, at mark: YAMLMark) -> Result<Manifest, ManifestError> {
+            .failure(ManifestError(source.error(message, at: mark), file: file, documentIndex: document.index))
+        }
+        guard case .mapping = node.content else {
+            return failure("expected a Kubernetes object (a mapping), found \(node.kindName)", at: node.start)
+        }
+        var missing: [String] = []
+        var typeErrors: [(String, YAMLNode)] = []
+        for field in ["apiVersion", "kind"] {
+            guard let value = node.node(atPath: [.key(field)]) else {
+                missing.append(field)
+                continue
+            }
+            if case .scalar(let text, _) = value.content, !text.isEmpty {
+                continue
+            }
+            typeErrors.append((field, value))
+        }
+        if let (field, value) = typeErrors.first {
+            return failure("\(field) must be a non-empty string", at: value.start)
+        }
+        if !missing.isEmpty {
+            let list = missing.map { "\"\($0)\"" }.joined(separator: " and ")
+            return failure("object is missing required field\(missing.count > 1 ? "s" : "") \(list)", at: node.start)
+        }
+        let apiVersion = node.node(atPath: [.key("apiVersion")])?.scalarText ?? ""
+        let kind = node.node(atPath: [.key("kind")])?.scalarText ?? ""
+        let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind)
+        do {
+            let value = try conversion(node, gvk)
+            return .success(
+                Manifest(
+                    object: KubeObject(value), file: file, documentIndex: document.index, node: node,
+                    pathInDocument: pathInDocument))
+        } catch {
+            return .failure(ManifestError(source.locate(error), file: file, documentIndex: document.index))
+        }
+    }
+}
+
+extension YAMLNode {
+    /// "a mapping", "a sequence", "a scalar": for messages.
+    var kindName: String {
+        switch content {
+        case .mapping: return "a mapping"
+        case .sequence: return "a sequence"
+        case .scalar: return "a scalar"
+        }
+    }
+}

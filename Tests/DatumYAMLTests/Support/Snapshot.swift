@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// Golden files in `Tests/DatumYAMLTests/Snapshots/`, re-recorded with `DATUMCTL_RECORD=1`.
+///
+/// A snapshot file holds many named cases as sections (`### name` lines), so one
+/// table-driven test keeps one file; a mismatch prints a line diff per case.
+enum Snapshot {
+    static var isRecording: Bool { ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1" }
+
+    static let directory: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    static let sectionMarker = "### "
+
+    /// Reads a sectioned snapshot file into name → content.
+    static func sections(of file: String) throws -> [String: String] {
+        let url = directory.appendingPathComponent(file)
+        var text = try String(contentsOf: url, encoding: .utf8)
+        // The file ends with the newline that closes its last section.
+        if text.hasSuffix("\n") { text.removeLast() }
+        var result: [String: String] = [:]
+        var current: String?
+        var body = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix(sectionMarker) {
+                if let current { result[current] = String(body.dropLast()) }
+                current = String(line.dropFirst(sectionMarker.count))
+                body = ""
+            } else {
+                body += line + "\n"
+            }
+        }
+        if let current { result[current] = String(body.dropLast()) }
+        return result
+    }
+
+    /// Writes sections in the given order; each body is kept byte for byte.
+    static func write(_ file: String, sections: [(name: String, body: String)]) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var text = ""
+        for section in sections {
+            text += sectionMarker + section.name + "\n" + section.body + "\n"
+        }
+        try text.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    }
+
+    /// A readable line diff: `-` expected, `+` actual, with line numbers; whitespace made visible.
+    static func lineDiff(expected: String, actual: String) -> String {
+        let e = expected.components(separatedBy: "\n")
+        let a = actual.components(separatedBy: "\n")
+        var lines: [String] = []
+        for i in 0..<max(e.count, a.count) {
+            let el = i < e.count ? e[i] : nil
+            let al = i < a.count ? a[i] : nil
+            if el == al { continue }
+            if let el { lines.append("-\(i + 1): \(visible(el))") }
+            if let al { lines.append("+\(i + 1): \(visible(al))") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func visible(_ s: String) -> String {
+        s.replacingOccurrences(of: "\t", with: "→").replacingOccurrences(of: " ", with: "·")
+    }
+}
+
+/// Runs the real kubectl (only while recording).
+enum Kubectl {
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["kubectl"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        // A kubeconfig is never needed: every command used here is local.
+        environment["KUBECONFIG"] = "/dev/null"
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errorData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw KubectlFailure(message: String(decoding: errorData, as: UTF8.self))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    struct KubectlFailure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { "kubectl failed: \(message)" }
+    }
+
+    static func temporaryFile(_ contents: [UInt8], suffix: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("datumyaml-\(UUID().uuidString)\(suffix)")
+        try Data(contents).write(to: url)
+        return url
+    }
+}
