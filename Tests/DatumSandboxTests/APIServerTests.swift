@@ -133,7 +133,7 @@ import Testing
     @Test func statusSubresourceSeparatesSpecAndStatus() throws {
         let t = try TestAPI()
         t.send("POST", TestAPI.policies, body: TestAPI.policy("a"))
-        let status = #"{"ancestors":[{"ancestorRef":{"name":"gw"},"controllerName":"example.net/c","conditions":[]}]}"#
+        let status = #"{"ancestors":[{"ancestorRef":{"name":"gw"},"controllerName":"example.net/c","conditions":[{"type":"Accepted","status":"True","reason":"Accepted","message":"","lastTransitionTime":"2026-01-01T00:00:00Z"}]}]}"#
         let main = t.send(
             "PATCH", TestAPI.policies + "/a", body: #"{"status":\#(status),"spec":{"validation":{"hostname":"x.example.com"}}}"#,
             contentType: "application/merge-patch+json")
@@ -368,7 +368,7 @@ import Testing
 
     @Test func duplicateFieldsFollowFieldValidation() throws {
         let t = try TestAPI()
-        let body = #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"BackendTLSPolicy","metadata":{"name":"a","name":"a"},"spec":{}}"#
+        let body = String(TestAPI.policy("a").replacingOccurrences(of: #""name":"a""#, with: #""name":"a","name":"a""#))
         let strict = t.send("POST", TestAPI.policies + "?fieldValidation=Strict", body: body)
         #expect(strict.status == 400)
         #expect(
@@ -379,6 +379,48 @@ import Testing
         #expect(warn.status == 201)
         #expect(warn.headers.contains { $0.0 == "Warning" && $0.1 == #"299 - "duplicate field \"metadata.name\"""# })
         #expect(t.send("POST", TestAPI.policies + "?fieldValidation=Loose", body: body).status == 400)
+    }
+
+    @Test func unknownFieldsAreRejectedWarnedOrDropped() throws {
+        let t = try TestAPI()
+        let body = TestAPI.policy("a").replacingOccurrences(of: #""spec":{"#, with: #""spec":{"foo":1,"#)
+        let strict = t.send("POST", TestAPI.policies + "?fieldValidation=Strict", body: body)
+        #expect(strict.status == 400)
+        #expect(
+            strict.json["message"]
+                == #"BackendTLSPolicy in version "v1" cannot be handled as a BackendTLSPolicy: strict decoding error: unknown field "spec.foo""#
+        )
+        let warn = t.send("POST", TestAPI.policies + "?fieldValidation=Warn", body: body)
+        #expect(warn.status == 201)
+        #expect(warn.json["spec"]?["foo"] == nil)
+        #expect(warn.headers.contains { $0.0 == "Warning" && $0.1 == #"299 - "unknown field \"spec.foo\"""# })
+        let apply = t.send(
+            "PATCH", TestAPI.policies + "/b?fieldManager=m&fieldValidation=Strict",
+            body: body.replacingOccurrences(of: #""name":"a""#, with: #""name":"b""#), contentType: "application/apply-patch+yaml")
+        #expect(apply.status == 400)
+        #expect(apply.json["message"] == ".spec.foo: field not declared in schema")
+    }
+
+    @Test func schemaAndCELErrorsAre422WithCauses() throws {
+        let t = try TestAPI()
+        let body = TestAPI.policy("a", hostname: "Bad_Host").replacingOccurrences(
+            of: #""caCertificateRefs":[{"group":"","kind":"ConfigMap","name":"auth-cert"}],"#, with: "")
+        let r = t.send("POST", TestAPI.policies, body: body)
+        #expect(r.status == 422)
+        #expect(
+            r.json["message"]
+                == #"BackendTLSPolicy.gateway.networking.k8s.io "a" is invalid: [spec.validation.hostname: Invalid value: "Bad_Host": spec.validation.hostname in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', spec.validation: Invalid value: "object": must specify either CACertificateRefs or WellKnownCACertificates]"#
+        )
+        #expect(r.json["details"]?["causes"]?.arrayValue?.count == 2)
+        #expect(r.json["details"]?["kind"] == "BackendTLSPolicy")
+        #expect(r.json["details"]?["causes"]?[1]?["field"] == "spec.validation")
+        let yaml = "apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata:\n  name: from-yaml\nspec:\n  targetRefs: []\n  validation:\n    hostname: a.example.com\n    wellKnownCACertificates: System\n"
+        let applied = t.send("PATCH", TestAPI.policies + "/from-yaml?fieldManager=m", body: yaml, contentType: "application/apply-patch+yaml")
+        #expect(applied.status == 422)
+        #expect(
+            applied.json["message"]
+                == #"BackendTLSPolicy.gateway.networking.k8s.io "from-yaml" is invalid: spec.targetRefs: Invalid value: 0: spec.targetRefs in body should have at least 1 items"#
+        )
     }
 }
 

@@ -99,14 +99,29 @@ struct SandboxKubectlTests {
 
     @Test func invalidManifestIsRejectedWithTheServersMessage() throws {
         try withSandbox { sandbox in
-            let manifest = try Self.example("backendtlspolicy-system-certs.yaml")
-                .replacingOccurrences(of: "name: tls-upstream-dev", with: "name: Not_Valid")
-            let result = try sandbox.kubectl(["apply", "-f", "-"], input: manifest)
-            #expect(result.status == 1)
+            let both = try Self.example("backendtlspolicy-system-certs.yaml")
+                .replacingOccurrences(of: "    hostname: dev.example.com\n", with: "    hostname: Dev.Example.com\n    caCertificateRefs:\n      - {group: \"\", kind: ConfigMap, name: ca}\n")
+            let invalid = try sandbox.kubectl(["apply", "-f", "-"], input: both)
+            #expect(invalid.status == 1)
             #expect(
-                result.stderr.hasPrefix(
-                    "The BackendTLSPolicy \"Not_Valid\" is invalid: metadata.name: Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain"
-                ))
+                invalid.stderr
+                    == "The BackendTLSPolicy \"tls-upstream-dev\" is invalid: \n* spec.validation.hostname: Invalid value: \"Dev.Example.com\": spec.validation.hostname in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'\n* spec.validation: Invalid value: \"object\": must not contain both CACertificateRefs and WellKnownCACertificates\n"
+            )
+            let unknown = try Self.example("backendtlspolicy-system-certs.yaml")
+                .replacingOccurrences(of: "  validation:\n", with: "  foo: bar\n  validation:\n")
+            let strict = try sandbox.kubectl(["apply", "-f", "-"], input: unknown)
+            #expect(strict.status == 1)
+            #expect(
+                strict.stderr
+                    == "Error from server (BadRequest): error when creating \"STDIN\": BackendTLSPolicy in version \"v1\" cannot be handled as a BackendTLSPolicy: strict decoding error: unknown field \"spec.foo\"\n"
+            )
+            let warned = try sandbox.kubectl(["apply", "--validate=warn", "-f", "-"], input: unknown)
+            #expect(warned.status == 0)
+            #expect(warned.stderr == "Warning: unknown field \"spec.foo\"\n")
+            let badName = try sandbox.kubectl(
+                ["apply", "-f", "-"], input: unknown.replacingOccurrences(of: "name: tls-upstream-dev", with: "name: Not_Valid")
+                    .replacingOccurrences(of: "  foo: bar\n", with: ""))
+            #expect(badName.stderr.hasPrefix("The BackendTLSPolicy \"Not_Valid\" is invalid: metadata.name: Invalid value: \"Not_Valid\""))
         }
     }
 

@@ -1,9 +1,10 @@
 import DatumJSON
+import DatumYAML
 
 /// Decodes `application/apply-patch+yaml` bodies into an object.
 ///
-/// Seam: kubectl sends JSON (which is YAML too), and that is what this decoder reads today.
-/// When DatumYAML's parser lands on `main`, YAML documents go through it here and nowhere else.
+/// kubectl sends JSON (which is YAML too): JSON goes through the JSON parser, which also reports
+/// duplicate keys for `fieldValidation`; anything else is read as one YAML document by DatumYAML.
 enum ApplyBodyDecoder {
     struct Decoded {
         var object: JSONObject
@@ -11,16 +12,29 @@ enum ApplyBodyDecoder {
     }
 
     static func decode(_ body: [UInt8]) throws(APIError) -> Decoded {
-        let parsed: (value: JSONValue, duplicateKeys: [String])
-        do {
-            parsed = try JSONParser.parseReportingDuplicates(body)
-        } catch {
-            throw APIError.badRequest(
-                "error decoding YAML: error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+        let firstByte = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        let value: JSONValue
+        var duplicates: [String] = []
+        if firstByte == UInt8(ascii: "{") {
+            do {
+                let parsed = try JSONParser.parseReportingDuplicates(body)
+                value = parsed.value
+                duplicates = parsed.duplicateKeys
+            } catch {
+                throw APIError.badRequest(
+                    "error decoding YAML: error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+            }
+        } else {
+            do {
+                let reader = YAMLDocumentReader(YAMLSource(name: "body", bytes: body))
+                value = try reader.next()?.jsonValue() ?? .null
+            } catch {
+                throw APIError.badRequest("error decoding YAML: \(error)")
+            }
         }
-        guard case .object(let object) = parsed.value else {
+        guard case .object(let object) = value else {
             throw APIError.badRequest("error decoding YAML: the apply configuration must be an object")
         }
-        return Decoded(object: object, duplicates: parsed.duplicateKeys)
+        return Decoded(object: object, duplicates: duplicates)
     }
 }

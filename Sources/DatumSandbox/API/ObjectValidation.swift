@@ -1,61 +1,70 @@
 import DatumJSON
+import DatumKit
 
 /// What the server needs from a validation engine, so the engine can be swapped in one place.
-///
-/// The real implementation is DatumKit's (schema + CEL + ObjectMeta rules), so the client and
-/// the sandbox can never disagree on what is valid. `SandboxValidation.engine` picks it.
 public protocol ObjectValidating: Sendable {
-    /// Dotted paths (`spec.foo`, `spec.targetRefs[0].bar`) of fields the schema does not declare.
-    func unknownFields(in object: JSONObject, of type: ResourceType) -> [String]
-    /// The object with undeclared fields removed (structural pruning).
-    func pruned(_ object: JSONObject, of type: ResourceType) -> JSONObject
-    /// Field errors for a create (`old == nil`) or an update, in the order the API server reports them.
-    func validate(_ object: JSONObject, old: JSONObject?, of type: ResourceType) -> [StatusCause]
+    /// Decoding as the API server does before anything else: the object with undeclared fields
+    /// pruned (and schema defaults applied), and the dotted paths of the fields it dropped.
+    func normalize(_ object: JSONObject, of type: ResourceType) -> (object: JSONObject, unknownFields: [String])
+    /// Full validation of the object as it will be stored (`old` for updates), or the error to answer.
+    func validate(_ object: JSONObject, old: JSONObject?, of type: ResourceType, subresource: String?) -> APIError?
+}
+
+/// DatumKit's engine: the CRD schema, CEL rules and ObjectMeta checks the `datumctl` client
+/// uses too, so client and server can never disagree on what is valid.
+public struct DatumKitValidation: ObjectValidating {
+    public init() {}
+
+    private var model: CRDModel? {
+        if case .success(let model) = BuiltinSchemas.backendTLSPolicy { return model }
+        return nil
+    }
+
+    private static let knownMetadata = Set(ObjectMetaValidation.knownFields)
+
+    public func normalize(_ object: JSONObject, of type: ResourceType) -> (object: JSONObject, unknownFields: [String]) {
+        var unknown: [String] = []
+        var result = object
+        if type == ResourceCatalog.backendTLSPolicies, let model {
+            let (decoded, fields) = SchemaNormalization.decode(.object(object), schema: model.schema)
+            if case .object(let pruned) = decoded { result = pruned }
+            unknown = fields
+        }
+        // ObjectMeta is a typed struct on every kind: unknown keys there are dropped too.
+        if var metadata = result["metadata"]?.objectValue {
+            let extra = metadata.keys.filter { !Self.knownMetadata.contains($0) }
+            for key in extra {
+                unknown.append("metadata.\(key)")
+                metadata[key] = nil
+            }
+            if !extra.isEmpty { result["metadata"] = .object(metadata) }
+        }
+        return (result, unknown)
+    }
+
+    public func validate(_ object: JSONObject, old: JSONObject?, of type: ResourceType, subresource: String?) -> APIError? {
+        let name = object["metadata"]?["name"]?.stringValue ?? ""
+        let errors: [FieldError]
+        if type == ResourceCatalog.backendTLSPolicies, let model {
+            let mode: ValidationMode = subresource == "status" ? .status : (old == nil ? .create : .update)
+            let result = model.validator.validate(
+                .object(object), against: model.schema, mode: mode, old: old.map(JSONValue.object))
+            if let problem = result.decodeErrors.first { return APIError.badRequest(problem) }
+            errors = result.errors
+        } else if let old {
+            errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"])
+        } else {
+            errors = ObjectMetaValidation.validate(object["metadata"], namespaced: type.namespaced)
+        }
+        guard !errors.isEmpty else { return nil }
+        let status = InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors)
+        return APIError(
+            code: 422, reason: "Invalid", message: status.message, name: name, group: type.group, kind: type.kind,
+            causes: status.causes.map { StatusCause(type: $0.reason, message: $0.message, field: $0.field) })
+    }
 }
 
 /// Picks the validation engine the server uses.
 public enum SandboxValidation {
-    public static let engine: any ObjectValidating = MinimalValidation()
-}
-
-/// The checks the API server itself makes before any schema: object names (ObjectMeta rules).
-///
-/// Seam: DatumKit's `SchemaValidator` is not on `main` yet; when it lands, an adapter
-/// conforming to ``ObjectValidating`` replaces this type in ``SandboxValidation/engine``.
-struct MinimalValidation: ObjectValidating {
-    func unknownFields(in object: JSONObject, of type: ResourceType) -> [String] { [] }
-
-    func pruned(_ object: JSONObject, of type: ResourceType) -> JSONObject { object }
-
-    func validate(_ object: JSONObject, old: JSONObject?, of type: ResourceType) -> [StatusCause] {
-        var causes: [StatusCause] = []
-        let name = object["metadata"]?["name"]?.stringValue ?? ""
-        if !name.isEmpty, let problem = NameRules.dns1123SubdomainProblem(name) {
-            causes.append(StatusCause(type: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(problem)", field: "metadata.name"))
-        }
-        return causes
-    }
-}
-
-/// Kubernetes' object-name rules (apimachinery `validation.IsDNS1123Subdomain`).
-enum NameRules {
-    static func dns1123SubdomainProblem(_ name: String) -> String? {
-        if name.utf8.count > 253 { return "must be no more than 253 characters" }
-        let bytes = Array(name.utf8)
-        func alnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) }
-        var ok = !bytes.isEmpty
-        for label in name.split(separator: ".", omittingEmptySubsequences: false) {
-            let l = Array(label.utf8)
-            guard let first = l.first, let last = l.last, alnum(first), alnum(last),
-                l.allSatisfy({ alnum($0) || $0 == UInt8(ascii: "-") })
-            else {
-                ok = false
-                break
-            }
-        }
-        if ok { return nil }
-        return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-            + "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation "
-            + "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-    }
+    public static let engine: any ObjectValidating = DatumKitValidation()
 }

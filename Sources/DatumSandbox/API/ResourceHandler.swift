@@ -179,11 +179,18 @@ struct ResourceHandler {
         return mode
     }
 
-    /// Applies `fieldValidation` to unknown and duplicate fields; returns warnings for `Warn`.
-    private func checkFields(_ object: JSONObject, duplicates: [String], kind: BodyKind) throws(APIError) -> [String] {
+    /// Decodes like the server (pruning undeclared fields) and applies `fieldValidation` to the
+    /// unknown and duplicate fields; returns the pruned object and the warnings for `Warn`.
+    private func normalize(_ object: JSONObject, duplicates: [String], kind: BodyKind) throws(APIError) -> (
+        JSONObject, [String]
+    ) {
+        let (pruned, unknown) = server.validator.normalize(object, of: type)
+        return (pruned, try fieldWarnings(unknown: unknown, duplicates: duplicates, kind: kind))
+    }
+
+    private func fieldWarnings(unknown: [String], duplicates: [String], kind: BodyKind) throws(APIError) -> [String] {
         let mode = try fieldValidationMode()
         if mode == "Ignore" { return [] }
-        let unknown = server.validator.unknownFields(in: object, of: type)
         if kind == .apply {
             guard mode == "Strict", !unknown.isEmpty else {
                 return mode == "Warn" ? unknown.map { "unknown field \"\($0)\"" } : []
@@ -236,8 +243,8 @@ struct ResourceHandler {
             throw APIError.badRequest("the body of the request was in an unknown format")
         }
         try checkTypeMeta(object, requireBoth: false)
-        let warnings = try checkFields(object, duplicates: duplicates, kind: .object)
-        object = server.validator.pruned(object, of: type)
+        let warnings: [String]
+        (object, warnings) = try normalize(object, duplicates: duplicates, kind: .object)
         object["apiVersion"] = .string(type.apiVersion)
         object["kind"] = .string(type.kind)
         var metadata = object["metadata"]?.objectValue ?? [:]
@@ -303,8 +310,7 @@ struct ResourceHandler {
         if type.hasStatus && type.isCustom { object["status"] = nil }
         if !type.isCustom && type.hasStatus { object["status"] = nil }
         ObjectShape.applyDefaults(&object, type: type, old: nil)
-        let causes = server.validator.validate(object, old: nil, of: type)
-        if !causes.isEmpty { throw APIError.invalid(type, metadata["name"]?.stringValue ?? "", causes: causes) }
+        if let failure = server.validator.validate(object, old: nil, of: type, subresource: nil) { throw failure }
         let managed =
             entries
             ?? FieldManagement.recordUpdate(
@@ -366,8 +372,9 @@ struct ResourceHandler {
         {
             return nil
         }
-        let causes = server.validator.validate(object, old: old.object, of: type)
-        if !causes.isEmpty { throw APIError.invalid(type, name, causes: causes) }
+        if let failure = server.validator.validate(object, old: old.object, of: type, subresource: target.subresource) {
+            throw failure
+        }
         let now = Timestamps.format(Timestamps.now())
         var oldForDiff = old.object
         if var m = oldForDiff["metadata"]?.objectValue {
@@ -391,8 +398,8 @@ struct ResourceHandler {
             throw APIError.badRequest("the body of the request was in an unknown format")
         }
         try checkTypeMeta(object, requireBoth: false)
-        let warnings = try checkFields(object, duplicates: duplicates, kind: .object)
-        object = server.validator.pruned(object, of: type)
+        let warnings: [String]
+        (object, warnings) = try normalize(object, duplicates: duplicates, kind: .object)
         let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
         if bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
@@ -440,7 +447,7 @@ struct ResourceHandler {
             throw APIError.badRequest("force flag is not allowed for patch type \(request.header("content-type") ?? "")")
         }
         let manager = self.manager()
-        let mode = try fieldValidationMode()
+        _ = try fieldValidationMode()
         var warnings: [String] = []
         let stored = try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
             guard let old = tx.get(type, namespace: target.namespace ?? "", name: name) else {
@@ -455,10 +462,7 @@ struct ResourceHandler {
             guard case .object(var candidate) = patched else {
                 throw APIError.badRequest("the patch did not produce an object")
             }
-            if mode != "Ignore" {
-                warnings = try checkFields(candidate, duplicates: duplicates, kind: kind)
-            }
-            candidate = server.validator.pruned(candidate, of: type)
+            (candidate, warnings) = try normalize(candidate, duplicates: duplicates, kind: kind)
             let patchedVersion = candidate["metadata"]?["resourceVersion"]?.stringValue ?? ""
             if !patchedVersion.isEmpty && patchedVersion != String(old.resourceVersion) {
                 throw APIError.modified(type, name)
@@ -494,8 +498,8 @@ struct ResourceHandler {
             throw APIError.badRequest(
                 "the namespace of the provided object does not match the namespace sent on the request")
         }
-        let warnings = try checkFields(object, duplicates: duplicates, kind: .apply)
-        object = server.validator.pruned(object, of: type)
+        let warnings: [String]
+        (object, warnings) = try normalize(object, duplicates: duplicates, kind: .apply)
         let force = query.flag("force")
         let subresource = target.subresource ?? ""
         let includeStatus = isStatus || !type.hasStatus
