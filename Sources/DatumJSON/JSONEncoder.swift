@@ -109,7 +109,8 @@ public struct GoJSONEncoder: Sendable {
             case 0..<0x20:
                 appendUnicodeEscape(v, into: &out)
             default:
-                out.append(contentsOf: String(Character(scalar)).utf8)
+                // Encode in place: building a String per scalar dominated the sandbox's write path.
+                UTF8.encode(scalar) { out.append($0) }
             }
         }
         out.append(UInt8(ascii: "\""))

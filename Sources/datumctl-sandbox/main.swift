@@ -1,1 +1,9 @@
-print("datumctl-sandbox")
+import DatumSandbox
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+exit(SandboxCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,161 @@
+import DatumJSON
+
+/// One entry of a `Status`'s `details.causes`.
+public struct StatusCause: Sendable, Equatable {
+    public var type: String
+    public var message: String
+    public var field: String
+
+    public init(type: String, message: String, field: String) {
+        self.type = type
+        self.message = message
+        self.field = field
+    }
+}
+
+/// A failed request, rendered as a Kubernetes `Status` object.
+public struct APIError: Error, Sendable, Equatable {
+    public var code: Int
+    public var reason: String
+    public var message: String
+    public var detailsName: String?
+    public var detailsGroup: String?
+    public var detailsKind: String?
+    public var causes: [StatusCause]
+    /// Extra response headers (e.g. none today; kept for Retry-After style hints).
+    public var retryAfterSeconds: Int?
+
+    public init(
+        code: Int, reason: String, message: String, name: String? = nil, group: String? = nil,
+        kind: String? = nil, causes: [StatusCause] = []
+    ) {
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.detailsName = name
+        self.detailsGroup = group
+        self.detailsKind = kind
+        self.causes = causes
+        self.retryAfterSeconds = nil
+    }
+
+    /// The `Status` object, keys in kube-apiserver's order.
+    public var status: JSONValue {
+        var object: JSONObject = ["kind": "Status", "apiVersion": "v1", "metadata": .object([:])]
+        object["status"] = "Failure"
+        object["message"] = .string(message)
+        object["reason"] = .string(reason)
+        var details = JSONObject()
+        if let detailsName { details["name"] = .string(detailsName) }
+        if let detailsGroup, !detailsGroup.isEmpty { details["group"] = .string(detailsGroup) }
+        if let detailsKind { details["kind"] = .string(detailsKind) }
+        if !causes.isEmpty {
+            details["causes"] = .array(
+                causes.map { cause in
+                    var c = JSONObject()
+                    c["reason"] = .string(cause.type)
+                    c["message"] = .string(cause.message)
+                    if !cause.field.isEmpty { c["field"] = .string(cause.field) }
+                    return .object(c)
+                })
+        }
+        if !details.isEmpty { object["details"] = .object(details) }
+        object["code"] = .int(Int64(code))
+        return .object(object)
+    }
+
+    // MARK: Constructors worded like k8s.io/apimachinery/pkg/api/errors
+
+    public static func notFound(_ type: ResourceType, _ name: String) -> APIError {
+        APIError(
+            code: 404, reason: "NotFound", message: "\(type.qualifiedName) \"\(name)\" not found", name: name,
+            group: type.group, kind: type.plural)
+    }
+
+    public static func namespaceNotFound(_ namespace: String) -> APIError {
+        APIError(
+            code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found", name: namespace,
+            kind: "namespaces")
+    }
+
+    public static func alreadyExists(_ type: ResourceType, _ name: String) -> APIError {
+        APIError(
+            code: 409, reason: "AlreadyExists", message: "\(type.qualifiedName) \"\(name)\" already exists",
+            name: name, group: type.group, kind: type.plural)
+    }
+
+    public static func conflict(_ type: ResourceType, _ name: String, _ detail: String) -> APIError {
+        APIError(
+            code: 409, reason: "Conflict",
+            message: "Operation cannot be fulfilled on \(type.qualifiedName) \"\(name)\": \(detail)", name: name,
+            group: type.group, kind: type.plural)
+    }
+
+    public static func modified(_ type: ResourceType, _ name: String) -> APIError {
+        conflict(
+            type, name, "the object has been modified; please apply your changes to the latest version and try again")
+    }
+
+    public static func badRequest(_ message: String) -> APIError {
+        APIError(code: 400, reason: "BadRequest", message: message)
+    }
+
+    public static func invalid(_ type: ResourceType, _ name: String, causes: [StatusCause]) -> APIError {
+        let rendered = causes.map { cause in
+            cause.field.isEmpty ? cause.message : "\(cause.field): \(cause.message)"
+        }
+        let list = rendered.count == 1 ? rendered[0] : "[" + rendered.joined(separator: ", ") + "]"
+        return APIError(
+            code: 422, reason: "Invalid", message: "\(type.kind).\(type.group.isEmpty ? "" : type.group)"
+                .trimmingSuffixDot() + " \"\(name)\" is invalid: \(list)", name: name, group: type.group,
+            kind: type.kind, causes: causes)
+    }
+
+    public static let unauthorized = APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
+
+    public static func forbiddenProject(_ project: String, user: String) -> APIError {
+        APIError(
+            code: 403, reason: "Forbidden",
+            message:
+                "projects.resourcemanager.miloapis.com \"\(project)\" is forbidden: User \"\(user)\" cannot access project \"\(project)\"",
+            name: project, group: "resourcemanager.miloapis.com", kind: "projects")
+    }
+
+    public static let methodNotAllowed = APIError(
+        code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource")
+
+    public static let notAcceptable = APIError(
+        code: 406, reason: "NotAcceptable",
+        message: "the server was unable to respond with a content type that the client supports")
+
+    /// 415 for a patch type the resource does not take.
+    public static func unsupportedMediaType(_ contentType: String) -> APIError {
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message: "the body of the request was in an unknown format - accepted media types include: "
+                + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+    }
+
+    /// 415 for a body encoding the sandbox does not decode (protobuf, CBOR).
+    public static func unsupportedBodyEncoding(_ contentType: String) -> APIError {
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+    }
+
+    public static func gone(_ message: String) -> APIError {
+        APIError(code: 410, reason: "Expired", message: message)
+    }
+
+    public static func internalError(_ message: String) -> APIError {
+        APIError(
+            code: 500, reason: "InternalError", message: "Internal error occurred: \(message)",
+            causes: [StatusCause(type: "UnexpectedServerResponse", message: message, field: "")])
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffixDot() -> String {
+        hasSuffix(".") ? String(dropLast()) : self
+    }
+}

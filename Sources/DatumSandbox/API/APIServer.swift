@@ -1,0 +1,184 @@
+import DatumJSON
+
+/// The project-scoped Kubernetes API: routing, authentication and dispatch, without any transport.
+public final class APIServer: Sendable {
+    /// Every project lives under `<prefix><project>/control-plane`.
+    public static let projectPrefix = "/apis/resourcemanager.miloapis.com/v1alpha1/projects/"
+
+    public let store: ObjectStore
+    let tokens: TokenTable
+    let validator: any ObjectValidating
+    let openAPI: OpenAPIPublisher
+
+    public init(store: ObjectStore, tokens: TokenTable, validator: any ObjectValidating = SandboxValidation.engine) {
+        self.store = store
+        self.tokens = tokens
+        self.validator = validator
+        self.openAPI = OpenAPIPublisher.shared
+    }
+
+    /// Answers one request. Never throws: every failure becomes a `Status` response.
+    public func handle(_ request: SandboxRequest) -> SandboxResponse {
+        do {
+            return try route(request)
+        } catch {
+            return .error(error)
+        }
+    }
+
+    private func route(_ request: SandboxRequest) throws(APIError) -> SandboxResponse {
+        let path = request.path
+        if path == "/healthz" || path == "/readyz" || path == "/livez" { return .text(200, "ok") }
+        guard path.hasPrefix(APIServer.projectPrefix) else {
+            _ = try authenticate(request)
+            return .text(404, "404 page not found\n")
+        }
+        let rest = path.dropFirst(APIServer.projectPrefix.count)
+        let parts = rest.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        let token = try authenticate(request)
+        guard parts.count >= 2, parts[1] == "control-plane", !parts[0].isEmpty else {
+            return .text(404, "404 page not found\n")
+        }
+        let project = String(parts[0])
+        guard tokens.allows(token, project: project) == true else {
+            throw APIError.forbiddenProject(project, user: TokenTable.userName(for: token))
+        }
+        let kubePath = parts.count > 2 ? "/" + parts[2] : "/"
+        try ensureProject(project)
+        let base = APIServer.projectPrefix + project + "/control-plane"
+        return try routeInProject(request, project: project, kubePath: kubePath, base: base)
+    }
+
+    private func authenticate(_ request: SandboxRequest) throws(APIError) -> String {
+        guard let header = request.header("authorization") else { throw APIError.unauthorized }
+        let scheme = header.prefix(7)
+        guard scheme.lowercased() == "bearer " else { throw APIError.unauthorized }
+        let token = String(header.dropFirst(7)).trimmingSpaces()
+        guard tokens.isKnown(token) else { throw APIError.unauthorized }
+        return token
+    }
+
+    /// Every project has the `default` namespace from its first request on.
+    private func ensureProject(_ project: String) throws(APIError) {
+        let exists = try store.read(project: project) { tx in tx.namespaceExists("default") }
+        if exists { return }
+        try store.write(project: project) { (tx: inout ProjectTransaction) throws(APIError) in
+            guard !tx.namespaceExists("default") else { return }
+            let now = Timestamps.format(Timestamps.now())
+            var object: JSONObject = [
+                "apiVersion": "v1", "kind": "Namespace",
+                "metadata": [
+                    "name": "default", "uid": .string(UIDGenerator.make()), "creationTimestamp": .string(now),
+                    "labels": ["kubernetes.io/metadata.name": "default"],
+                ],
+            ]
+            ObjectShape.applyDefaults(&object, type: ResourceCatalog.namespaces, old: nil)
+            tx.put(ResourceCatalog.namespaces, ObjectShape.canonical(object), isCreate: true)
+        }
+    }
+
+    private func routeInProject(_ request: SandboxRequest, project: String, kubePath: String, base: String)
+        throws(APIError) -> SandboxResponse
+    {
+        let segments = kubePath.split(separator: "/").map { QueryParameters.decode(String($0)) }
+        let accept = request.header("accept") ?? ""
+        let aggregated = accept.contains("as=APIGroupDiscoveryList")
+        switch segments.count {
+        case 0:
+            return .json(200, Discovery.rootPaths(base: base))
+        case 1:
+            switch segments[0] {
+            case "version": return .json(200, Discovery.version)
+            case "healthz", "readyz", "livez": return .text(200, "ok")
+            case "api":
+                return aggregated
+                    ? .json(200, Discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
+                    : .json(200, Discovery.coreVersions)
+            case "apis":
+                return aggregated
+                    ? .json(200, Discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
+                    : .json(200, Discovery.groupList)
+            default: break
+            }
+        default:
+            break
+        }
+        if segments.first == "openapi" {
+            return try openAPIResponse(Array(segments.dropFirst()), base: base)
+        }
+        if segments.count == 2 && segments[0] == "api" && segments[1] == "v1" {
+            return .json(200, Discovery.resourceList(groupVersion: "v1"))
+        }
+        if segments.count == 2 && segments[0] == "apis" {
+            guard let group = Discovery.group(named: segments[1]) else { return .text(404, "404 page not found\n") }
+            return .json(200, group)
+        }
+        if segments.count == 3 && segments[0] == "apis" {
+            guard ResourceCatalog.all.contains(where: { $0.group == segments[1] && $0.version == segments[2] }) else {
+                return .text(404, "404 page not found\n")
+            }
+            return .json(200, Discovery.resourceList(groupVersion: segments[1] + "/" + segments[2]))
+        }
+        let resourceSegments: [String]
+        let group: String
+        let version: String
+        if segments[0] == "api", segments.count >= 3, segments[1] == "v1" {
+            group = ""
+            version = "v1"
+            resourceSegments = Array(segments.dropFirst(2))
+        } else if segments[0] == "apis", segments.count >= 4 {
+            group = segments[1]
+            version = segments[2]
+            resourceSegments = Array(segments.dropFirst(3))
+        } else {
+            return .text(404, "404 page not found\n")
+        }
+        guard let target = ResourceTarget(group: group, version: version, segments: resourceSegments) else {
+            return .text(404, "404 page not found\n")
+        }
+        let handler = ResourceHandler(
+            server: self, request: request, project: project, target: target)
+        return try handler.run()
+    }
+
+    private func openAPIResponse(_ segments: [String], base: String) throws(APIError) -> SandboxResponse {
+        guard segments.first == "v3" else { return .text(404, "404 page not found\n") }
+        let rest = segments.dropFirst().joined(separator: "/")
+        if rest.isEmpty { return .json(200, openAPI.index(base: base)) }
+        guard let document = openAPI.documentBytes(for: rest) else { return .text(404, "404 page not found\n") }
+        return .complete(status: 200, headers: [("Content-Type", "application/json")], body: document)
+    }
+}
+
+/// Where a resource request points: type, namespace, name and subresource.
+struct ResourceTarget {
+    var type: ResourceType
+    var namespace: String?
+    var name: String?
+    var subresource: String?
+
+    init?(group: String, version: String, segments: [String]) {
+        var namespace: String?
+        var rest = segments[...]
+        let namespaceSubresources: Set<String> = ["status", "finalize"]
+        if segments.first == "namespaces", segments.count >= 3,
+            !(segments.count == 3 && namespaceSubresources.contains(segments[2]))
+        {
+            namespace = segments[1]
+            rest = segments.dropFirst(2)
+        }
+        guard let plural = rest.first,
+            let type = ResourceCatalog.find(group: group, version: version, plural: plural)
+        else { return nil }
+        rest = rest.dropFirst()
+        if namespace != nil && !type.namespaced { return nil }
+        if namespace == nil && type.namespaced && !rest.isEmpty { return nil }
+        self.type = type
+        self.namespace = namespace
+        self.name = rest.first
+        rest = rest.dropFirst()
+        self.subresource = rest.first
+        if rest.count > 1 { return nil }
+        if let subresource, !(subresource == "status" && type.hasStatus) { return nil }
+    }
+}

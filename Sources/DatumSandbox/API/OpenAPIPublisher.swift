@@ -1,0 +1,316 @@
+import DatumJSON
+import DatumKit
+
+/// The OpenAPI v3 documents kube-apiserver publishes for the served group-versions.
+///
+/// The BackendTLSPolicy schema is the upstream CRD's, with `metadata` pointing at the standard
+/// ObjectMeta schema, so `kubectl explain` and kubectl's field-validation probe see what they
+/// would see on a real cluster. Documents are encoded once, at start-up.
+final class OpenAPIPublisher: Sendable {
+    private let documents: [String: [UInt8]]
+    private let hashes: [String: String]
+
+    static let metaPrefix = "io.k8s.apimachinery.pkg.apis.meta.v1."
+    /// Built once per process: the documents never change while the server runs.
+    static let shared = OpenAPIPublisher()
+
+    init() {
+        var documents: [String: [UInt8]] = [:]
+        var hashes: [String: String] = [:]
+        for (path, document) in [
+            ("apis/gateway.networking.k8s.io/v1", OpenAPIPublisher.gatewayDocument()),
+            ("api/v1", OpenAPIPublisher.coreDocument()),
+        ] {
+            let bytes = GoJSONEncoder(sortKeys: false).encodeBytes(document)
+            documents[path] = bytes
+            hashes[path] = OpenAPIPublisher.hash(bytes)
+        }
+        self.documents = documents
+        self.hashes = hashes
+    }
+
+    /// `/openapi/v3`: URLs carry the project prefix, because client-go replaces the whole path with them.
+    func index(base: String) -> JSONValue {
+        var paths = JSONObject()
+        for key in documents.keys.sorted() {
+            paths[key] = ["serverRelativeURL": .string("\(base)/openapi/v3/\(key)?hash=\(hashes[key] ?? "")")]
+        }
+        return ["paths": .object(paths)]
+    }
+
+    func documentBytes(for path: String) -> [UInt8]? { documents[path] }
+
+    private static func hash(_ bytes: [UInt8]) -> String {
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var b: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in bytes {
+            a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
+            b = (b &+ UInt64(byte)) &* 0x9E37_79B9_7F4A_7C15
+        }
+        let hex = String(a, radix: 16, uppercase: true) + String(b, radix: 16, uppercase: true)
+        return hex
+    }
+
+    // MARK: Shared pieces
+
+    static func parameters() -> JSONObject {
+        guard case .object(let object)? = try? JSONParser.parse(EmbeddedUpstream.openAPIV3Parameters) else {
+            return [:]
+        }
+        return object
+    }
+
+    static func metaSchemas() -> JSONObject {
+        guard case .object(var object)? = try? JSONParser.parse(EmbeddedUpstream.metaV1Schemas) else { return [:] }
+        object["_source"] = nil
+        return object
+    }
+
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    static let metadataProperty: JSONValue = [
+        "description":
+            "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+        "allOf": [ref(metaPrefix + "ObjectMeta")],
+    ]
+
+    static func gvk(_ type: ResourceType, kind: String? = nil) -> JSONValue {
+        ["group": .string(type.group), "kind": .string(kind ?? type.kind), "version": .string(type.version)]
+    }
+
+    private static func content(_ schema: JSONValue, yaml: Bool = true) -> JSONValue {
+        var object: JSONObject = ["application/json": ["schema": schema]]
+        if yaml { object["application/yaml"] = ["schema": schema] }
+        return .object(object)
+    }
+
+    /// The paths of one resource type, operations named and parameterised as kube-apiserver does.
+    static func paths(for type: ResourceType, tag: String, operationGroup: String, schemaName: String) -> JSONObject {
+        let params = parameters()
+        func list(_ key: String) -> [JSONValue] { params[key]?.arrayValue ?? [] }
+        let pretty = params["pretty"] ?? .null
+        let objectRef = ref(schemaName)
+        let listRef = ref(schemaName + "List")
+        let statusRef = ref(metaPrefix + "Status")
+        let scope = type.namespaced ? "Namespaced" : ""
+        let kind = type.kind
+        func operation(
+            _ verb: String, _ action: String, _ description: String, parameters: [JSONValue],
+            body: JSONValue? = nil, responses: JSONObject, suffix: String = ""
+        ) -> JSONValue {
+            var op: JSONObject = [
+                "tags": [.string(tag)], "description": .string(description),
+                "operationId": .string("\(verb)\(operationGroup)\(scope)\(kind)\(suffix)"),
+            ]
+            if !parameters.isEmpty { op["parameters"] = .array(parameters) }
+            if let body { op["requestBody"] = body }
+            op["responses"] = .object(responses)
+            op["x-kubernetes-action"] = .string(action)
+            op["x-kubernetes-group-version-kind"] = gvk(type)
+            return .object(op)
+        }
+        func ok(_ schema: JSONValue) -> JSONObject { ["200": ["description": "OK", "content": content(schema)]] }
+        let writeResponses: JSONObject = [
+            "200": ["description": "OK", "content": content(objectRef)],
+            "201": ["description": "Created", "content": content(objectRef)],
+        ]
+        let patchBody: JSONValue = [
+            "content": [
+                "application/apply-patch+yaml": ["schema": ref(metaPrefix + "Patch")],
+                "application/json-patch+json": ["schema": ref(metaPrefix + "Patch")],
+                "application/merge-patch+json": ["schema": ref(metaPrefix + "Patch")],
+            ],
+            "required": true,
+        ]
+        let objectBody: JSONValue = ["content": content(objectRef, yaml: true), "required": true]
+        let deleteBody: JSONValue = ["content": ["*/*": ["schema": ref(metaPrefix + "DeleteOptions")]]]
+        let namespaceParam: JSONValue = [
+            "name": "namespace", "in": "path", "description": "object name and auth scope, such as for teams and projects",
+            "required": true, "schema": ["type": "string", "uniqueItems": true],
+        ]
+        let nameParam: JSONValue = [
+            "name": "name", "in": "path", "description": .string("name of the \(kind)"), "required": true,
+            "schema": ["type": "string", "uniqueItems": true],
+        ]
+        let prefix = type.group.isEmpty ? "/api/v1" : "/apis/\(type.group)/\(type.version)"
+        let collection = type.namespaced ? "\(prefix)/namespaces/{namespace}/\(type.plural)" : "\(prefix)/\(type.plural)"
+        var paths = JSONObject()
+        if type.namespaced {
+            paths["\(prefix)/\(type.plural)"] = [
+                "get": operation(
+                    "list", "list", "list or watch objects of kind \(kind)", parameters: list("list"),
+                    responses: ok(listRef), suffix: "ForAllNamespaces"),
+                "parameters": [pretty],
+            ]
+        }
+        paths[collection] = [
+            "get": operation(
+                "list", "list", "list or watch objects of kind \(kind)", parameters: list("list"), responses: ok(listRef)),
+            "post": operation(
+                "create", "post", "create a \(kind)", parameters: list("post"), body: objectBody,
+                responses: writeResponses.merging(["202": ["description": "Accepted", "content": content(objectRef)]])),
+            "delete": operation(
+                "delete", "deletecollection", "delete collection of \(kind)", parameters: list("deletecollection"),
+                body: deleteBody, responses: ok(statusRef), suffix: "").renamingOperation(
+                    to: "delete\(operationGroup)Collection\(scope)\(kind)"),
+            "parameters": .array(type.namespaced ? [namespaceParam, pretty] : [pretty]),
+        ]
+        var itemParameters: [JSONValue] = [nameParam]
+        if type.namespaced { itemParameters.append(namespaceParam) }
+        itemParameters.append(pretty)
+        paths["\(collection)/{name}"] = [
+            "get": operation("read", "get", "read the specified \(kind)", parameters: [], responses: ok(objectRef)),
+            "put": operation(
+                "replace", "put", "replace the specified \(kind)", parameters: list("put"), body: objectBody,
+                responses: writeResponses),
+            "delete": operation(
+                "delete", "delete", "delete a \(kind)", parameters: list("delete"), body: deleteBody,
+                responses: [
+                    "200": ["description": "OK", "content": content(type.isCustom ? objectRef : statusRef)],
+                    "202": ["description": "Accepted", "content": content(type.isCustom ? objectRef : statusRef)],
+                ]),
+            "patch": operation(
+                "patch", "patch", "partially update the specified \(kind)", parameters: list("patch"), body: patchBody,
+                responses: writeResponses),
+            "parameters": .array(itemParameters),
+        ]
+        if type.hasStatus {
+            paths["\(collection)/{name}/status"] = [
+                "get": operation(
+                    "read", "get", "read status of the specified \(kind)", parameters: [], responses: ok(objectRef),
+                    suffix: "Status"),
+                "put": operation(
+                    "replace", "put", "replace status of the specified \(kind)", parameters: list("put"),
+                    body: objectBody, responses: writeResponses, suffix: "Status"),
+                "patch": operation(
+                    "patch", "patch", "partially update status of the specified \(kind)", parameters: list("patch"),
+                    body: patchBody, responses: writeResponses, suffix: "Status"),
+                "parameters": .array(itemParameters),
+            ]
+        }
+        return paths
+    }
+
+    static func listSchema(for type: ResourceType, schemaName: String) -> JSONValue {
+        [
+            "description": .string("\(type.kind)List is a list of \(type.kind)"),
+            "type": "object",
+            "required": ["items"],
+            "properties": [
+                "apiVersion": [
+                    "description":
+                        "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+                    "type": "string",
+                ],
+                "items": [
+                    "description":
+                        .string("List of \(type.plural). More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"),
+                    "type": "array",
+                    "items": ref(schemaName),
+                ],
+                "kind": [
+                    "description":
+                        "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+                    "type": "string",
+                ],
+                "metadata": [
+                    "description":
+                        "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+                    "allOf": [ref(metaPrefix + "ListMeta")],
+                ],
+            ],
+            "x-kubernetes-group-version-kind": [gvk(type, kind: type.listKind)],
+        ]
+    }
+
+    // MARK: gateway.networking.k8s.io/v1
+
+    /// The CRD's v1 schema, as published: `metadata` refers to ObjectMeta and the GVK is attached.
+    static func backendTLSPolicySchema() -> JSONValue {
+        guard let crd = try? JSONParser.parse(UpstreamCRDJSON.backendTLSPolicyCRD),
+            let versions = crd["spec"]?["versions"]?.arrayValue,
+            let v1 = versions.first(where: { $0["name"]?.stringValue == "v1" }),
+            case .object(var schema)? = v1["schema"]?["openAPIV3Schema"]
+        else { return ["type": "object"] }
+        if case .object(var properties)? = schema["properties"] {
+            properties["metadata"] = metadataProperty
+            schema["properties"] = .object(properties)
+        }
+        schema["x-kubernetes-group-version-kind"] = [gvk(ResourceCatalog.backendTLSPolicies)]
+        return .object(schema)
+    }
+
+    /// HTTPRoute is served schemaless: its document only names the standard fields.
+    static func httpRouteSchema() -> JSONValue {
+        [
+            "type": "object",
+            "properties": [
+                "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": metadataProperty,
+                "spec": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+                "status": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+            ],
+            "x-kubernetes-group-version-kind": [gvk(ResourceCatalog.httpRoutes)],
+        ]
+    }
+
+    static func gatewayDocument() -> JSONValue {
+        var allPaths = JSONObject()
+        var schemas = JSONObject()
+        for (type, schema) in [
+            (ResourceCatalog.backendTLSPolicies, backendTLSPolicySchema()), (ResourceCatalog.httpRoutes, httpRouteSchema()),
+        ] {
+            let schemaName = "io.k8s.networking.gateway.v1.\(type.kind)"
+            schemas[schemaName] = schema
+            schemas[schemaName + "List"] = listSchema(for: type, schemaName: schemaName)
+            let typePaths = paths(
+                for: type, tag: "gatewayNetworking_v1", operationGroup: "GatewayNetworkingV1", schemaName: schemaName)
+            for (k, v) in typePaths { allPaths[k] = v }
+        }
+        for (key, value) in metaSchemas() { schemas[key] = value }
+        return [
+            "openapi": "3.0.0",
+            "info": ["title": "Kubernetes", "version": "v1.32.4"],
+            "paths": .object(allPaths),
+            "components": ["schemas": .object(schemas)],
+        ]
+    }
+
+    // MARK: core/v1
+
+    static func coreDocument() -> JSONValue {
+        var allPaths = JSONObject()
+        var schemas = JSONObject()
+        for type in ResourceCatalog.core {
+            let schemaName = "io.k8s.api.core.v1.\(type.kind)"
+            for (k, v) in paths(for: type, tag: "core_v1", operationGroup: "CoreV1", schemaName: schemaName) {
+                allPaths[k] = v
+            }
+            schemas[schemaName] = CoreSchemas.schema(for: type)
+            schemas[schemaName + "List"] = listSchema(for: type, schemaName: schemaName)
+        }
+        for (key, value) in CoreSchemas.supporting { schemas[key] = value }
+        for (key, value) in metaSchemas() { schemas[key] = value }
+        return [
+            "openapi": "3.0.0",
+            "info": ["title": "Kubernetes", "version": "v1.32.4"],
+            "paths": .object(allPaths),
+            "components": ["schemas": .object(schemas)],
+        ]
+    }
+}
+
+extension JSONObject {
+    func merging(_ other: JSONObject) -> JSONObject {
+        var result = self
+        for (k, v) in other { result[k] = v }
+        return result
+    }
+}
+
+extension JSONValue {
+    fileprivate func renamingOperation(to operationID: String) -> JSONValue {
+        var copy = self
+        copy["operationId"] = .string(operationID)
+        return copy
+    }
+}

@@ -1,0 +1,189 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Serves an ``APIServer`` over HTTP/1.1 (and HTTPS when given a certificate) with SwiftNIO.
+public final class SandboxHTTPServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    /// The address actually bound (port 0 resolved).
+    public let port: Int
+    public let host: String
+    public let isTLS: Bool
+
+    public init(api: APIServer, host: String, port: Int, tls: NIOSSLContext?, threads: Int = System.coreCount) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 512)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api))
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        self.group = group
+        self.port = channel.localAddress?.port ?? port
+        self.host = host
+        self.isTLS = tls != nil
+    }
+
+    public var url: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "\(isTLS ? "https" : "http")://\(hostPart):\(port)"
+    }
+
+    /// Blocks until ``shutdown()`` closes the listening socket.
+    public func waitUntilClosed() throws {
+        try channel.closeFuture.wait()
+    }
+
+    /// Stops accepting connections and stops the event loops.
+    public func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Builds a TLS context from PEM files.
+    public static func tlsContext(certificate: String, key: String) throws -> NIOSSLContext {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+        let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(privateKey))
+        return try NIOSSLContext(configuration: configuration)
+    }
+}
+
+/// Collects one request, hands it to the API and writes the answer (or keeps a watch open).
+final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let api: APIServer
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var watchToken: WatchToken?
+    /// Watches can only end by the connection closing; no further requests are read on it.
+    private var streaming = false
+
+    init(api: APIServer) { self.api = api }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body = nil
+        case .body(var chunk):
+            if body == nil {
+                body = chunk
+            } else {
+                body?.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let requestHead = head, !streaming else { return }
+            head = nil
+            var headers: [String: String] = [:]
+            for (name, value) in requestHead.headers {
+                let key = name.lowercased()
+                // Repeated headers (e.g. Accept) are joined with commas, as HTTP allows.
+                if let existing = headers[key] { headers[key] = existing + "," + value } else { headers[key] = value }
+            }
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
+            let request = SandboxRequest(
+                method: requestHead.method.rawValue, target: requestHead.uri, headers: headers, body: bytes)
+            let response = api.handle(request)
+            switch response {
+            case .complete(let status, let responseHeaders, let responseBody):
+                write(
+                    context: context, status: status, headers: responseHeaders, body: responseBody,
+                    keepAlive: requestHead.isKeepAlive)
+            case .watch(let stream):
+                startWatch(context: context, stream: stream, version: requestHead.version)
+            }
+        }
+    }
+
+    private func write(context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8], keepAlive: Bool) {
+        var httpHeaders = HTTPHeaders()
+        for (name, value) in headers { httpHeaders.add(name: name, value: value) }
+        httpHeaders.add(name: "Content-Length", value: String(body.count))
+        if !keepAlive { httpHeaders.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: httpHeaders)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: body.count)
+        buffer.writeBytes(body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    private func startWatch(context: ChannelHandlerContext, stream: WatchStream, version: HTTPVersion) {
+        let channel = context.channel
+        let encode = stream.encode
+        let sink: @Sendable (WatchEvent) -> Void = { event in
+            let line = encode(event)
+            var buffer = channel.allocator.buffer(capacity: line.count)
+            buffer.writeBytes(line)
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+        }
+        let registration: (token: WatchToken, initial: [WatchEvent])
+        do {
+            registration = try api.store.watch(stream.filter, sinceVersion: stream.sinceVersion, sink: sink)
+        } catch {
+            write(context: context, status: error.code, headers: [("Content-Type", "application/json")],
+                body: SandboxResponse.error(error).body, keepAlive: false)
+            return
+        }
+        streaming = true
+        watchToken = registration.token
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+        for event in registration.initial {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            buffer.writeBytes(encode(event))
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        context.flush()
+        if let seconds = stream.timeoutSeconds, seconds > 0 {
+            let store = api.store
+            let token = registration.token
+            context.eventLoop.scheduleTask(in: .seconds(seconds)) {
+                store.cancelWatch(token)
+                channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let watchToken { api.store.cancelWatch(watchToken) }
+        watchToken = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let watchToken { api.store.cancelWatch(watchToken) }
+        watchToken = nil
+        context.close(promise: nil)
+    }
+}

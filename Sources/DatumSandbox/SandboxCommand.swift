@@ -1,0 +1,208 @@
+import Dispatch
+import NIOSSL
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Parsed `datumctl-sandbox` flags.
+public struct SandboxOptions: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 0
+    public var dataDirectory = ""
+    public var tokensFile: String?
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+
+    public static let usage = """
+        Usage: datumctl-sandbox --listen HOST:PORT --data-dir DIR [--tokens FILE] [--tls-cert FILE --tls-key FILE]
+
+        A local, kubectl-compatible, project-scoped API server.
+          --listen HOST:PORT   address to listen on; port 0 picks a free port (default 127.0.0.1:0)
+          --data-dir DIR       where state is kept (created if missing)
+          --tokens FILE        bearer tokens, one "TOKEN PROJECT[,PROJECT...]" per line ("*" = all projects);
+                               without it, DIR/admin-token is created and grants every project
+          --tls-cert FILE      serve HTTPS with this PEM certificate chain
+          --tls-key FILE       ... and this PEM private key
+        """
+
+    public init() {}
+
+    /// Parses argv (without the program name).
+    public init(arguments: [String]) throws(SandboxConfigurationError) {
+        var index = 0
+        func value(_ flag: String) throws(SandboxConfigurationError) -> String {
+            index += 1
+            guard index < arguments.count else { throw SandboxConfigurationError("flag needs an argument: \(flag)") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            var argument = arguments[index]
+            var inline: String?
+            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
+                inline = String(argument[argument.index(after: eq)...])
+                argument = String(argument[..<eq])
+            }
+            func next() throws(SandboxConfigurationError) -> String {
+                if let inline { return inline }
+                return try value(argument)
+            }
+            switch argument {
+            case "--listen":
+                let address = try next()
+                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                    (0...65535).contains(port)
+                else {
+                    throw SandboxConfigurationError("invalid --listen address \"\(address)\": expected HOST:PORT")
+                }
+                var host = String(address[..<colon])
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                self.host = host.isEmpty ? "127.0.0.1" : host
+                self.port = port
+            case "--data-dir": dataDirectory = try next()
+            case "--tokens": tokensFile = try next()
+            case "--tls-cert": tlsCertificate = try next()
+            case "--tls-key": tlsKey = try next()
+            case "-h", "--help": throw SandboxConfigurationError(SandboxOptions.usage)
+            default: throw SandboxConfigurationError("unknown flag: \(argument)\n\n\(SandboxOptions.usage)")
+            }
+            index += 1
+        }
+        if dataDirectory.isEmpty { throw SandboxConfigurationError("--data-dir is required\n\n\(SandboxOptions.usage)") }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw SandboxConfigurationError("--tls-cert and --tls-key must be given together")
+        }
+    }
+}
+
+/// The `datumctl-sandbox` program: flags → store → controller → HTTP server, until SIGTERM/SIGINT.
+public enum SandboxCommand {
+    /// Runs the server; returns the process exit code.
+    public static func main(arguments: [String]) -> Int32 {
+        let options: SandboxOptions
+        do {
+            options = try SandboxOptions(arguments: arguments)
+        } catch {
+            FileIO.writeError("datumctl-sandbox: \(error.message)\n")
+            return error.message == SandboxOptions.usage ? 0 : 2
+        }
+        do {
+            try run(options)
+            return 0
+        } catch let error as SandboxConfigurationError {
+            FileIO.writeError("datumctl-sandbox: \(error.message)\n")
+            return 1
+        } catch {
+            FileIO.writeError("datumctl-sandbox: \(error)\n")
+            return 1
+        }
+    }
+
+    static func run(_ options: SandboxOptions) throws {
+        try FileIO.makeDirectory(options.dataDirectory)
+        let tokens = try loadTokens(options)
+        let store = try ObjectStore(path: options.dataDirectory + "/sandbox.db")
+        let controller = StatusController(store: store)
+        controller.start()
+        let api = APIServer(store: store, tokens: tokens)
+        var tls: NIOSSLContext?
+        if let certificate = options.tlsCertificate, let key = options.tlsKey {
+            tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)
+        }
+        let server = try SandboxHTTPServer(api: api, host: options.host, port: options.port, tls: tls)
+        FileIO.writeOutput("listening on \(server.url)\n")
+
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let queue = DispatchQueue(label: "datumctl-sandbox.signals")
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { server.shutdown() }
+            source.resume()
+            sources.append(source)
+        }
+        try server.waitUntilClosed()
+        controller.stop()
+        for source in sources { source.cancel() }
+        FileIO.writeError("datumctl-sandbox: stopped\n")
+    }
+
+    static func loadTokens(_ options: SandboxOptions) throws -> TokenTable {
+        if let path = options.tokensFile {
+            guard let text = FileIO.read(path) else {
+                throw SandboxConfigurationError("cannot read --tokens file \(path)")
+            }
+            return try TokenTable(parsing: text, source: path)
+        }
+        let path = options.dataDirectory + "/admin-token"
+        var token = FileIO.read(path)?.trimmingSpaces().split(separator: "\n").first.map(String.init) ?? ""
+        if token.isEmpty {
+            var generator = SystemRandomNumberGenerator()
+            let hex = Array("0123456789abcdef".utf8)
+            token = String(decoding: (0..<40).map { _ in hex[Int(generator.next() % 16)] }, as: UTF8.self)
+            try FileIO.writePrivate(path, token + "\n")
+            FileIO.writeError("datumctl-sandbox: created \(path) (mode 0600); it grants every project\n")
+        } else {
+            FileIO.writeError("datumctl-sandbox: using the token in \(path); it grants every project\n")
+        }
+        var table = TokenTable()
+        table.grant(token, projects: nil)
+        return table
+    }
+}
+
+/// Small POSIX file helpers (the sandbox avoids Foundation).
+enum FileIO {
+    static func writeOutput(_ text: String) { writeAll(1, text) }
+
+    static func writeError(_ text: String) { writeAll(2, text) }
+
+    /// Unbuffered writes, so a script reading our first line sees it at once.
+    private static func writeAll(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes a file readable only by its owner (0600), for secrets.
+    static func writePrivate(_ path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw SandboxConfigurationError("cannot create \(path): errno \(errno)") }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw SandboxConfigurationError("cannot write \(path)") }
+        fsync(fd)
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw SandboxConfigurationError("cannot create directory \(current): errno \(errno)")
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+import DatumJSON
+import NIOConcurrencyHelpers
+
+/// An object as stored: the decoded value and its compact JSON, encoded once at write time.
+public struct StoredObject: Sendable {
+    public var object: JSONObject
+    public var bytes: [UInt8]
+    public var resourceVersion: Int64
+
+    public var name: String { object["metadata"]?["name"]?.stringValue ?? "" }
+    public var namespace: String { object["metadata"]?["namespace"]?.stringValue ?? "" }
+}
+
+/// One change, as a watch stream reports it.
+public struct WatchEvent: Sendable {
+    public enum Kind: String, Sendable { case added = "ADDED", modified = "MODIFIED", deleted = "DELETED" }
+    public var kind: Kind
+    public var project: String
+    public var storageKey: String
+    public var object: StoredObject
+}
+
+/// What a watch wants to see: one project, one resource type, optionally one namespace.
+public struct WatchFilter: Sendable {
+    public var project: String
+    public var storageKey: String
+    public var namespace: String?
+    public var name: String?
+    public var labels: LabelSelector
+    public var fields: FieldSelector?
+
+    func matches(_ event: WatchEvent) -> Bool {
+        guard event.project == project, event.storageKey == storageKey else { return false }
+        if let namespace, event.object.namespace != namespace { return false }
+        if let name, event.object.name != name { return false }
+        if !labels.matches(event.object.object["metadata"]?["labels"]?.objectValue) { return false }
+        if let fields, !fields.matches(event.object.object) { return false }
+        return true
+    }
+}
+
+/// A handle to cancel a watch registration.
+public struct WatchToken: Sendable, Hashable {
+    let id: Int
+}
+
+/// The mutable view of one project inside a write transaction.
+///
+/// Changes go to an overlay so the shared dictionaries are never copied per write.
+public struct ProjectTransaction {
+    let project: String
+    fileprivate var base: [String: [String: StoredObject]]
+    fileprivate var overlay: [String: [String: StoredObject?]] = [:]
+    fileprivate var nextVersion: Int64
+    fileprivate var changes: [(key: String, id: String, event: WatchEvent.Kind, object: StoredObject)] = []
+
+    private func lookup(_ key: String, _ id: String) -> StoredObject? {
+        if let pending = overlay[key]?[id] { return pending }
+        return base[key]?[id]
+    }
+
+    public func get(_ type: ResourceType, namespace: String, name: String) -> StoredObject? {
+        lookup(type.storageKey, ObjectStore.objectID(namespace: namespace, name: name))
+    }
+
+    /// Every object of a type, in etcd key order (namespace, then name).
+    public func list(_ type: ResourceType, namespace: String?) -> [StoredObject] {
+        guard let pending = overlay[type.storageKey], !pending.isEmpty else {
+            return ObjectStore.sortedObjects(base[type.storageKey], namespace: namespace)
+        }
+        var merged = base[type.storageKey] ?? [:]
+        for (id, object) in pending { merged[id] = object }
+        return ObjectStore.sortedObjects(merged, namespace: namespace)
+    }
+
+    public func namespaceExists(_ namespace: String) -> Bool {
+        lookup(ResourceCatalog.namespaces.storageKey, ObjectStore.objectID(namespace: "", name: namespace)) != nil
+    }
+
+    /// Stores `object` with a new resourceVersion and returns it as stored.
+    @discardableResult
+    public mutating func put(_ type: ResourceType, _ object: JSONObject, isCreate: Bool) -> StoredObject {
+        nextVersion += 1
+        var object = object
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata["resourceVersion"] = .string(String(nextVersion))
+        object["metadata"] = .object(metadata)
+        let stored = StoredObject(
+            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)),
+            resourceVersion: nextVersion)
+        let id = ObjectStore.objectID(namespace: stored.namespace, name: stored.name)
+        overlay[type.storageKey, default: [:]][id] = .some(stored)
+        changes.append((type.storageKey, id, isCreate ? .added : .modified, stored))
+        return stored
+    }
+
+    /// Removes an object; the returned copy carries the deletion's resourceVersion, as watch reports it.
+    @discardableResult
+    public mutating func delete(_ type: ResourceType, namespace: String, name: String) -> StoredObject? {
+        let id = ObjectStore.objectID(namespace: namespace, name: name)
+        guard let existing = lookup(type.storageKey, id) else { return nil }
+        nextVersion += 1
+        overlay[type.storageKey, default: [:]][id] = .some(nil)
+        var object = existing.object
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata["resourceVersion"] = .string(String(nextVersion))
+        object["metadata"] = .object(metadata)
+        let stored = StoredObject(
+            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)),
+            resourceVersion: nextVersion)
+        changes.append((type.storageKey, id, .deleted, stored))
+        return stored
+    }
+
+    public var isEmpty: Bool { changes.isEmpty }
+
+    /// The store's resourceVersion as of this transaction (including its own writes).
+    public var resourceVersion: Int64 { nextVersion }
+}
+
+/// What one committed change touched, for commit listeners.
+public struct ChangeSummary: Sendable, Hashable {
+    public var storageKey: String
+    public var namespace: String
+    public var name: String
+}
+
+/// All objects of every project: in memory for reads, persisted in SQLite for durability.
+///
+/// Every read and write takes one lock. Writes commit to SQLite before the lock is
+/// released, so a response is only sent for a write that is already in the WAL.
+public final class ObjectStore: @unchecked Sendable {
+    private let lock = NIOLock()
+    private let database: SQLiteDatabase
+    private var projects: [String: [String: [String: StoredObject]]] = [:]
+    private var resourceVersion: Int64 = 0
+    /// Recent events for watch resumption, oldest first.
+    private var history: [WatchEvent] = []
+    private let historyLimit: Int
+    private var watchers: [Int: (filter: WatchFilter, sink: @Sendable (WatchEvent) -> Void)] = [:]
+    private var nextWatcherID = 0
+    private var listeners: [@Sendable (String, [ChangeSummary]) -> Void] = []
+
+    public init(path: String, historyLimit: Int = 10_000) throws {
+        database = try SQLiteDatabase(path: path)
+        self.historyLimit = historyLimit
+        try database.execute(
+            """
+            CREATE TABLE IF NOT EXISTS objects(
+              project TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL,
+              rv INTEGER NOT NULL, body BLOB NOT NULL,
+              PRIMARY KEY(project, resource, id)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            """)
+        try database.query("SELECT value FROM meta WHERE key = 'rv'") { row in
+            resourceVersion = row.integer(0)
+        }
+        try database.query("SELECT project, resource, id, rv, body FROM objects") { row in
+            let body = row.blob(4)
+            guard case .object(let object) = try JSONParser.parse(body) else { return }
+            let rv = row.integer(3)
+            projects[row.text(0), default: [:]][row.text(1), default: [:]][row.text(2)] = StoredObject(
+                object: object, bytes: body, resourceVersion: rv)
+            resourceVersion = max(resourceVersion, rv)
+        }
+    }
+
+    static func objectID(namespace: String, name: String) -> String { namespace + "/" + name }
+
+    /// `NIOLock.withLock` erases typed throws; this keeps `APIError`.
+    private func locked<T>(_ body: () throws(APIError) -> T) throws(APIError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    static func sortedObjects(_ objects: [String: StoredObject]?, namespace: String?) -> [StoredObject] {
+        guard let objects else { return [] }
+        let prefix = namespace.map { $0 + "/" }
+        return objects.keys.sorted().compactMap { id in
+            if let prefix, !id.hasPrefix(prefix) { return nil }
+            return objects[id]
+        }
+    }
+
+    /// The latest resourceVersion handed out (what a list reports).
+    public var currentResourceVersion: Int64 { lock.withLock { resourceVersion } }
+
+    /// Projects that hold any object, for the status controller's start-up pass.
+    public var projectNames: [String] { lock.withLock { projects.keys.sorted() } }
+
+    /// Called after each commit (outside the lock) with the project and what changed.
+    public func addCommitListener(_ listener: @escaping @Sendable (String, [ChangeSummary]) -> Void) {
+        lock.withLock { listeners.append(listener) }
+    }
+
+    /// Runs `body` against a consistent snapshot of one project.
+    public func read<T>(project: String, _ body: (ProjectTransaction) throws(APIError) -> T) throws(APIError) -> T {
+        let snapshot = lock.withLock {
+            ProjectTransaction(project: project, base: projects[project] ?? [:], nextVersion: resourceVersion)
+        }
+        return try body(snapshot)
+    }
+
+    /// Runs `body` with exclusive access to one project, then commits what it changed.
+    ///
+    /// When `body` throws, or `dryRun` is set, nothing is stored.
+    @discardableResult
+    public func write<T>(
+        project: String, dryRun: Bool = false, _ body: (inout ProjectTransaction) throws(APIError) -> T
+    ) throws(APIError) -> T {
+        let (result, touched): (T, [ChangeSummary]) = try locked { () throws(APIError) -> (T, [ChangeSummary]) in
+            var transaction = ProjectTransaction(
+                project: project, base: projects[project] ?? [:], nextVersion: resourceVersion)
+            let result = try body(&transaction)
+            if dryRun || transaction.isEmpty { return (result, []) }
+            do {
+                try persist(project: project, transaction: transaction)
+            } catch {
+                throw APIError.internalError("storage: \(error)")
+            }
+            // Drop the transaction's reference first so the in-place updates below do not copy.
+            transaction.base = [:]
+            for (key, pending) in transaction.overlay {
+                for (id, object) in pending {
+                    projects[project, default: [:]][key, default: [:]][id] = object
+                }
+            }
+            resourceVersion = transaction.nextVersion
+            var touched: [ChangeSummary] = []
+            for change in transaction.changes {
+                let event = WatchEvent(
+                    kind: change.event, project: project, storageKey: change.key, object: change.object)
+                touched.append(
+                    ChangeSummary(storageKey: change.key, namespace: change.object.namespace, name: change.object.name))
+                history.append(event)
+                for watcher in watchers.values where watcher.filter.matches(event) { watcher.sink(event) }
+            }
+            if history.count > historyLimit + historyLimit / 4 {
+                history.removeFirst(history.count - historyLimit)
+            }
+            return (result, touched)
+        }
+        if !touched.isEmpty {
+            let current = lock.withLock { listeners }
+            for listener in current { listener(project, touched) }
+        }
+        return result
+    }
+
+    private func persist(project: String, transaction: ProjectTransaction) throws {
+        // Prepared once and reused: transaction control runs on every write.
+        try database.run("BEGIN IMMEDIATE")
+        do {
+            for change in transaction.changes {
+                if change.event == .deleted {
+                    try database.run(
+                        "DELETE FROM objects WHERE project = ? AND resource = ? AND id = ?",
+                        [.text(project), .text(change.key), .text(change.id)])
+                } else {
+                    try database.run(
+                        "INSERT OR REPLACE INTO objects(project, resource, id, rv, body) VALUES(?, ?, ?, ?, ?)",
+                        [
+                            .text(project), .text(change.key), .text(change.id),
+                            .integer(change.object.resourceVersion), .blob(change.object.bytes),
+                        ])
+                }
+            }
+            try database.run(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES('rv', ?)", [.integer(transaction.nextVersion)])
+            try database.run("COMMIT")
+        } catch {
+            try? database.run("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Registers a watcher and returns the events it must see first, atomically with registration.
+    ///
+    /// `sinceVersion == nil` replays the current objects as ADDED (a watch without resourceVersion);
+    /// otherwise history after that version is replayed, or 410 Gone when it is no longer kept.
+    public func watch(
+        _ filter: WatchFilter, sinceVersion: Int64?, sink: @escaping @Sendable (WatchEvent) -> Void
+    ) throws(APIError) -> (token: WatchToken, initial: [WatchEvent]) {
+        try locked { () throws(APIError) -> (WatchToken, [WatchEvent]) in
+            var initial: [WatchEvent] = []
+            if let since = sinceVersion, since > 0 {
+                if since < resourceVersion {
+                    guard let oldest = history.first, oldest.object.resourceVersion <= since + 1 else {
+                        throw APIError.gone("too old resource version: \(since) (\(resourceVersion))")
+                    }
+                }
+                initial = history.filter { $0.object.resourceVersion > since && filter.matches($0) }
+            } else {
+                let objects = ObjectStore.sortedObjects(
+                    projects[filter.project]?[filter.storageKey], namespace: filter.namespace)
+                for object in objects {
+                    let event = WatchEvent(
+                        kind: .added, project: filter.project, storageKey: filter.storageKey, object: object)
+                    if filter.matches(event) { initial.append(event) }
+                }
+            }
+            nextWatcherID += 1
+            watchers[nextWatcherID] = (filter, sink)
+            return (WatchToken(id: nextWatcherID), initial)
+        }
+    }
+
+    public func cancelWatch(_ token: WatchToken) {
+        lock.withLock { _ = watchers.removeValue(forKey: token.id) }
+    }
+
+    public var watcherCount: Int { lock.withLock { watchers.count } }
+}

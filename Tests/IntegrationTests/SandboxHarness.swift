@@ -1,0 +1,315 @@
+import DatumJSON
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Locates the binaries built next to the test bundle (`.build/debug/`).
+enum SandboxBinaries {
+    static var directory: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent()
+    }
+
+    static var sandbox: String { directory.appendingPathComponent("datumctl-sandbox").path }
+
+    /// `kubectl` on PATH, or nil (kubectl tests are then skipped with a message).
+    static let kubectl: String? = {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/kubectl"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }()
+
+    static var hasKubectl: Bool { kubectl != nil }
+}
+
+/// The result of running a child process to completion.
+struct ProcessOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program and collects its output (stdin closed).
+@discardableResult
+func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil)
+    throws -> ProcessOutput
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe()
+    let err = Pipe()
+    let inPipe = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = inPipe
+    try process.run()
+    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+    try inPipe.fileHandleForWriting.close()
+    // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessOutput(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A throwaway CA and a server certificate for 127.0.0.1, made with openssl.
+struct TestCertificates {
+    let caPath: String
+    let certificatePath: String
+    let keyPath: String
+
+    init(in directory: String) throws {
+        caPath = directory + "/ca.crt"
+        certificatePath = directory + "/server.crt"
+        keyPath = directory + "/server.key"
+        let caKey = directory + "/ca.key"
+        let csr = directory + "/server.csr"
+        let ext = directory + "/ext.cnf"
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: ext, atomically: true, encoding: .utf8)
+        let steps: [[String]] = [
+            ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey],
+            ["req", "-x509", "-new", "-key", caKey, "-out", caPath, "-days", "2", "-subj", "/CN=sandbox-test-ca"],
+            ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath],
+            ["req", "-new", "-key", keyPath, "-out", csr, "-subj", "/CN=127.0.0.1"],
+            [
+                "x509", "-req", "-in", csr, "-CA", caPath, "-CAkey", caKey, "-CAcreateserial", "-out", certificatePath,
+                "-days", "2", "-extfile", ext,
+            ],
+        ]
+        for step in steps {
+            let result = try runProcess("/usr/bin/openssl", step)
+            guard result.status == 0 else { throw SandboxTestError("openssl \(step[0]) failed: \(result.stderr)") }
+        }
+    }
+}
+
+struct SandboxTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One running `datumctl-sandbox` process in a temporary data directory.
+/// Only the crash test touches it from two threads, and then only to stop it.
+final class SandboxInstance: @unchecked Sendable {
+    let directory: String
+    let dataDirectory: String
+    private(set) var process: Process?
+    private(set) var url = ""
+    private(set) var port = 0
+    let certificates: TestCertificates?
+    let tokensFile: String?
+    private var stderrPipe: Pipe?
+    /// Exit status of the last stopped process (0 after a clean SIGTERM shutdown).
+    private(set) var lastExitStatus: Int32?
+
+    init(tls: Bool = true, tokens: String? = nil) throws {
+        directory = NSTemporaryDirectory() + "sandbox-it-" + UUID().uuidString
+        dataDirectory = directory + "/data"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        certificates = tls ? try TestCertificates(in: directory) : nil
+        if let tokens {
+            let path = directory + "/tokens"
+            try tokens.write(toFile: path, atomically: true, encoding: .utf8)
+            tokensFile = path
+        } else {
+            tokensFile = nil
+        }
+        try start()
+    }
+
+    /// Starts (or restarts) the server on a fresh port and waits for its first line.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SandboxBinaries.sandbox)
+        var arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory]
+        if let tokensFile { arguments += ["--tokens", tokensFile] }
+        if let certificates {
+            arguments += ["--tls-cert", certificates.certificatePath, "--tls-key", certificates.keyPath]
+        }
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        stderrPipe = err
+        var line = Data()
+        while true {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data([0x0A]) { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on "), let colon = text.lastIndex(of: ":"),
+            let port = Int(text[text.index(after: colon)...])
+        else {
+            stop()
+            throw SandboxTestError("sandbox did not start: \(text)")
+        }
+        url = String(text.dropFirst("listening on ".count))
+        self.port = port
+    }
+
+    /// Stops the server: SIGTERM (clean shutdown) or SIGKILL (crash).
+    func stop(kill: Bool = false) {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, kill ? SIGKILL : SIGTERM)
+        process.waitUntilExit()
+        lastExitStatus = process.terminationStatus
+        self.process = nil
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    var adminToken: String {
+        let text = (try? String(contentsOfFile: dataDirectory + "/admin-token", encoding: .utf8)) ?? ""
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func base(project: String) -> String {
+        "\(url)/apis/resourcemanager.miloapis.com/v1alpha1/projects/\(project)/control-plane"
+    }
+
+    // MARK: kubectl
+
+    /// Writes a kubeconfig for `project` and returns the environment kubectl runs with.
+    func kubectlEnvironment(project: String = "p1", token: String? = nil) throws -> [String: String] {
+        let home = directory + "/home-\(project)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let config = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - cluster:
+                certificate-authority: \(certificates?.caPath ?? "")
+                server: \(base(project: project))
+              name: sandbox
+            contexts:
+            - context:
+                cluster: sandbox
+                namespace: default
+                user: sandbox
+              name: sandbox
+            current-context: sandbox
+            users:
+            - name: sandbox
+              user:
+                token: \(token ?? adminToken)
+            """
+        let path = home + "/kubeconfig"
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        return ["KUBECONFIG": path, "HOME": home, "PATH": "/usr/bin:/bin", "KUBECTL_EXTERNAL_DIFF": ""]
+    }
+
+    @discardableResult
+    func kubectl(_ arguments: [String], project: String = "p1", token: String? = nil, input: String? = nil) throws
+        -> ProcessOutput
+    {
+        guard let kubectl = SandboxBinaries.kubectl else { throw SandboxTestError("kubectl is not installed") }
+        return try runProcess(
+            kubectl, arguments, environment: try kubectlEnvironment(project: project, token: token), input: input)
+    }
+
+    // MARK: Direct HTTP (curl, which trusts the test CA)
+
+    struct HTTPResult {
+        var status: Int
+        var body: String
+        var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
+    }
+
+    func request(
+        _ method: String, _ path: String, project: String = "p1", token: String? = nil, body: String? = nil,
+        contentType: String = "application/json", accept: String = "application/json", maxTime: Double? = nil
+    ) throws -> HTTPResult {
+        var arguments = ["-sS", "-X", method, "-o", "-", "-w", "\n%{http_code}", "-H", "Accept: \(accept)"]
+        if let certificates { arguments += ["--cacert", certificates.caPath] }
+        if let tokenValue = token ?? Optional(adminToken), !tokenValue.isEmpty {
+            arguments += ["-H", "Authorization: Bearer \(tokenValue)"]
+        }
+        if let body {
+            arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"]
+            _ = body
+        }
+        if let maxTime { arguments += ["--max-time", String(maxTime)] }
+        arguments.append(path.hasPrefix("http") ? path : base(project: project) + path)
+        let result = try runProcess("/usr/bin/curl", arguments, input: body)
+        var text = result.stdout
+        guard let newline = text.lastIndex(of: "\n") else { throw SandboxTestError("curl: \(result.stderr)") }
+        let status = Int(text[text.index(after: newline)...]) ?? 0
+        text = String(text[..<newline])
+        return HTTPResult(status: status, body: text)
+    }
+}
+
+/// Runs `body` with a started sandbox and always stops it, also when the body fails.
+func withSandbox<T>(tls: Bool = true, tokens: String? = nil, _ body: (SandboxInstance) throws -> T) throws -> T {
+    let sandbox = try SandboxInstance(tls: tls, tokens: tokens)
+    defer { sandbox.stop() }
+    return try body(sandbox)
+}
+
+/// Golden files in `Snapshots/sandbox/`, re-recorded with `DATUMCTL_RECORD=1`; a mismatch prints a line diff.
+enum SandboxSnapshot {
+    static func directory(file: String = #filePath) -> URL {
+        URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("Snapshots/sandbox")
+    }
+
+    static func assert(_ actual: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = directory().appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1" {
+            try FileManager.default.createDirectory(at: directory(), withIntermediateDirectories: true)
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record(Comment(rawValue: "missing snapshot \(name); run with DATUMCTL_RECORD=1"), sourceLocation: sourceLocation)
+            return
+        }
+        if expected != actual {
+            let diff = lineDiff(expected: expected, actual: actual)
+            Issue.record(Comment(rawValue: "snapshot \(name) differs:\n\(diff)"), sourceLocation: sourceLocation)
+        }
+    }
+
+    static func lineDiff(expected: String, actual: String) -> String {
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for i in 0..<max(e.count, a.count) {
+            let left = i < e.count ? String(e[i]) : nil
+            let right = i < a.count ? String(a[i]) : nil
+            if left != right {
+                if let left { out.append("-\(i + 1): \(left)") }
+                if let right { out.append("+\(i + 1): \(right)") }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// Replaces the AGE column (which depends on the clock) so tables can be compared exactly.
+func maskAges(_ text: String) -> String {
+    text.replacingOccurrences(of: #"(?m) +\d+s$"#, with: " <age>", options: .regularExpression)
+}

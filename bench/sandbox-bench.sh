@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Server-side apply throughput of datumctl-sandbox on loopback, at 1, 8 and 32 concurrent clients.
+# Prints requests/s and p50/p99 latency per level. Needs wrk (Debian package "wrk").
+#
+#   bench/sandbox-bench.sh [SECONDS]      (default 10 s per level; builds the release binary if needed)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+duration="${1:-10}"
+binary=".build/release/datumctl-sandbox"
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+if [[ ! -x "$binary" ]]; then
+  swift build -c release --product datumctl-sandbox >&2
+fi
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$binary" --listen 127.0.0.1:0 --data-dir "$work/data" >"$work/stdout" 2>"$work/stderr" &
+server_pid=$!
+for _ in $(seq 100); do grep -q listening "$work/stdout" 2>/dev/null && break; sleep 0.1; done
+url="$(sed -n 's/^listening on //p' "$work/stdout")"
+[[ -n "$url" ]] || { echo "sandbox did not start" >&2; cat "$work/stderr" >&2; exit 1; }
+
+export BENCH_TOKEN="$(cat "$work/data/admin-token")"
+export BENCH_PATH="/apis/resourcemanager.miloapis.com/v1alpha1/projects/bench/control-plane/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies"
+export BENCH_OBJECTS="${BENCH_OBJECTS:-500}"
+
+# Warm-up: creates the objects, so every measured request updates an existing one.
+wrk -t2 -c8 -d3s -s bench/sandbox-apply.lua "$url" >/dev/null
+
+printf "datumctl-sandbox server-side apply, %ss per level, %s objects per wrk thread (%s, %s cores)\n" \
+  "$duration" "$BENCH_OBJECTS" "$(uname -m)" "$(nproc)"
+printf "%-8s %12s %10s %10s %8s\n" clients "requests/s" p50 p99 errors
+for clients in 1 8 32; do
+  threads=$(( clients < 2 ? 1 : 2 ))
+  out="$(wrk -t"$threads" -c"$clients" -d"${duration}s" --latency -s bench/sandbox-apply.lua "$url" 2>"$work/wrk-errors")"
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  errors="$(grep -c "unexpected status" "$work/wrk-errors" || true)"
+  printf "%-8s %12s %10s %10s %8s\n" "$clients" "$rps" "$p50" "$p99" "$errors"
+done
