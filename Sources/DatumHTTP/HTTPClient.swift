@@ -8,7 +8,8 @@ import Darwin
 /// when offered), retries for idempotent requests, and kubectl-style `-v` traces.
 ///
 /// All transfers of one client run on its own engine thread and share one connection cache;
-/// the calling thread blocks until its result is ready.
+/// the calling thread blocks until its result is ready, so call it from ordinary threads rather
+/// than from Swift concurrency's cooperative pool.
 public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let engine: TransferEngine

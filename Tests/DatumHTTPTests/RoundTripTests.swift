@@ -67,6 +67,19 @@ extension HTTPLayerTests {
             #expect(request.headers["Content-Type"] == nil)
         }
 
+        @Test func emptyHeaderValuesAreSentNotDropped() throws {
+            let server = try TestHTTPServer(script: [.text("ok")])
+            defer { server.stop() }
+            let client = try HTTPClient(HTTPClientConfiguration(userAgent: ""))
+
+            _ = try client.send(HTTPRequest(url: server.baseURL + "/", headers: ["X-Empty": ""]))
+
+            let request = try #require(server.requests.first)
+            #expect(request.headers["X-Empty"] == "")
+            // An empty configured User-Agent sends none at all.
+            #expect(request.headers["User-Agent"] == nil)
+        }
+
         @Test func requestUserAgentOverridesConfiguredOne() throws {
             let server = try TestHTTPServer(script: [.text("ok")])
             defer { server.stop() }

@@ -41,6 +41,31 @@ extension HTTPLayerTests {
             #expect(Date().timeIntervalSince(started) < 5)
         }
 
+        @Test func streamIsTracedWhenItsHeadArrives() throws {
+            var response = ScriptedResponse(headers: ["Content-Type": "application/json"])
+            response.chunks = [.init(bytes: Array("{}".utf8))]
+            let server = try TestHTTPServer(script: [response])
+            defer { server.stop() }
+            let log = TraceLog()
+            let client = try HTTPClient(
+                HTTPClientConfiguration(userAgent: "datumctl/test", verbosity: 8, trace: log.append))
+
+            try client.stream(
+                HTTPRequest(url: server.baseURL + "/w?watch=true", headers: ["Authorization": "Bearer t0k3n"])
+            ) { _, _ in } onData: { _ in true }
+
+            #expect(log.values.map(Trace.normalized) == [
+                "GET \(server.baseURL)/w?watch=true",
+                "Request Headers:",
+                "    Authorization: Bearer <masked>",
+                "    User-Agent: datumctl/test",
+                "Response Status: 200 OK in N milliseconds",
+                "Response Headers:",
+                "    Content-Type: application/json",
+                "    Transfer-Encoding: chunked",
+            ])
+        }
+
         @Test func returningFalseStopsTheStream() throws {
             let never = Gate()
             var response = ScriptedResponse()
