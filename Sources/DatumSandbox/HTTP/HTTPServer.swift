@@ -80,6 +80,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
 
     init(api: APIServer) { self.api = api }
 
+    static let headerNames = ["authorization", "accept", "content-type", "user-agent"]
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let requestHead):
@@ -94,11 +96,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let requestHead = head, !streaming else { return }
             head = nil
+            // Only the headers the API reads; repeated ones (e.g. Accept) are joined with commas, as HTTP allows.
             var headers: [String: String] = [:]
-            for (name, value) in requestHead.headers {
-                let key = name.lowercased()
-                // Repeated headers (e.g. Accept) are joined with commas, as HTTP allows.
-                if let existing = headers[key] { headers[key] = existing + "," + value } else { headers[key] = value }
+            for key in HTTPRequestHandler.headerNames {
+                let values = requestHead.headers[key]
+                if !values.isEmpty { headers[key] = values.count == 1 ? values[0] : values.joined(separator: ",") }
             }
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil
