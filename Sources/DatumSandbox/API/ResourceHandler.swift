@@ -50,7 +50,7 @@ struct ResourceHandler {
         if let text = query["fieldSelector"], !text.isEmpty {
             let allowed: Set<String>? =
                 type.plural == "events" ? nil : ["metadata.name", "metadata.namespace"]
-            fields = try FieldSelector(parsing: text, allowed: allowed, kind: type.kind)
+            fields = try FieldSelector(parsing: text, allowed: allowed)
         }
         return (labels, fields)
     }
@@ -146,7 +146,7 @@ struct ResourceHandler {
                 filter: filter, sinceVersion: since, timeoutSeconds: Int64(query["timeoutSeconds"] ?? ""),
                 encode: { event in
                     WatchEncoding.line(event, type: type, table: table, includeObject: includeObject)
-                }, sendInitialEventsBookmark: false))
+                }))
     }
 
     // MARK: Body decoding and field validation

@@ -139,5 +139,4 @@ public struct WatchStream: Sendable {
     public var timeoutSeconds: Int64?
     /// Turns one event into one line of the stream (JSON or Table event).
     public var encode: @Sendable (WatchEvent) -> [UInt8]
-    public var sendInitialEventsBookmark: Bool
 }
