@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "datumctl", targets: ["datumctl"]),
         .executable(name: "datumctl-sandbox", targets: ["datumctl-sandbox"]),
+        .executable(name: "datumctl-bench", targets: ["datumctl-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -41,6 +42,7 @@ let package = Package(
             exclude: ["Upstream"]),
         .target(name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML"]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
+        .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
 
         .target(
             name: "DatumSandbox",
@@ -54,14 +56,16 @@ let package = Package(
             ]),
         .executableTarget(name: "datumctl-sandbox", dependencies: ["DatumSandbox"]),
 
+        // Shared by the test targets: golden files, temporary directories, process helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP"]),
         .testTarget(
-            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML"],
+            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
             exclude: ["Snapshots", "Fixtures"]),
         .testTarget(
-            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP"],
+            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "TestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON"]),
         .testTarget(

@@ -103,9 +103,15 @@ extension JSONValue {
 /// Order is kept so that what a user wrote is echoed in the order written;
 /// the encoders can still sort keys the way Go's maps do. Equality and
 /// hashing ignore order, as JSON object semantics require.
+///
+/// Kubernetes objects are mostly small maps, so entries live in one array and
+/// are found by a linear scan; a hash index is built only for large objects.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    private var entries: [(key: String, value: JSONValue)] = []
+    /// Key → position in `entries`, present only when the object is large.
+    private var index: [String: Int]?
+
+    private static let indexThreshold = 16
 
     public init() {}
 
@@ -117,49 +123,79 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: [String] { entries.map(\.key) }
+    public var values: [JSONValue] { entries.map(\.value) }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        for i in entries.indices where entries[i].key == key { return i }
+        return nil
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let i = position(of: key) {
+                    entries[i].value = newValue
+                } else {
+                    entries.append((key, newValue))
+                    if index != nil {
+                        index?[key] = entries.count - 1
+                    } else if entries.count > Self.indexThreshold {
+                        rebuildIndex()
+                    }
+                }
+            } else if let i = position(of: key) {
+                entries.remove(at: i)
+                if index != nil { rebuildIndex() }
             }
         }
     }
 
-    public func contains(_ key: String) -> Bool { storage[key] != nil }
+    private mutating func rebuildIndex() {
+        guard entries.count > Self.indexThreshold else {
+            index = nil
+            return
+        }
+        var built: [String: Int] = [:]
+        built.reserveCapacity(entries.count)
+        for (i, entry) in entries.enumerated() { built[entry.key] = i }
+        index = built
+    }
+
+    public func contains(_ key: String) -> Bool { position(of: key) != nil }
 
     /// Keys in the order Go's `encoding/json` writes map keys (byte-wise).
     public var sortedKeys: [String] {
         keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
-        let keys = self.keys
-        let storage = self.storage
-        return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let key = keys[index]
-            return (key, storage[key] ?? .null)
-        }
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        entries.makeIterator()
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        for entry in lhs.entries {
+            guard let other = rhs[entry.key], other == entry.value else { return false }
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage.count)
-        for key in sortedKeys {
-            hasher.combine(key)
-            hasher.combine(storage[key])
+        hasher.combine(entries.count)
+        // Order-independent: combine per-entry hashes commutatively.
+        var combined = 0
+        for entry in entries {
+            var h = Hasher()
+            h.combine(entry.key)
+            h.combine(entry.value)
+            combined ^= h.finalize()
         }
+        hasher.combine(combined)
     }
 }
 

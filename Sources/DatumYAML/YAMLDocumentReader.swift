@@ -237,3 +237,33 @@ enum ParserEvent {
         return String(cString: pointer)
     }
 }
+
+/// libyaml alone: parses a stream into events and throws them away.
+///
+/// This is the floor any YAML loader built on libyaml can reach; the benchmarks
+/// (`bench/validate.sh`) print datumctl's time next to it.
+public enum YAMLEventScanner {
+    /// The number of events in the stream.
+    public static func countEvents(in source: YAMLSource) throws(YAMLError) -> Int {
+        let input = InputCursor(source.bytes)
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) != 0 else {
+            throw YAMLError(kind: .syntax, sourceName: source.name, mark: nil, message: "cannot create a YAML parser: out of memory")
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_input(&parser, readFromCursor, Unmanaged.passUnretained(input).toOpaque())
+        var count = 0
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) != 0 else {
+                let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+                let mark = YAMLMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                throw source.error(problem, at: mark, kind: .syntax)
+            }
+            count += 1
+            let done = event.type == YAML_STREAM_END_EVENT
+            yaml_event_delete(&event)
+            if done { return count }
+        }
+    }
+}

@@ -2,27 +2,9 @@ import DatumJSON
 import DatumYAML
 import Foundation
 import Testing
+import TestSupport
 
 @testable import DatumKit
-
-/// A temporary directory removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "datumctl-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ relative: String, _ text: String) throws {
-        let full = (path as NSString).appendingPathComponent(relative)
-        try FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: full, atomically: true, encoding: .utf8)
-    }
-}
 
 @Suite struct ManifestLoaderTests {
     static func configMap(_ name: String) -> String {

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import DatumYAML
 
 /// `datumctl validate`: checks manifests offline, exactly as the API server would.
 struct ValidateCommand: CLICommand {
@@ -77,21 +78,47 @@ struct ValidateCommand: CLICommand {
         }
         let validator = ManifestValidator(fieldValidation: fieldValidation, namespace: context.globals.namespace ?? "default")
         var report = ValidationReport(json: json, sink: context.stdout)
-        for input in inputs {
-            loader.load(input) { result in
-                switch result {
-                case .success(let manifest):
-                    report.add(manifest, validator.validate(manifest))
+        // Reading a YAML stream is sequential; converting and validating each document is not,
+        // so that work runs on the other cores while this thread keeps reading.
+        let pipeline = OrderedPipeline<Result<YAMLDocument, ManifestError>, [DocumentOutcome]>(
+            transform: { step in
+                switch step {
                 case .failure(let error):
-                    report.add(error, file: input.displayName)
+                    return [.unreadable(error)]
+                case .success(let document):
+                    return loader.manifests(in: document).map { result in
+                        switch result {
+                        case .success(let manifest): return .checked(manifest, validator.validate(manifest))
+                        case .failure(let error): return .unreadable(error)
+                        }
+                    }
                 }
+            },
+            deliver: { outcomes in
+                for outcome in outcomes {
+                    switch outcome {
+                    case .checked(let manifest, let validation): report.add(manifest, validation)
+                    case .unreadable(let error): report.add(error)
+                    }
+                }
+            })
+        for input in inputs {
+            loader.readDocuments(input) { step in
+                pipeline.submit(step)
                 return true
             }
         }
+        pipeline.finish()
         report.finish()
         if report.invalid > 0 || (strict && report.warningCount > 0) { return .failure }
         return .success
     }
+}
+
+/// What happened to one object in `validate`.
+enum DocumentOutcome: Sendable {
+    case checked(Manifest, ManifestValidation)
+    case unreadable(ManifestError)
 }
 
 extension FieldValidationMode {
@@ -157,7 +184,7 @@ struct ValidationReport {
         }
     }
 
-    mutating func add(_ error: ManifestError, file: String) {
+    mutating func add(_ error: ManifestError) {
         documents += 1
         invalid += 1
         if json {
@@ -165,7 +192,7 @@ struct ValidationReport {
             problem["line"] = error.location.map { .int(Int64($0.line)) } ?? .null
             problem["column"] = error.location.map { .int(Int64($0.column)) } ?? .null
             let entry: JSONObject = [
-                "file": .string(error.location?.file ?? file),
+                "file": error.location.map { .string($0.file) } ?? .null,
                 "document": error.documentIndex.map { .int(Int64($0)) } ?? .null,
                 "line": error.location.map { .int(Int64($0.line)) } ?? .null,
                 "column": error.location.map { .int(Int64($0.column)) } ?? .null,
@@ -176,7 +203,7 @@ struct ValidationReport {
             emit(entry)
             return
         }
-        sink.line(error.location == nil ? "\(file): error: \(error.message)" : error.description)
+        sink.line(error.description)
     }
 
     private static func issueJSON(_ issue: ManifestIssue) -> JSONValue {

@@ -29,3 +29,20 @@ extension CLIError {
         CLIError(.usage, message, detail: "See '\(command.joined(separator: " ")) -h' for help and examples")
     }
 }
+
+extension CommandContext {
+    /// Connection settings after precedence (flags, environment, context, defaults).
+    func connectionSettings() throws(CLIError) -> ConnectionSettings {
+        let config = try ConfigCommands.store(environment).load()
+        return try ConnectionSettings.resolve(globals, variables: environment.variables, config: config)
+    }
+
+    /// The client for the selected project; fails (before any request) when no project is given.
+    func projectClient(_ settings: ConnectionSettings? = nil) throws(CLIError) -> ProjectClient {
+        let resolved: ConnectionSettings
+        if let settings { resolved = settings } else { resolved = try connectionSettings() }
+        let project = try resolved.requireProject()
+        let sink = environment.stderr
+        return try ProjectClient(settings: resolved, project: project, trace: { line in sink.line(line) })
+    }
+}

@@ -5,7 +5,15 @@
 public enum Datumctl {
     public static let version = "0.1.0"
 
-    /// Every command, in the order help lists them within their groups.
+    /// Every runnable command by its path below the root; groups like `config` are spec-only.
+    static let routes: [[String]: any CLICommand.Type] = {
+        var table: [[String]: any CLICommand.Type] = [:]
+        for command in commands { table[[command.spec.name]] = command }
+        for member in ConfigCommands.members { table[["config", member.spec.name]] = member }
+        return table
+    }()
+
+    /// Top-level commands, in the order help lists them within their groups.
     static let commands: [any CLICommand.Type] = [
         ValidateCommand.self,
         VersionCommand.self,
@@ -22,7 +30,7 @@ public enum Datumctl {
             Find more information at: https://www.datum.net/docs/
             """,
         options: GlobalOptions.specs,
-        subcommands: commands.map { $0.spec })
+        subcommands: commands.map { $0.spec } + [ConfigCommands.spec])
 
     /// Runs one invocation and returns the process exit status.
     public static func main(_ environment: CommandEnvironment) -> Int32 {
@@ -76,8 +84,6 @@ public enum Datumctl {
 
     /// The command type for a path like `["datumctl", "config", "view"]`.
     static func commandType(for path: [String]) -> (any CLICommand.Type)? {
-        let names = Array(path.dropFirst())
-        guard let first = names.first else { return nil }
-        return commands.first { $0.spec.name == first && names.count == 1 }
+        routes[Array(path.dropFirst())]
     }
 }

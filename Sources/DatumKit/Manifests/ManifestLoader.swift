@@ -158,21 +158,32 @@ public struct ManifestLoader: Sendable {
     /// order. Return `false` from `body` to stop early. A YAML syntax error ends the file
     /// (the parser cannot resynchronise), after the documents before it were delivered.
     public func load(_ input: ManifestInput, _ body: (Result<Manifest, ManifestError>) -> Bool) {
-        let bytes: [UInt8]
-        if input.path == "-" {
-            bytes = readStandardInput()
-        } else {
-            guard let data = FileManager.default.contents(atPath: input.path) else {
-                _ = body(.failure(ManifestError(message: "cannot read \"\(input.displayName)\"")))
-                return
-            }
-            bytes = [UInt8](data)
-        }
-        load(YAMLSource(name: input.displayName, bytes: bytes), body)
+        guard let source = readSource(input, body) else { return }
+        load(source, body)
     }
 
     /// Reads manifests from in-memory YAML (or JSON) text.
     public func load(_ source: YAMLSource, _ body: (Result<Manifest, ManifestError>) -> Bool) {
+        readDocuments(source) { step in
+            switch step {
+            case .failure(let error):
+                return body(.failure(error))
+            case .success(let document):
+                for result in manifests(in: document) where !body(result) { return false }
+                return true
+            }
+        }
+    }
+
+    /// The first, sequential stage of loading: YAML documents in stream order (empty ones
+    /// skipped), or the error that ended the stream. Turning documents into manifests
+    /// (``manifests(in:)``) is independent per document, so callers may do it concurrently.
+    public func readDocuments(_ input: ManifestInput, _ body: (Result<YAMLDocument, ManifestError>) -> Bool) {
+        guard let source = readSource(input, body) else { return }
+        readDocuments(source, body)
+    }
+
+    public func readDocuments(_ source: YAMLSource, _ body: (Result<YAMLDocument, ManifestError>) -> Bool) {
         let reader = YAMLDocumentReader(source, limits: limits)
         var documentIndex = 0
         while true {
@@ -181,15 +192,37 @@ public struct ManifestLoader: Sendable {
                 guard let next = try reader.next() else { return }
                 document = next
             } catch {
-                _ = body(.failure(ManifestError(error, file: source.name, documentIndex: documentIndex)))
-                return
+                let failure = ManifestError(error, file: source.name, documentIndex: documentIndex)
+                // Errors inside one document (duplicate keys, limits) leave the stream usable.
+                if error.kind == .syntax || error.kind == .encoding {
+                    _ = body(.failure(failure))
+                    return
+                }
+                documentIndex += 1
+                if !body(.failure(failure)) { return }
+                continue
             }
             documentIndex = document.index + 1
-            guard let root = document.root else { continue }  // empty documents are skipped, as kubectl does
-            for result in manifests(in: root, document: document, source: source) {
-                if !body(result) { return }
-            }
+            guard document.root != nil else { continue }  // empty documents are skipped, as kubectl does
+            if !body(.success(document)) { return }
         }
+    }
+
+    private func readSource<T>(_ input: ManifestInput, _ body: (Result<T, ManifestError>) -> Bool) -> YAMLSource? {
+        if input.path == "-" {
+            return YAMLSource(name: input.displayName, bytes: readStandardInput())
+        }
+        guard let data = FileManager.default.contents(atPath: input.path) else {
+            _ = body(.failure(ManifestError(message: "cannot read \"\(input.displayName)\"")))
+            return nil
+        }
+        return YAMLSource(name: input.displayName, bytes: [UInt8](data))
+    }
+
+    /// The objects of one document: the document itself, or the items of a `kind: List`.
+    public func manifests(in document: YAMLDocument) -> [Result<Manifest, ManifestError>] {
+        guard let root = document.root else { return [] }
+        return manifests(in: root, document: document, source: document.source)
     }
 
     /// Convenience for tests and small inputs: every result of every input, in order.

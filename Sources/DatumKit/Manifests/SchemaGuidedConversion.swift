@@ -18,14 +18,23 @@ public struct SchemaGuidedConversion: Sendable {
 
     /// The conversion datumctl's loader uses: schema-guided for kinds it models, kubectl's otherwise.
     public static let `default`: ManifestConversion = { node, gvk throws(YAMLError) in
-        guard let gvk, let model = BuiltinSchemas.model(for: gvk) else { return try node.jsonValue() }
+        guard let gvk, gvk == .backendTLSPolicy, let (conversion, schema) = backendTLSPolicyTyping else {
+            return try node.jsonValue()
+        }
+        return try conversion.convert(node, schema: schema)
+    }
+
+    /// The BackendTLSPolicy schema with `metadata` typed as ObjectMeta (the CRD only says
+    /// `type: object`), built once.
+    private static let backendTLSPolicyTyping: (SchemaGuidedConversion, OpenAPISchema)? = {
+        guard case .success(let model) = BuiltinSchemas.backendTLSPolicy else { return nil }
         let components = (try? BuiltinSchemas.metaV1.get()) ?? SchemaComponents()
         var schema = model.schema
         if let objectMeta = components[BuiltinSchemas.objectMetaName] {
             schema.setProperty("metadata", objectMeta)
         }
-        return try SchemaGuidedConversion(components: components).convert(node, schema: schema)
-    }
+        return (SchemaGuidedConversion(components: components), schema)
+    }()
 
     public func convert(_ node: YAMLNode, schema: OpenAPISchema?) throws(YAMLError) -> JSONValue {
         guard let schema else { return try node.jsonValue() }

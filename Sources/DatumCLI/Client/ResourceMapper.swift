@@ -1,0 +1,183 @@
+import DatumJSON
+import DatumKit
+
+/// Maps what users type (`btlspolicy`, `backendtlspolicies.gateway.networking.k8s.io`, `svc`)
+/// and what manifests say (`gateway.networking.k8s.io/v1, Kind=BackendTLSPolicy`) to API resources.
+///
+/// The kinds datumctl knows are resolved without a request, which is most of why `get` is one
+/// round trip; anything else is looked up in the server's discovery documents, fetched at most
+/// once per invocation.
+public final class ResourceMapper: @unchecked Sendable {
+    /// Resources every Datum control plane serves, known without discovery.
+    public static let builtin: [APIResource] = {
+        var resources = [
+            APIResource(
+                group: "", version: "v1", name: "configmaps", singularName: "configmap", kind: "ConfigMap",
+                namespaced: true, shortNames: ["cm"]),
+            APIResource(
+                group: "", version: "v1", name: "services", singularName: "service", kind: "Service",
+                namespaced: true, shortNames: ["svc"], categories: ["all"]),
+            APIResource(
+                group: "", version: "v1", name: "namespaces", singularName: "namespace", kind: "Namespace",
+                namespaced: false, shortNames: ["ns"],
+                verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]),
+            APIResource(
+                group: "", version: "v1", name: "events", singularName: "event", kind: "Event", namespaced: true,
+                shortNames: ["ev"]),
+        ]
+        if case .success(let model) = BuiltinSchemas.backendTLSPolicy {
+            let names = model.descriptor.names
+            resources.insert(
+                APIResource(
+                    group: model.descriptor.group, version: model.version, name: names.plural,
+                    singularName: names.singular, kind: names.kind, namespaced: model.descriptor.scope == .namespaced,
+                    shortNames: names.shortNames, categories: names.categories),
+                at: 0)
+        }
+        return resources
+    }()
+
+    private let discover: () throws(CLIError) -> [APIResource]
+    private var discovered: [APIResource]?
+
+    /// `discover` fetches the server's resource list; it is called only when needed, and once.
+    public init(discover: @escaping () throws(CLIError) -> [APIResource]) {
+        self.discover = discover
+    }
+
+    /// The server's resources (discovery), fetched once.
+    public func serverResources() throws(CLIError) -> [APIResource] {
+        if let discovered { return discovered }
+        let resources = try discover()
+        discovered = resources
+        return resources
+    }
+
+    /// Resolves a resource argument, trying the built-in kinds first. Categories (`gateway-api`,
+    /// `all`) expand to several resources.
+    public func resolve(_ argument: String) throws(CLIError) -> [APIResource] {
+        if let match = Self.match(argument, in: Self.builtin) { return [match] }
+        let resources = try serverResources()
+        if let match = Self.match(argument, in: resources) { return [match] }
+        let lowered = argument.lowercased()
+        let category = resources.filter { $0.categories.contains(lowered) }
+        if !category.isEmpty { return category }
+        throw CLIError(.usage, "the server doesn't have a resource type \"\(argument)\"")
+    }
+
+    /// The resource for a manifest's apiVersion and kind.
+    public func resource(for gvk: GroupVersionKind) throws(CLIError) -> APIResource {
+        if let match = Self.builtin.first(where: { $0.gvk == gvk }) { return match }
+        if let match = try serverResources().first(where: { $0.gvk == gvk }) { return match }
+        throw CLIError(
+            .manifest,
+            "resource mapping not found for name: kind \"\(gvk.kind)\" in version \"\(gvk.apiVersion)\": "
+                + "no matches for kind \"\(gvk.kind)\" in version \"\(gvk.apiVersion)\"")
+    }
+
+    /// kubectl's matching: plural, singular, short name or kind, optionally qualified by
+    /// `.group` or `.version.group`.
+    static func match(_ argument: String, in resources: [APIResource]) -> APIResource? {
+        let lowered = argument.lowercased()
+        func matchesName(_ name: String, _ resource: APIResource) -> Bool {
+            name == resource.name || name == resource.singularName || resource.shortNames.contains(name)
+                || name == resource.kind.lowercased()
+        }
+        if let exact = resources.first(where: { matchesName(lowered, $0) }) { return exact }
+        guard let dot = lowered.firstIndex(of: ".") else { return nil }
+        let name = String(lowered[..<dot])
+        let qualifier = String(lowered[lowered.index(after: dot)...])
+        return resources.first { resource in
+            guard matchesName(name, resource) else { return false }
+            return qualifier == resource.group || qualifier == "\(resource.version).\(resource.group)"
+                || (resource.group.isEmpty && qualifier == resource.version)
+        }
+    }
+
+    // MARK: - Discovery documents
+
+    public static let aggregatedDiscoveryAccept =
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+
+    /// Reads an aggregated discovery document (`APIGroupDiscoveryList`) from `/api` or `/apis`.
+    /// Only each group's preferred (first) version is listed, as kubectl's mapper prefers it.
+    public static func parseAggregated(_ document: JSONValue) -> [APIResource]? {
+        guard document["kind"]?.stringValue == "APIGroupDiscoveryList", let items = document["items"]?.arrayValue else {
+            return nil
+        }
+        var resources: [APIResource] = []
+        for item in items {
+            let group = item["metadata"]?["name"]?.stringValue ?? ""
+            guard let version = item["versions"]?.arrayValue?.first,
+                let versionName = version["version"]?.stringValue
+            else { continue }
+            for entry in version["resources"]?.arrayValue ?? [] {
+                guard let name = entry["resource"]?.stringValue,
+                    let kind = entry["responseKind"]?["kind"]?.stringValue
+                else { continue }
+                resources.append(
+                    APIResource(
+                        group: group, version: versionName, name: name,
+                        singularName: entry["singularResource"]?.stringValue ?? kind.lowercased(), kind: kind,
+                        namespaced: entry["scope"]?.stringValue != "Cluster",
+                        shortNames: entry["shortNames"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                        categories: entry["categories"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                        verbs: entry["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            }
+        }
+        return resources
+    }
+
+    /// Reads a legacy `APIResourceList` (`/api/v1`, `/apis/<group>/<version>`); subresources are skipped.
+    public static func parseResourceList(_ document: JSONValue) -> [APIResource] {
+        let groupVersion = GroupVersionKind(apiVersion: document["groupVersion"]?.stringValue ?? "v1", kind: "")
+        var resources: [APIResource] = []
+        for entry in document["resources"]?.arrayValue ?? [] {
+            guard let name = entry["name"]?.stringValue, !name.contains("/"),
+                let kind = entry["kind"]?.stringValue
+            else { continue }
+            resources.append(
+                APIResource(
+                    group: groupVersion.group, version: groupVersion.version, name: name,
+                    singularName: entry["singularName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? kind.lowercased(),
+                    kind: kind, namespaced: entry["namespaced"]?.boolValue ?? true,
+                    shortNames: entry["shortNames"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    categories: entry["categories"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    verbs: entry["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+        }
+        return resources
+    }
+}
+
+extension ProjectClient {
+    /// The server's resources: aggregated discovery of `/api` and `/apis`, falling back to the
+    /// legacy documents for servers without it.
+    public func discoverResources() throws(CLIError) -> [APIResource] {
+        let requests = ["/api", "/apis"].map {
+            request("GET", scope.url($0), accept: ResourceMapper.aggregatedDiscoveryAccept)
+        }
+        var resources: [APIResource] = []
+        var legacyGroups: [String] = []
+        for (index, result) in sendAll(requests, concurrency: 2).enumerated() {
+            let document = try ProjectClient.decode(try result.get())
+            if let parsed = ResourceMapper.parseAggregated(document) {
+                resources += parsed
+            } else if index == 0 {
+                legacyGroups.append("/api/" + (document["versions"]?[0]?.stringValue ?? "v1"))
+            } else {
+                for group in document["groups"]?.arrayValue ?? [] {
+                    if let preferred = group["preferredVersion"]?["groupVersion"]?.stringValue {
+                        legacyGroups.append("/apis/" + preferred)
+                    }
+                }
+            }
+        }
+        if !legacyGroups.isEmpty {
+            let lists = sendAll(legacyGroups.map { request("GET", scope.url($0)) }, concurrency: 4)
+            for result in lists {
+                resources += ResourceMapper.parseResourceList(try ProjectClient.decode(try result.get()))
+            }
+        }
+        return resources
+    }
+}

@@ -1,0 +1,367 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A thread-safe HTTP client over libcurl: pooled keep-alive connections (HTTP/2 over TLS
+/// when offered), retries for idempotent requests, and kubectl-style `-v` traces.
+///
+/// All transfers of one client run on its own engine thread and share one connection cache;
+/// the calling thread blocks until its result is ready, so call it from ordinary threads rather
+/// than from Swift concurrency's cooperative pool.
+public final class HTTPClient: Sendable {
+    public let configuration: HTTPClientConfiguration
+    private let engine: TransferEngine
+    private let tracer: RequestTracer
+
+    public init(_ configuration: HTTPClientConfiguration) throws(HTTPError) {
+        self.configuration = configuration
+        engine = try TransferEngine()
+        tracer = RequestTracer(verbosity: configuration.verbosity, emit: configuration.trace)
+    }
+
+    /// Sends one request, retrying it when it is idempotent and the failure is transient.
+    ///
+    /// Any HTTP status is a response; only transport failures throw.
+    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let results = sendAll([request], concurrency: 1, onEach: nil)
+        guard let result = results.first else { throw HTTPError.cancelled }
+        return try result.get()
+    }
+
+    /// Runs requests concurrently (at most `concurrency` in flight) over the shared connection
+    /// pool; results come back in input order. `onEach` gets each request's index as it finishes.
+    public func sendAll(
+        _ requests: [HTTPRequest], concurrency: Int, onEach: (@Sendable (Int) -> Void)? = nil
+    ) -> [Result<HTTPResponse, HTTPError>] {
+        let started = ContinuousClock.now
+        let limit = max(1, concurrency)
+        let mailbox = Mailbox()
+        var random = SystemRandomNumberGenerator()
+        var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
+        var slots = [Slot](repeating: .waiting(started), count: requests.count)
+        var specs: [TransferSpec?] = []
+        var attempts = [Int](repeating: 0, count: requests.count)
+        var inFlight = 0
+        var remaining = requests.count
+
+        for (index, request) in requests.enumerated() {
+            do {
+                specs.append(try makeSpec(request, streaming: false))
+            } catch {
+                specs.append(nil)
+                results[index] = .failure(error)
+                slots[index] = .done
+                remaining -= 1
+                onEach?(index)
+            }
+        }
+
+        while remaining > 0 {
+            let now = ContinuousClock.now
+            for index in slots.indices where inFlight < limit {
+                guard case .waiting(let due) = slots[index], due <= now, let spec = specs[index] else { continue }
+                attempts[index] += 1
+                let job = TransferJob(spec: spec, tag: index, mailbox: mailbox)
+                if attempts[index] == 1 { tracer.requestBody(requests[index].body) }
+                tracer.sending(method: spec.method, url: spec.url, headers: tracedHeaders(requests[index]))
+                slots[index] = .inFlight(job, sentAt: .now)
+                inFlight += 1
+                engine.submit(job)
+            }
+
+            let finished: [(Int, Result<CompletedTransfer, HTTPError>, Duration)] = mailbox.lock.withLock {
+                while mailbox.finished.isEmpty {
+                    // Wake for the earliest retry only when there is room to start it.
+                    let nextDue = inFlight < limit ? earliestDue(slots) : nil
+                    if let nextDue, nextDue <= .now { return [] }
+                    if nextDue == nil && inFlight == 0 { return [] }
+                    mailbox.lock.wait(until: nextDue)
+                }
+                defer { mailbox.finished.removeAll() }
+                return mailbox.finished.compactMap { tag in
+                    guard case .inFlight(let job, let sentAt) = slots[tag], let outcome = job.outcome else { return nil }
+                    return (tag, outcome, sentAt.duration(to: .now))
+                }
+            }
+
+            for (index, outcome, elapsed) in finished {
+                inFlight -= 1
+                let request = requests[index]
+                trace(request, outcome, elapsed: elapsed)
+                if let delay = retryDelay(request, attempt: attempts[index], outcome: outcome, random: &random) {
+                    slots[index] = .waiting(.now + delay)
+                    continue
+                }
+                slots[index] = .done
+                remaining -= 1
+                results[index] = outcome.map { transfer in
+                    HTTPResponse(
+                        status: transfer.head.status,
+                        statusText: StatusText.line(status: transfer.head.status, reason: transfer.head.reason),
+                        headers: transfer.head.headers, body: transfer.body, httpVersion: transfer.httpVersion,
+                        duration: started.duration(to: .now), attempts: attempts[index])
+                }
+                onEach?(index)
+            }
+        }
+        return results.map { $0 ?? .failure(.cancelled) }
+    }
+
+    /// Streams a long-running response (a watch): `onHead` gets the status and headers, then
+    /// `onData` each chunk as it arrives, on the calling thread. Returns when the server ends the
+    /// response, when `onData` returns false, or when `cancellation` is cancelled.
+    ///
+    /// Connection failures, 429 and 503 are retried (idempotent requests only) before `onHead`
+    /// runs; after that, a failure is thrown.
+    public func stream(
+        _ request: HTTPRequest, cancellation: HTTPCancellation? = nil,
+        onHead: (Int, HTTPHeaders) -> Void, onData: ([UInt8]) -> Bool
+    ) throws(HTTPError) {
+        let spec = try makeSpec(request, streaming: true)
+        var random = SystemRandomNumberGenerator()
+        var attempt = 0
+        tracer.requestBody(request.body)
+        while true {
+            attempt += 1
+            let job = TransferJob(spec: spec, tag: 0, mailbox: Mailbox())
+            let sentAt = ContinuousClock.now
+            let engine = self.engine
+            guard cancellation?.register({ engine.cancel(job) }) ?? true else { return }
+            defer { cancellation?.unregister() }
+            tracer.sending(method: spec.method, url: spec.url, headers: tracedHeaders(request))
+            engine.submit(job)
+
+            let result = try pump(
+                job, request: request, attempt: attempt, sentAt: sentAt, random: &random, onHead: onHead, onData: onData)
+            switch result {
+            case .finished:
+                return
+            case .retry(let delay):
+                Self.sleep(for: delay)
+            }
+        }
+    }
+
+    // MARK: - Internals
+
+    private enum Slot {
+        case waiting(ContinuousClock.Instant)
+        case inFlight(TransferJob, sentAt: ContinuousClock.Instant)
+        case done
+    }
+
+    private enum PumpResult {
+        case finished
+        case retry(Duration)
+    }
+
+    /// Hands one streaming attempt's head and chunks to the caller until it ends.
+    private func pump(
+        _ job: TransferJob, request: HTTPRequest, attempt: Int, sentAt: ContinuousClock.Instant,
+        random: inout SystemRandomNumberGenerator,
+        onHead: (Int, HTTPHeaders) -> Void, onData: ([UInt8]) -> Bool
+    ) throws(HTTPError) -> PumpResult {
+        var headShown = false
+        while true {
+            let (head, headElapsed, chunks, outcome, wasPaused) = job.mailbox.lock.withLock {
+                while job.chunks.isEmpty && job.outcome == nil && (headShown || job.head == nil) {
+                    job.mailbox.lock.wait(until: nil)
+                }
+                defer {
+                    job.chunks.removeAll()
+                    job.queuedBytes = 0
+                    job.paused = false
+                }
+                return (job.head, job.headElapsed, job.chunks, job.outcome, job.paused)
+            }
+            if wasPaused { engine.resume(job) }
+
+            if !headShown, let head {
+                headShown = true
+                tracer.received(
+                    method: job.spec.method, url: job.spec.url,
+                    statusText: StatusText.line(status: head.status, reason: head.reason),
+                    elapsed: headElapsed ?? .zero, headers: head.headers, timings: nil)
+                let transfer = CompletedTransfer(
+                    head: head, body: [], httpVersion: "", timings: TransferTimings())
+                if let delay = retryDelay(request, attempt: attempt, outcome: .success(transfer), random: &random) {
+                    engine.cancel(job)
+                    return .retry(delay)
+                }
+                onHead(head.status, head.headers)
+            }
+            for chunk in chunks where !onData(chunk) {
+                engine.cancel(job)
+                return .finished
+            }
+            guard let outcome else { continue }
+            switch outcome {
+            case .success:
+                return .finished
+            case .failure(.cancelled):
+                return .finished
+            case .failure(let error):
+                if !headShown {
+                    trace(request, outcome, elapsed: sentAt.duration(to: .now))
+                    if let delay = retryDelay(request, attempt: attempt, outcome: outcome, random: &random) {
+                        return .retry(delay)
+                    }
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Validates the request and turns it into what the engine needs.
+    func makeSpec(_ request: HTTPRequest, streaming: Bool) throws(HTTPError) -> TransferSpec {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(Self.isTokenByte) else {
+            throw HTTPError.invalidRequest(reason: "invalid HTTP method \"\(request.method)\"")
+        }
+        guard !request.url.isEmpty, !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw HTTPError.invalidRequest(reason: "invalid URL \"\(request.url)\"")
+        }
+        var lines: [String] = []
+        for header in request.headers {
+            guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isTokenByte) else {
+                throw HTTPError.invalidRequest(reason: "invalid header name \"\(header.name)\"")
+            }
+            guard !header.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                throw HTTPError.invalidRequest(reason: "invalid value for header \"\(header.name)\"")
+            }
+            // libcurl sends "Name;" as an empty header; "Name:" would remove it.
+            lines.append(header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")
+        }
+        let headers = request.headers
+        if !headers.contains("User-Agent") && !configuration.userAgent.isEmpty {
+            lines.append("User-Agent: \(configuration.userAgent)")
+        }
+        // Headers libcurl would add by itself; the server should see what the trace shows.
+        if !headers.contains("Accept") { lines.append("Accept:") }
+        if !headers.contains("Expect") { lines.append("Expect:") }
+        var body = request.body
+        if body == nil && request.method == "POST" { body = [] }
+        if body != nil && !headers.contains("Content-Type") { lines.append("Content-Type:") }
+        return TransferSpec(
+            method: request.method, url: request.url, headerLines: lines, body: body,
+            mayResend: request.isIdempotent,
+            freshConnection: !request.isIdempotent && (body?.isEmpty ?? true),
+            timeout: request.timeout ?? configuration.requestTimeout,
+            connectTimeout: configuration.connectTimeout,
+            caFile: configuration.caFile, caData: configuration.caData,
+            insecureSkipTLSVerify: configuration.insecureSkipTLSVerify, proxy: configuration.proxy,
+            streaming: streaming)
+    }
+
+    /// The headers as the server receives them, for `-v=7` and up.
+    private func tracedHeaders(_ request: HTTPRequest) -> [HTTPHeader] {
+        var headers = request.headers.fields
+        if !request.headers.contains("User-Agent") && !configuration.userAgent.isEmpty {
+            headers.append(HTTPHeader(name: "User-Agent", value: configuration.userAgent))
+        }
+        return headers
+    }
+
+    private func trace(_ request: HTTPRequest, _ outcome: Result<CompletedTransfer, HTTPError>, elapsed: Duration) {
+        switch outcome {
+        case .success(let transfer):
+            tracer.received(
+                method: request.method, url: request.url,
+                statusText: StatusText.line(status: transfer.head.status, reason: transfer.head.reason),
+                elapsed: elapsed, headers: transfer.head.headers, timings: transfer.timings)
+            tracer.responseBody(transfer.body)
+        case .failure:
+            // kubectl leaves the status empty when the round trip failed; the error itself is
+            // reported once, by whoever handles it.
+            tracer.received(method: request.method, url: request.url, statusText: "", elapsed: elapsed, headers: nil, timings: nil)
+        }
+    }
+
+    /// How long to wait before the next attempt, or nil when the outcome is final.
+    private func retryDelay(
+        _ request: HTTPRequest, attempt: Int, outcome: Result<CompletedTransfer, HTTPError>,
+        random: inout SystemRandomNumberGenerator
+    ) -> Duration? {
+        let policy = configuration.retry
+        guard request.isIdempotent, attempt < policy.maxAttempts else { return nil }
+        switch outcome {
+        case .success(let transfer) where transfer.head.status == 429 || transfer.head.status == 503:
+            let retryAfter = transfer.head.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: time(nil)) }
+            let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, using: &random)
+            tracer.retrying(
+                method: request.method, url: request.url, attempt: attempt, delay: delay,
+                retryAfter: retryAfter != nil,
+                reason: StatusText.line(status: transfer.head.status, reason: transfer.head.reason))
+            return delay
+        case .failure(let error) where error.isRetryable:
+            let delay = policy.delay(afterAttempt: attempt, retryAfter: nil, using: &random)
+            tracer.retrying(
+                method: request.method, url: request.url, attempt: attempt, delay: delay, retryAfter: false,
+                reason: error.description)
+            return delay
+        default:
+            return nil
+        }
+    }
+
+    private func earliestDue(_ slots: [Slot]) -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for slot in slots {
+            if case .waiting(let due) = slot, earliest.map({ due < $0 }) ?? true { earliest = due }
+        }
+        return earliest
+    }
+
+    private static func sleep(for duration: Duration) {
+        let lock = ConditionLock()
+        let deadline = ContinuousClock.now + duration
+        lock.withLock {
+            while ContinuousClock.now < deadline { lock.wait(until: deadline) }
+        }
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        default: return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
+    }
+}
+
+/// Lets another thread stop a `stream` call; the call then returns normally.
+public final class HTTPCancellation: Sendable {
+    private final class State: @unchecked Sendable {
+        let lock = ConditionLock()
+        var cancelled = false
+        var onCancel: (@Sendable () -> Void)?
+    }
+
+    private let state = State()
+
+    public init() {}
+
+    public var isCancelled: Bool { state.lock.withLock { state.cancelled } }
+
+    public func cancel() {
+        let action: (@Sendable () -> Void)? = state.lock.withLock {
+            guard !state.cancelled else { return nil }
+            state.cancelled = true
+            return state.onCancel
+        }
+        action?()
+    }
+
+    /// Installs what `cancel()` does; false when already cancelled.
+    func register(_ action: @escaping @Sendable () -> Void) -> Bool {
+        state.lock.withLock {
+            guard !state.cancelled else { return false }
+            state.onCancel = action
+            return true
+        }
+    }
+
+    func unregister() {
+        state.lock.withLock { state.onCancel = nil }
+    }
+}

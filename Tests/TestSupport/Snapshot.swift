@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// Golden files for printed artifacts, shared by every test target.
+///
+/// A golden lives in the test target's `Snapshots/` folder. `DATUMCTL_RECORD=1` rewrites
+/// goldens that differ (or are missing); otherwise a mismatch records an issue with a line
+/// diff that makes invisible characters visible.
+public struct Snapshot: Sendable {
+    /// The `Snapshots` folder of the calling test target.
+    public let root: URL
+
+    /// `testFile` is the calling test's `#filePath`; goldens live beside it in `Snapshots/<folder>`.
+    public init(folder: String, testFile: String = #filePath) {
+        root = URL(fileURLWithPath: testFile).deletingLastPathComponent()
+            .appendingPathComponent("Snapshots").appendingPathComponent(folder)
+    }
+
+    public static var isRecording: Bool { ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1" }
+
+    public func read(_ name: String) -> String? {
+        try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// Compares `actual` with the golden `name`, or records it when recording.
+    public func expect(_ actual: String, matches name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let url = root.appendingPathComponent(name)
+        let expected = read(name)
+        if Self.isRecording, expected != actual {
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try actual.write(to: url, atomically: true, encoding: .utf8)
+            } catch {
+                Issue.record("cannot record \(name): \(error)", sourceLocation: sourceLocation)
+            }
+            return
+        }
+        guard let expected else {
+            Issue.record("missing golden \(name); run with DATUMCTL_RECORD=1", sourceLocation: sourceLocation)
+            return
+        }
+        if expected != actual {
+            Issue.record(
+                "\(name) differs from its golden:\n\(Self.lineDiff(expected: expected, actual: actual))",
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A minimal diff: `-` golden lines, `+` actual lines; tabs show as `→`, line ends as `|`.
+    public static func lineDiff(expected: String, actual: String) -> String {
+        let a = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let b = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lcs = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in stride(from: a.count - 1, through: 0, by: -1) {
+            for j in stride(from: b.count - 1, through: 0, by: -1) {
+                lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
+            }
+        }
+        func visible(_ s: String) -> String {
+            s.replacingOccurrences(of: "\t", with: "→").replacingOccurrences(of: "\u{1B}", with: "␛") + "|"
+        }
+        var out: [String] = []
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if i < a.count, j < b.count, a[i] == b[j] {
+                out.append("  " + visible(a[i]))
+                i += 1
+                j += 1
+            } else if j < b.count, i == a.count || lcs[i][j + 1] >= lcs[i + 1][j] {
+                out.append("+ " + visible(b[j]))
+                j += 1
+            } else {
+                out.append("- " + visible(a[i]))
+                i += 1
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// A temporary directory, removed when the value is released.
+public final class TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init() throws {
+        path = NSTemporaryDirectory() + "datumctl-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes `text` to `relative` (creating folders) and returns the full path.
+    @discardableResult
+    public func write(_ relative: String, _ text: String) throws -> String {
+        let full = (path as NSString).appendingPathComponent(relative)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: true, encoding: .utf8)
+        return full
+    }
+}
