@@ -515,3 +515,19 @@ import Testing
         #expect(Int(final["metadata"]?["resourceVersion"]?.stringValue ?? "") == created + 401)
     }
 }
+
+@Suite struct MetadataOnlyValidationTests {
+    @Test func metadataOnlyWritesStillCheckObjectMeta() throws {
+        let t = try TestAPI()
+        t.send("POST", TestAPI.policies, body: TestAPI.policy("a"))
+        let bad = t.send(
+            "PATCH", TestAPI.policies + "/a", body: #"{"metadata":{"labels":{"tier":"not valid!"}}}"#,
+            contentType: "application/merge-patch+json")
+        #expect(bad.status == 422)
+        #expect(bad.json["details"]?["causes"]?[0]?["field"] == "metadata.labels")
+        let good = t.send(
+            "PATCH", TestAPI.policies + "/a", body: #"{"metadata":{"labels":{"tier":"web"}}}"#,
+            contentType: "application/merge-patch+json")
+        #expect(good.status == 200)
+    }
+}
