@@ -103,6 +103,21 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
         }
     }
 
+    @Test func oneDataDirectoryServesOneProcessAndBodiesAreLimited() throws {
+        try withSandbox { sandbox in
+            let second = try runProcess(
+                SandboxBinaries.sandbox, ["--listen", "127.0.0.1:0", "--data-dir", sandbox.dataDirectory])
+            #expect(second.status == 1)
+            #expect(
+                second.stderr
+                    == "datumctl-sandbox: data directory \(sandbox.dataDirectory) is in use by another datumctl-sandbox\n")
+            let huge = "{\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"" + String(repeating: "x", count: 3 * 1024 * 1024) + "\"}}"
+            let r = try sandbox.request("POST", "/api/v1/namespaces/default/configmaps", body: huge)
+            #expect(r.status == 413)
+            #expect(r.json["message"] == "Request entity too large: limit is 3145728")
+        }
+    }
+
     @Test func everyAcknowledgedWriteSurvivesKillNine() throws {
         try withSandbox(tls: false) { sandbox in
             let token = sandbox.adminToken

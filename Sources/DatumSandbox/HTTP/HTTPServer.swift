@@ -77,6 +77,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private var watchToken: WatchToken?
     /// Watches can only end by the connection closing; no further requests are read on it.
     private var streaming = false
+    private var tooLarge = false
+    /// 3 MiB, as kube-apiserver (`MaxRequestBodyBytes`).
+    static let maximumBodySize = 3 * 1024 * 1024
 
     init(api: APIServer) { self.api = api }
 
@@ -87,7 +90,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .head(let requestHead):
             head = requestHead
             body = nil
+            tooLarge = false
         case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > HTTPRequestHandler.maximumBodySize {
+                // kube-apiserver's limit; the rest of this request is read and dropped.
+                tooLarge = true
+                body = nil
+                return
+            }
             if body == nil {
                 body = chunk
             } else {
@@ -96,6 +107,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let requestHead = head, !streaming else { return }
             head = nil
+            if tooLarge {
+                tooLarge = false
+                let error = APIError(
+                    code: 413, reason: "RequestEntityTooLarge",
+                    message: "Request entity too large: limit is \(HTTPRequestHandler.maximumBodySize)")
+                write(context: context, status: 413, headers: [("Content-Type", "application/json")],
+                    body: SandboxResponse.error(error).body, keepAlive: false)
+                return
+            }
             // Only the headers the API reads; repeated ones (e.g. Accept) are joined with commas, as HTTP allows.
             var headers: [String: String] = [:]
             for key in HTTPRequestHandler.headerNames {
