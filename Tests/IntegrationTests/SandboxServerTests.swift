@@ -50,6 +50,9 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
             let list = try sandbox.request("GET", policiesPath, project: "a", token: "token-a")
             let hosts = list.json["items"]?.arrayValue?.compactMap { $0["spec"]?["validation"]?["hostname"]?.stringValue }
             #expect(hosts == ["a.example.com"])
+            let watched = try sandbox.request("GET", policiesPath + "?watch=1&timeoutSeconds=1", project: "a", token: "token-a")
+            #expect(watched.body.contains("a.example.com"))
+            #expect(!watched.body.contains("b.example.com"))
             let unauthenticated = try sandbox.request("GET", policiesPath, project: "a", token: "wrong")
             #expect(unauthenticated.status == 401)
             // The B object is untouched by every forbidden attempt.
