@@ -531,3 +531,22 @@ import Testing
         #expect(good.status == 200)
     }
 }
+
+@Suite struct ResetFieldsTests {
+    @Test func mainWritesNeverOwnStatusAndStatusWritesOwnOnlyStatus() throws {
+        let t = try TestAPI()
+        let service = t.send(
+            "POST", "/api/v1/namespaces/default/services?fieldManager=creator",
+            body: #"{"metadata":{"name":"s"},"spec":{"ports":[{"port":80}]}}"#)
+        let fields = service.json["metadata"]?["managedFields"]?[0]?["fieldsV1"]
+        #expect(fields?["f:status"] == nil)
+        #expect(fields?["f:spec"]?["f:ports"] != nil)
+        t.send("POST", TestAPI.policies, body: TestAPI.policy("a"))
+        let status = #"{"status":{"ancestors":[{"ancestorRef":{"name":"gw"},"controllerName":"example.net/c","conditions":[{"type":"Accepted","status":"True","reason":"Accepted","message":"","lastTransitionTime":"2026-01-01T00:00:00Z"}]}]}}"#
+        let r = t.send(
+            "PATCH", TestAPI.policies + "/a/status?fieldManager=ctl", body: status, contentType: "application/merge-patch+json")
+        let entry = r.json["metadata"]?["managedFields"]?.arrayValue?.first { $0["manager"] == "ctl" }
+        #expect(entry?["subresource"] == "status")
+        #expect(entry?["fieldsV1"]?.compactJSON == #"{"f:status":{".":{},"f:ancestors":{}}}"#)
+    }
+}

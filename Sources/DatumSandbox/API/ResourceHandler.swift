@@ -314,7 +314,8 @@ struct ResourceHandler {
         let managed =
             entries
             ?? FieldManagement.recordUpdate(
-                old: [:], new: object, manager: manager, apiVersion: type.apiVersion, subresource: "", time: now)
+                old: [:], new: object, manager: manager, apiVersion: type.apiVersion, subresource: "", time: now,
+                separateStatus: type.hasStatus)
         metadata["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(metadata)
         return ObjectShape.canonical(object)
@@ -385,7 +386,7 @@ struct ResourceHandler {
             entries
             ?? FieldManagement.recordUpdate(
                 old: oldForDiff, new: object, manager: manager, apiVersion: type.apiVersion,
-                subresource: target.subresource ?? "", time: now)
+                subresource: target.subresource ?? "", time: now, separateStatus: type.hasStatus)
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(m)
