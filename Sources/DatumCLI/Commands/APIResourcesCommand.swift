@@ -12,7 +12,6 @@ struct APIResourcesCommand: CLICommand {
             Print the supported API resources of the project's control plane, read from its discovery \
             documents: their names, short names, API versions, whether they are namespaced, and their kinds.
             """,
-        usage: "datumctl api-resources [options]",
         examples: [
             Example("Print the supported API resources", "datumctl api-resources --project my-project"),
             Example("Print the supported API resources with more information", "datumctl api-resources -o wide"),

@@ -20,7 +20,7 @@ struct DeleteCommand: CLICommand {
             that cannot be deleted is reported and makes the exit status 1; the others are still deleted. With \
             --wait (the default) the command returns once the deleted objects are gone from the server.
             """,
-        usage: "datumctl delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)]) [options]",
+        usage: "([-f FILENAME] | TYPE [(NAME | -l label | --all)])",
         examples: [
             Example("Delete a backend TLS policy", "datumctl delete backendtlspolicy secure-backend --project my-project"),
             Example("Delete the objects of a manifest", "datumctl delete -f backendtlspolicy.yaml"),

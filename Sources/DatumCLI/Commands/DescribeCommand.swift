@@ -19,7 +19,7 @@ struct DescribeCommand: CLICommand {
 
             Use "datumctl api-resources" for a complete list of supported resources.
             """,
-        usage: "datumctl describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME) [options]",
+        usage: "(-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
         examples: [
             Example("Describe a backend TLS policy", "datumctl describe backendtlspolicy secure-backend --project my-project"),
             Example("Describe the policies whose names start with \"secure\"", "datumctl describe btlspolicy secure"),

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import DatumYAML
 
 /// `datumctl explain`: documentation of a resource's fields, from the project's live OpenAPI v3
 /// schema, or from the schema built into datumctl when there is no server to ask.
@@ -24,7 +25,7 @@ struct ExplainCommand: CLICommand {
 
             Use "datumctl api-resources" for a complete list of supported resources.
             """,
-        usage: "datumctl explain TYPE[.FIELD.PATH] [--recursive] [--api-version=GROUP/VERSION] [options]",
+        usage: "TYPE[.FIELD.PATH] [--recursive] [--api-version=GROUP/VERSION]",
         examples: [
             Example("Get the documentation of the resource and its fields", "datumctl explain backendtlspolicies"),
             Example("Get all the fields in the resource", "datumctl explain backendtlspolicies --recursive"),
@@ -58,9 +59,6 @@ struct ExplainCommand: CLICommand {
             throw CLIError.usage(
                 "You must specify the type of resource to explain. Use \"datumctl api-resources\" for a complete list of supported resources.",
                 command: Self.command)
-        }
-        guard words.count == 1 else {
-            throw CLIError.usage("We accept only this format: explain RESOURCE", command: Self.command)
         }
         input = first
         while input.hasSuffix(".") { input.removeLast() }
@@ -142,25 +140,39 @@ struct ExplainCommand: CLICommand {
     func explainEmbedded(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let offline = ResourceMapper(discover: { () throws(CLIError) -> [APIResource] in ResourceMapper.builtin })
         let (resource, fieldPath) = try resolve(offline)
-        let model: CRDModel
-        switch BuiltinSchemas.backendTLSPolicy {
-        case .success(let built): model = built
-        case .failure(let error): throw CLIError(.configuration, "the built-in schema is unusable: \(error.message)")
+        let document = try Self.embeddedDocument(for: resource)
+        return print(document, resource, fieldPath, context)
+    }
+
+    /// The document `/openapi/v3/apis/gateway.networking.k8s.io/v1` would return, built from the
+    /// vendored CRD. Only the CRD text is read (no validator is compiled), which keeps this fast.
+    static func embeddedDocument(for resource: APIResource) throws(CLIError) -> JSONValue {
+        let crd: JSONValue
+        do {
+            let reader = YAMLDocumentReader(YAMLSource(name: "backendtlspolicies CRD", text: EmbeddedUpstream.backendTLSPolicyCRD))
+            guard let parsed = try reader.next()?.jsonValue() else {
+                throw CLIError(.configuration, "the built-in BackendTLSPolicy schema is empty")
+            }
+            crd = parsed
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(.configuration, "the built-in BackendTLSPolicy schema is unreadable: \(error)")
         }
-        guard resource.group == model.descriptor.group, resource.name == model.descriptor.names.plural else {
+        let group = crd["spec"]?["group"]?.stringValue ?? ""
+        let plural = crd["spec"]?["names"]?["plural"]?.stringValue ?? ""
+        guard resource.group == group, resource.name == plural else {
             throw CLIError(
                 .configuration,
-                "cannot explain \(resource.qualifiedName) without a server: only \(model.descriptor.names.plural) is built in; "
+                "cannot explain \(resource.qualifiedName) without a server: only \(plural) is built in; "
                     + "select a project with --project and check that the server is reachable")
         }
-        let document: JSONValue
         do {
-            document = try OpenAPIV3Document.forCRD(
-                model.crd, version: resource.version, metaSchemas: OpenAPIV3Document.vendoredMetaSchemas())
+            return try OpenAPIV3Document.forCRD(
+                crd, version: resource.version, metaSchemas: OpenAPIV3Document.vendoredMetaSchemas())
         } catch {
             throw CLIError(.configuration, error.message)
         }
-        return print(document, resource, fieldPath, context)
     }
 
     private func print(_ document: JSONValue, _ resource: APIResource, _ fieldPath: [String], _ context: CommandContext)

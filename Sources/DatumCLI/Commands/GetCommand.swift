@@ -19,8 +19,8 @@ struct GetCommand: CLICommand {
 
             Use "datumctl api-resources" for a complete list of supported resources.
             """,
-        usage: "datumctl get [(-o|--output=)json|yaml|name|wide|jsonpath=...|custom-columns=...] "
-            + "(TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [options]",
+        usage: "[(-o|--output=)json|yaml|name|wide|jsonpath=...|custom-columns=...] "
+            + "(TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...)",
         examples: [
             Example("List all backend TLS policies in ps output format", "datumctl get backendtlspolicies --project my-project"),
             Example("List a single backend TLS policy with specified NAME in ps output format", "datumctl get backendtlspolicy secure-backend"),
