@@ -199,12 +199,13 @@ struct GetCommand: CLICommand {
 
     /// Selectors, and how much of each object the table rows carry: the whole object to sort by
     /// any field, metadata for labels and namespaces, nothing otherwise (a smaller response).
-    func query() -> [(String, String)] {
+    /// A watch ignores `--sort-by`, so it never asks for whole objects.
+    func query(sorting: Bool = true) -> [(String, String)] {
         var query: [(String, String)] = []
         if let labelSelector { query.append(("labelSelector", labelSelector)) }
         if let fieldSelector { query.append(("fieldSelector", fieldSelector)) }
         if isTable {
-            if sortBy != nil {
+            if sorting && sortBy != nil {
                 query.append(("includeObject", "Object"))
             } else if !(showLabels || !labelColumns.isEmpty || allNamespaces) {
                 query.append(("includeObject", "None"))

@@ -103,7 +103,8 @@ struct GetWatch {
         // object starts with a synthetic ADDED event for it, which is not printed again.
         var printEvents = target.name == nil
         let pages: [JSONValue]
-        switch session.fetch([target], accept: command.accept, query: command.query(), chunkSize: command.chunkSize)
+        switch session.fetch(
+            [target], accept: command.accept, query: command.query(sorting: false), chunkSize: command.chunkSize)
             .first
         {
         case .success(let documents)?: pages = documents
@@ -122,13 +123,7 @@ struct GetWatch {
             context.stdout.flush()
         }
 
-        var query = command.query().filter { $0.0 != "includeObject" || $0.1 != "None" }
-        if command.isTable {
-            query = query.filter { $0.0 != "includeObject" }
-            if !(command.showLabels || !command.labelColumns.isEmpty || command.allNamespaces) {
-                query.append(("includeObject", "None"))
-            }
-        }
+        var query = command.query(sorting: false)
         if let name = target.name {
             query = query.filter { $0.0 != "fieldSelector" } + [("fieldSelector", "metadata.name=\(name)")]
         }
