@@ -106,6 +106,29 @@ import Testing
         #expect(server.requests.first?.parameter("labelSelector") == "app=none")
     }
 
+    /// ConfigMaps get kubectl's dedicated layout: values verbatim, binary data by size.
+    @Test func configMapsUseKubectlsConfigMapLayout() throws {
+        let configMap: JSONValue = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": ["name": "ca", "namespace": "default", "uid": "uid-ca", "labels": ["app": "web"]],
+            "data": ["z.txt": "last\n", "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"],
+            "binaryData": ["blob": "AAECAw=="],
+        ]
+        let server = try FakeAPIServer { request in
+            request.kubePath == "/api/v1/namespaces/default/configmaps/ca"
+                ? .json(configMap) : .json(["kind": "EventList", "apiVersion": "v1", "metadata": [:], "items": []])
+        }
+        defer { server.stop() }
+
+        let run = FakeCLI.run(["describe", "cm", "ca"], server: server)
+
+        #expect(run.exitCode == 0)
+        Self.snapshot.expect(run.stdout, matches: "describe/configmap.txt")
+        #expect(ReadDescribers.decodedLength("AAECAw==") == 4)
+        #expect(ReadDescribers.decodedLength("AAECAwQ=") == 5)
+        #expect(ReadDescribers.decodedLength("") == 0)
+    }
+
     @Test func eventSelectorValuesAreEscaped() {
         let scope = ProjectScope(server: "https://h", project: "p")
         let object: JSONValue = ["kind": "Thing", "metadata": ["name": "a,b=c\\d"]]

@@ -111,6 +111,7 @@ struct ClientReadKubectlTests {
                 ["describe", "btlspolicy", "nothing-like-this"],
                 ["describe", "btlspolicy", "-l", "app=payments", "--show-events=false"],
                 ["describe", "btlspolicy/auth-tls", "btlspolicy/payments-tls"],
+                ["describe", "configmap", "secure-backend-ca"],
             ] {
                 _ = try Self.compare(sandbox, arguments)
             }

@@ -151,7 +151,7 @@ struct DescribeCommand: CLICommand {
         }
         let now = context.environment.now().timeIntervalSince1970
         return zip(objects, events).map { object, events in
-            GenericDescriber.describe(object, events: events, now: now)
+            ReadDescribers.describe(object, events: events, now: now)
         }
     }
 
