@@ -42,7 +42,8 @@ import Testing
                 "",
                 [
                     resource("configmaps", kind: "ConfigMap", short: ["cm"]),
-                    resource("namespaces", kind: "Namespace", scope: "Cluster", short: ["ns"],
+                    resource(
+                        "namespaces", kind: "Namespace", scope: "Cluster", short: ["ns"],
                         verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]),
                     resource("services", kind: "Service", short: ["svc"], categories: ["all"]),
                 ]
@@ -52,7 +53,9 @@ import Testing
             (
                 "gateway.networking.k8s.io",
                 [
-                    resource("backendtlspolicies", kind: "BackendTLSPolicy", short: ["btlspolicy"], categories: ["gateway-api"]),
+                    resource(
+                        "backendtlspolicies", kind: "BackendTLSPolicy", short: ["btlspolicy"],
+                        categories: ["gateway-api"]),
                     resource("httproutes", kind: "HTTPRoute", categories: ["gateway-api"]),
                 ]
             )
@@ -77,8 +80,10 @@ import Testing
         OutputCase(arguments: ["-o", "wide"], golden: "api-resources/wide.txt"),
         OutputCase(arguments: ["-o", "name"], golden: "api-resources/name.txt"),
         OutputCase(arguments: ["--namespaced=false"], golden: "api-resources/cluster.txt"),
-        OutputCase(arguments: ["--api-group", "gateway.networking.k8s.io", "--no-headers"], golden: "api-resources/group.txt"),
-        OutputCase(arguments: ["--sort-by", "kind", "--verbs", "deletecollection"], golden: "api-resources/by-kind.txt"),
+        OutputCase(
+            arguments: ["--api-group", "gateway.networking.k8s.io", "--no-headers"], golden: "api-resources/group.txt"),
+        OutputCase(
+            arguments: ["--sort-by", "kind", "--verbs", "deletecollection"], golden: "api-resources/by-kind.txt"),
         OutputCase(arguments: ["--categories", "gateway-api", "-o", "name"], golden: "api-resources/category.txt"),
     ]
 

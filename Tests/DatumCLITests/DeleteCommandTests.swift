@@ -48,12 +48,17 @@ import Testing
         #expect(run.exitCode == 1)
         #expect(
             run.stdout
-                == "backendtlspolicy.gateway.networking.k8s.io \"c\" deleted\nbackendtlspolicy.gateway.networking.k8s.io \"a\" deleted\n")
-        #expect(run.stderr == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"missing\" not found\n")
+                == "backendtlspolicy.gateway.networking.k8s.io \"c\" deleted\nbackendtlspolicy.gateway.networking.k8s.io \"a\" deleted\n"
+        )
+        #expect(
+            run.stderr
+                == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"missing\" not found\n")
         let deletes = server.requests.filter { $0.method == "DELETE" }
         #expect(Set(deletes.map(\.kubePath)) == Set(["c", "missing", "a"].map { FakeObjects.policies + "/" + $0 }))
         for request in deletes {
-            #expect(String(decoding: request.body, as: UTF8.self) == #"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"}"#)
+            #expect(
+                String(decoding: request.body, as: UTF8.self)
+                    == #"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"}"#)
             #expect(request.headers["content-type"] == "application/json")
         }
         // A failure means no waiting, as kubectl returns before waiting.
@@ -68,7 +73,9 @@ import Testing
 
         #expect(run.exitCode == 0)
         #expect(run.stderr == "")
-        let gets = server.requests.filter { $0.method == "GET" }.map { String($0.kubePath.split(separator: "/").last ?? "") }
+        let gets = server.requests.filter { $0.method == "GET" }.map {
+            String($0.kubePath.split(separator: "/").last ?? "")
+        }
         // The first round checks both concurrently; then only `a`, which stays for two more polls.
         #expect(gets.filter { $0 == "a" }.count == 3)
         #expect(gets.filter { $0 == "b" }.count == 1)
@@ -101,7 +108,9 @@ import Testing
         let run = FakeCLI.run(["delete", "btlspolicy", "-l", "app=web", "-o", "name"], server: server)
 
         #expect(run.exitCode == 0)
-        #expect(run.stdout == "backendtlspolicy.gateway.networking.k8s.io/a\nbackendtlspolicy.gateway.networking.k8s.io/b\n")
+        #expect(
+            run.stdout == "backendtlspolicy.gateway.networking.k8s.io/a\nbackendtlspolicy.gateway.networking.k8s.io/b\n"
+        )
         let list = try #require(server.requests.first)
         #expect(list.method == "GET")
         #expect(list.parameter("labelSelector") == "app=web")
@@ -113,13 +122,18 @@ import Testing
         defer { server.stop() }
 
         let client = FakeCLI.run(["delete", "btlspolicy", "a", "missing", "--dry-run=client"], server: server)
-        #expect(client.stdout == "backendtlspolicy.gateway.networking.k8s.io \"a\" deleted (dry run)\nbackendtlspolicy.gateway.networking.k8s.io \"missing\" deleted (dry run)\n")
+        #expect(
+            client.stdout
+                == "backendtlspolicy.gateway.networking.k8s.io \"a\" deleted (dry run)\nbackendtlspolicy.gateway.networking.k8s.io \"missing\" deleted (dry run)\n"
+        )
         #expect(server.requests.isEmpty)
 
         let remote = FakeCLI.run(["delete", "btlspolicy/a", "--dry-run=server"], server: server)
         #expect(remote.stdout == "backendtlspolicy.gateway.networking.k8s.io \"a\" deleted (server dry run)\n")
         let request = try #require(server.requests.first)
-        #expect(String(decoding: request.body, as: UTF8.self) == #"{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"],"propagationPolicy":"Background"}"#)
+        #expect(
+            String(decoding: request.body, as: UTF8.self)
+                == #"{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"],"propagationPolicy":"Background"}"#)
         // A dry run deletes nothing, so there is nothing to wait for.
         #expect(server.requests.count == 1)
     }
@@ -150,10 +164,15 @@ import Testing
         #expect(run.stdout == "backendtlspolicy.gateway.networking.k8s.io \"a\" deleted\n")
         #expect(
             run.stderr
-                == "Error from server (NotFound): error when deleting \"policies.yaml\": backendtlspolicies.gateway.networking.k8s.io \"missing\" not found\n")
-        #expect(server.requests.contains { $0.kubePath == "/apis/gateway.networking.k8s.io/v1/namespaces/staging/backendtlspolicies/missing" })
+                == "Error from server (NotFound): error when deleting \"policies.yaml\": backendtlspolicies.gateway.networking.k8s.io \"missing\" not found\n"
+        )
+        #expect(
+            server.requests.contains {
+                $0.kubePath == "/apis/gateway.networking.k8s.io/v1/namespaces/staging/backendtlspolicies/missing"
+            })
 
-        let ignored = FakeCLI.run(["delete", "-f", "policies.yaml", "--ignore-not-found"], server: server, in: directory.path)
+        let ignored = FakeCLI.run(
+            ["delete", "-f", "policies.yaml", "--ignore-not-found"], server: server, in: directory.path)
         #expect(ignored.exitCode == 0)
         #expect(ignored.stderr == "")
     }
@@ -173,17 +192,22 @@ import Testing
     }
 
     static let usageCases: [UsageCase] = [
-        UsageCase(arguments: ["delete"], message: "error: You must provide one or more resources by argument or filename."),
-        UsageCase(arguments: ["delete", "btlspolicy"], message: "error: resource(s) were provided, but no name was specified"),
+        UsageCase(
+            arguments: ["delete"], message: "error: You must provide one or more resources by argument or filename."),
+        UsageCase(
+            arguments: ["delete", "btlspolicy"], message: "error: resource(s) were provided, but no name was specified"),
         UsageCase(
             arguments: ["delete", "btlspolicy", "--all", "-l", "a=b"],
             message: "error: setting 'all' parameter but found a non empty selector. "),
         UsageCase(
-            arguments: ["delete", "btlspolicy", "a", "--all"], message: "error: name cannot be provided when a selector is specified"),
+            arguments: ["delete", "btlspolicy", "a", "--all"],
+            message: "error: name cannot be provided when a selector is specified"),
         UsageCase(
             arguments: ["delete", "-f", "x.yaml", "--all"],
             message: "error: --all, --selector and --field-selector need a resource type, not -f"),
-        UsageCase(arguments: ["delete", "btlspolicy", "a", "--dry-run=maybe"], message: "error: invalid argument \"maybe\" for \"--dry-run\" flag: must be one of: none, server, client"),
+        UsageCase(
+            arguments: ["delete", "btlspolicy", "a", "--dry-run=maybe"],
+            message: "error: invalid argument \"maybe\" for \"--dry-run\" flag: must be one of: none, server, client"),
     ]
 
     @Test(arguments: usageCases)

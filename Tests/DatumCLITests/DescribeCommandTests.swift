@@ -24,10 +24,15 @@ import Testing
                     ? .json(FakeObjects.policy(name)) : .notFound("backendtlspolicies.gateway.networking.k8s.io", name)
             }
             if path == "/api/v1/namespaces/default/events" {
-                if eventsStatus != 200 { return .status(eventsStatus, reason: "Forbidden", message: "events is forbidden") }
+                if eventsStatus != 200 {
+                    return .status(eventsStatus, reason: "Forbidden", message: "events is forbidden")
+                }
                 let selector = request.parameter("fieldSelector") ?? ""
                 let items: [JSONValue] = selector.contains("involvedObject.name=secure-a,") ? [Self.event] : []
-                return .json(["kind": "EventList", "apiVersion": "v1", "metadata": ["resourceVersion": "9"], "items": .array(items)])
+                return .json([
+                    "kind": "EventList", "apiVersion": "v1", "metadata": ["resourceVersion": "9"],
+                    "items": .array(items),
+                ])
             }
             return .status(404, reason: "NotFound", message: "the server could not find the requested resource")
         }
@@ -54,7 +59,8 @@ import Testing
         #expect(events.kubePath == "/api/v1/namespaces/default/events")
         #expect(
             events.parameter("fieldSelector")
-                == "involvedObject.kind=BackendTLSPolicy,involvedObject.name=secure-a,involvedObject.namespace=default,involvedObject.uid=uid-secure-a")
+                == "involvedObject.kind=BackendTLSPolicy,involvedObject.name=secure-a,involvedObject.namespace=default,involvedObject.uid=uid-secure-a"
+        )
         #expect(events.parameter("limit") == "500")
     }
 
@@ -82,7 +88,9 @@ import Testing
         let none = FakeCLI.run(["describe", "btlspolicy", "zzz"], server: server)
         #expect(none.exitCode == 1)
         #expect(none.stdout == "")
-        #expect(none.stderr == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"zzz\" not found\n")
+        #expect(
+            none.stderr
+                == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"zzz\" not found\n")
     }
 
     @Test func unreadableEventsLeaveTheSectionOut() throws {
@@ -135,7 +143,8 @@ import Testing
         let url = DescribeCommand.eventsURL(for: object, scope: scope, limit: 0)
         #expect(
             url == "https://h/apis/resourcemanager.miloapis.com/v1alpha1/projects/p/control-plane/api/v1/events"
-                + "?fieldSelector=involvedObject.kind%3DThing%2CinvolvedObject.name%3Da%5C%2Cb%5C%3Dc%5C%5Cd%2CinvolvedObject.namespace%3D")
+                + "?fieldSelector=involvedObject.kind%3DThing%2CinvolvedObject.name%3Da%5C%2Cb%5C%3Dc%5C%5Cd%2CinvolvedObject.namespace%3D"
+        )
     }
 
     @Test func usageErrors() {

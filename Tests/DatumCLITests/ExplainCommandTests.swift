@@ -66,7 +66,8 @@ import Testing
         let none = CLI.run(["explain"], variables: Self.noConfig)
         #expect(none.exitCode == 64)
         #expect(
-            none.stderr == "error: You must specify the type of resource to explain. Use \"datumctl api-resources\" for "
+            none.stderr
+                == "error: You must specify the type of resource to explain. Use \"datumctl api-resources\" for "
                 + "a complete list of supported resources.\nSee 'datumctl explain -h' for help and examples\n")
         let two = CLI.run(["explain", "a", "b"], variables: Self.noConfig)
         #expect(two.exitCode == 64)
@@ -82,7 +83,13 @@ import Testing
             switch request.kubePath {
             case "/openapi/v3":
                 // A server-relative URL without the project prefix: it must be re-rooted.
-                return .json(["paths": ["apis/gateway.networking.k8s.io/v1": ["serverRelativeURL": "/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=ABC"]]])
+                return .json([
+                    "paths": [
+                        "apis/gateway.networking.k8s.io/v1": [
+                            "serverRelativeURL": "/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=ABC"
+                        ]
+                    ]
+                ])
             case "/openapi/v3/apis/gateway.networking.k8s.io/v1":
                 return .json(document)
             default:
@@ -97,15 +104,17 @@ import Testing
         #expect(run.stderr == "")
         #expect(run.stdout == (try Self.kubectlGolden("recursive")))
         let prefix = "/apis/resourcemanager.miloapis.com/v1alpha1/projects/p1/control-plane"
-        #expect(server.requests.map(\.target) == [
-            prefix + "/openapi/v3", prefix + "/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=ABC",
-        ])
+        #expect(
+            server.requests.map(\.target) == [
+                prefix + "/openapi/v3", prefix + "/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=ABC",
+            ])
     }
 
     @Test func aGroupVersionMissingFromTheIndexIsAnError() throws {
         let server = try FakeAPIServer { _ in .json(["paths": [:]]) }
         defer { server.stop() }
-        let run = FakeCLI.run(["explain", "btlspolicy", "--api-version", "gateway.networking.k8s.io/v2"], server: server)
+        let run = FakeCLI.run(
+            ["explain", "btlspolicy", "--api-version", "gateway.networking.k8s.io/v2"], server: server)
         #expect(run.exitCode == 1)
         #expect(
             run.stderr

@@ -27,14 +27,19 @@ import Testing
                 + "arguments in resource/name form (e.g. 'datumctl get resource/<resource_name>' instead of "
                 + "'datumctl get resource resource/<resource_name>'"),
         UsageCase(
-            arguments: ["get", "btlspolicy/"], message: "error: arguments in resource/name form must have a single resource and name"),
+            arguments: ["get", "btlspolicy/"],
+            message: "error: arguments in resource/name form must have a single resource and name"),
         UsageCase(
             arguments: ["get", "btlspolicy", "-f", "x.yaml"],
-            message: "error: when paths, URLs, or stdin is provided as input, you may not specify a resource by arguments as well"),
+            message:
+                "error: when paths, URLs, or stdin is provided as input, you may not specify a resource by arguments as well"
+        ),
         UsageCase(
             arguments: ["get", "btlspolicy", "-o", "yaml", "--show-labels"],
             message: "error: --show-labels option cannot be used with yaml printer"),
-        UsageCase(arguments: ["get", "btlspolicy", "-o", "jsonpath"], message: "error: template format specified but no template given"),
+        UsageCase(
+            arguments: ["get", "btlspolicy", "-o", "jsonpath"],
+            message: "error: template format specified but no template given"),
         UsageCase(
             arguments: ["get", "btlspolicy", "-o", "custom-columns="],
             message: "error: custom-columns format specified but no custom columns given"),
@@ -42,10 +47,13 @@ import Testing
             arguments: ["get", "btlspolicy", "-o", "custom-columns=NAME"],
             message: "error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>"),
         UsageCase(
-            arguments: ["get", "btlspolicy", "-o", "jsonpath={.a"], message: "error: error parsing jsonpath {.a, unclosed action"),
+            arguments: ["get", "btlspolicy", "-o", "jsonpath={.a"],
+            message: "error: error parsing jsonpath {.a, unclosed action"),
         UsageCase(
             arguments: ["get", "btlspolicy", "--sort-by", "{.a"],
-            message: "error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'"),
+            message:
+                "error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'"
+        ),
     ]
 
     /// Every mistake is found before any connection setting is even read: exit 64, first line exact.
@@ -73,7 +81,8 @@ import Testing
     @Test func usageErrorsFollowErrorFormatJSON() {
         let run = CLI.run(["get", "btlspolicy", "a", "-l", "x=y", "--error-format", "json"])
         #expect(run.exitCode == 64)
-        #expect(run.stderr == #"{"kind":"usage","message":"name cannot be provided when a selector is specified"}"# + "\n")
+        #expect(
+            run.stderr == #"{"kind":"usage","message":"name cannot be provided when a selector is specified"}"# + "\n")
     }
 
     struct ArgumentCase: Sendable, CustomTestStringConvertible {
@@ -85,11 +94,14 @@ import Testing
 
     static let argumentCases: [ArgumentCase] = [
         ArgumentCase(words: ["btlspolicy"], form: .typesAndNames(types: ["btlspolicy"], names: []), single: false),
-        ArgumentCase(words: ["btlspolicy", "a"], form: .typesAndNames(types: ["btlspolicy"], names: ["a"]), single: true),
         ArgumentCase(
-            words: ["btlspolicy,svc", "a"], form: .typesAndNames(types: ["btlspolicy", "svc"], names: ["a"]), single: false),
+            words: ["btlspolicy", "a"], form: .typesAndNames(types: ["btlspolicy"], names: ["a"]), single: true),
         ArgumentCase(
-            words: ["btlspolicy", "a", "b"], form: .typesAndNames(types: ["btlspolicy"], names: ["a", "b"]), single: false),
+            words: ["btlspolicy,svc", "a"], form: .typesAndNames(types: ["btlspolicy", "svc"], names: ["a"]),
+            single: false),
+        ArgumentCase(
+            words: ["btlspolicy", "a", "b"], form: .typesAndNames(types: ["btlspolicy"], names: ["a", "b"]),
+            single: false),
         ArgumentCase(words: ["btlspolicy/a"], form: .pairs([.init(type: "btlspolicy", name: "a")]), single: true),
         ArgumentCase(
             words: ["btlspolicy/a", "svc/b"],
@@ -106,12 +118,15 @@ import Testing
 
     @Test func tablesAskForTheServerTableAndOnlyWhatTheyPrint() throws {
         func command(_ arguments: [String]) throws -> GetCommand {
-            guard case .run(let parsed) = try CommandLineParser(root: Datumctl.rootSpec).parse(["get"] + arguments) else {
+            guard case .run(let parsed) = try CommandLineParser(root: Datumctl.rootSpec).parse(["get"] + arguments)
+            else {
                 throw FakeServerError("not a run")
             }
-            return try GetCommand(parsed, environment: CommandEnvironment(
-                arguments: [], variables: [:], stdout: .memory(), stderr: .memory(), readStandardInput: { [] },
-                currentDirectory: "/"))
+            return try GetCommand(
+                parsed,
+                environment: CommandEnvironment(
+                    arguments: [], variables: [:], stdout: .memory(), stderr: .memory(), readStandardInput: { [] },
+                    currentDirectory: "/"))
         }
         func rendered(_ query: [(String, String)]) -> [String] { query.map { "\($0.0)=\($0.1)" } }
 
@@ -123,13 +138,15 @@ import Testing
         #expect(rendered(try command(["btlspolicy", "-A"]).query()) == [])
         #expect(rendered(try command(["btlspolicy", "--sort-by=.metadata.name"]).query()) == ["includeObject=Object"])
         #expect(
-            rendered(try command(["btlspolicy", "-l", "a=b", "--field-selector", "metadata.name=x", "-o", "name"]).query())
+            rendered(
+                try command(["btlspolicy", "-l", "a=b", "--field-selector", "metadata.name=x", "-o", "name"]).query())
                 == ["labelSelector=a=b", "fieldSelector=metadata.name=x"])
     }
 
     @Test func watchEventsAreDecodedAcrossChunkBoundaries() throws {
         var decoder = WatchEventDecoder()
-        let stream = #"{"type":"ADDED","object":{"a":1}}"# + "\n" + #"{"type":"DELETED","object":{"a":2}}"# + "\n"
+        let stream =
+            #"{"type":"ADDED","object":{"a":1}}"# + "\n" + #"{"type":"DELETED","object":{"a":2}}"# + "\n"
             + #"{"type":"MODIFIED","object":{"a":3}}"#
         let bytes = Array(stream.utf8)
         var events: [WatchEventDecoder.Event] = []

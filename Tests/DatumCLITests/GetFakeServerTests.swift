@@ -79,7 +79,9 @@ final class FakeAPIServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             close(fd)
@@ -165,7 +167,8 @@ final class FakeAPIServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = end + 4
@@ -312,7 +315,8 @@ enum FakeCLI {
     @Test func listsFollowContinueTokensInChunks() throws {
         let server = try FakeAPIServer { request in
             switch request.parameter("continue") {
-            case nil: return .json(FakeObjects.list([FakeObjects.policy("a"), FakeObjects.policy("b")], continueToken: "t1"))
+            case nil:
+                return .json(FakeObjects.list([FakeObjects.policy("a"), FakeObjects.policy("b")], continueToken: "t1"))
             case "t1": return .json(FakeObjects.list([FakeObjects.policy("c")]))
             default: return .status(410, reason: "Expired", message: "continue token expired")
             }
@@ -326,7 +330,8 @@ enum FakeCLI {
         #expect(
             run.stdout
                 == ["a", "b", "c"].map { "backendtlspolicy.gateway.networking.k8s.io/\($0)\n" }.joined())
-        #expect(server.requests.map { $0.query.map { "\($0.0)=\($0.1)" } } == [["limit=2"], ["limit=2", "continue=t1"]])
+        #expect(
+            server.requests.map { $0.query.map { "\($0.0)=\($0.1)" } } == [["limit=2"], ["limit=2", "continue=t1"]])
         #expect(server.requests.allSatisfy { $0.headers["accept"] == "application/json" })
     }
 
@@ -349,7 +354,10 @@ enum FakeCLI {
         defer { server.stop() }
 
         let run = FakeCLI.run(
-            ["get", "btlspolicy", "-l", "app in (web,api)", "--field-selector", "metadata.name!=c", "--sort-by", "{.metadata.name}"],
+            [
+                "get", "btlspolicy", "-l", "app in (web,api)", "--field-selector", "metadata.name!=c", "--sort-by",
+                "{.metadata.name}",
+            ],
             server: server)
 
         #expect(run.stdout == "NAME   AGE\na      5m\nb      5m\n")
@@ -380,7 +388,10 @@ enum FakeCLI {
         let run = FakeCLI.run(["get", "btlspolicy", "-A", "-o", "json"], server: server)
 
         #expect(server.requests.first?.kubePath == "/apis/gateway.networking.k8s.io/v1/backendtlspolicies")
-        #expect(run.stdout == "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n")
+        #expect(
+            run.stdout
+                == "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n"
+        )
         #expect(run.stderr == "")
     }
 
@@ -395,9 +406,11 @@ enum FakeCLI {
 
         #expect(run.exitCode == 1)
         #expect(run.stderr == "Error from server (NotFound): namespaces \"staging\" not found\n")
-        #expect(server.requests.map(\.kubePath) == [
-            "/apis/gateway.networking.k8s.io/v1/namespaces/staging/backendtlspolicies/a", "/api/v1/namespaces/staging",
-        ])
+        #expect(
+            server.requests.map(\.kubePath) == [
+                "/apis/gateway.networking.k8s.io/v1/namespaces/staging/backendtlspolicies/a",
+                "/api/v1/namespaces/staging",
+            ])
     }
 
     @Test func jsonpathExecutionErrorsExitOneAndParseErrorsAreUsageErrors() throws {
@@ -406,11 +419,17 @@ enum FakeCLI {
 
         let failed = FakeCLI.run(["get", "btlspolicy", "a", "-o", "jsonpath={.metadata.name[0]}"], server: server)
         #expect(failed.exitCode == 1)
-        #expect(failed.stderr.hasPrefix("error: error executing jsonpath \"{.metadata.name[0]}\": Error executing template: string is not array or slice."))
+        #expect(
+            failed.stderr.hasPrefix(
+                "error: error executing jsonpath \"{.metadata.name[0]}\": Error executing template: string is not array or slice."
+            ))
 
         let malformed = FakeCLI.run(["get", "btlspolicy", "a", "-o", "jsonpath={.metadata.name"], server: server)
         #expect(malformed.exitCode == 64)
-        #expect(malformed.stderr == "error: error parsing jsonpath {.metadata.name, unclosed action\nSee 'datumctl get -h' for help and examples\n")
+        #expect(
+            malformed.stderr
+                == "error: error parsing jsonpath {.metadata.name, unclosed action\nSee 'datumctl get -h' for help and examples\n"
+        )
         #expect(server.requests.count == 1)
     }
 

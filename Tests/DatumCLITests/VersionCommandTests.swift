@@ -70,7 +70,8 @@ import Testing
         #expect(run.stdout == "Client Version: v\(Datumctl.version)\n")
         #expect(
             run.stderr
-                == "error: Unable to connect to the server \(url): connection refused (is the server running and is --server right?)\n")
+                == "error: Unable to connect to the server \(url): connection refused (is the server running and is --server right?)\n"
+        )
     }
 
     @Test func helpPageMatchesGolden() {

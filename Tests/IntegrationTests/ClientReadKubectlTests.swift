@@ -25,13 +25,16 @@ struct ClientReadKubectlTests {
     }
 
     /// Runs both clients; kubectl's words in its messages (`kubectl get -h`) are datumctl's own.
-    static func compare(_ sandbox: SandboxInstance, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation)
+    static func compare(
+        _ sandbox: SandboxInstance, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation
+    )
         throws -> Comparison
     {
         let kubectl = try sandbox.kubectl(arguments)
         let datumctl = try sandbox.datumctl(arguments)
         let comparison = Comparison(arguments: arguments, kubectl: kubectl, datumctl: datumctl)
-        #expect(Self.sameOutput(datumctl.stdout, kubectl.stdout), "stdout of \(comparison)", sourceLocation: sourceLocation)
+        #expect(
+            Self.sameOutput(datumctl.stdout, kubectl.stdout), "stdout of \(comparison)", sourceLocation: sourceLocation)
         #expect(datumctl.stderr == kubectl.stderr, "stderr of \(comparison)", sourceLocation: sourceLocation)
         #expect(datumctl.status == kubectl.status, "exit status of \(comparison)", sourceLocation: sourceLocation)
         return comparison
@@ -156,7 +159,9 @@ struct ClientReadKubectlTests {
             // Real deletes, one object each, so both clients delete something.
             let kubectl = try sandbox.kubectl(["delete", "btlspolicy", "auth-tls"])
             let datumctl = try sandbox.datumctl(["delete", "btlspolicy", "payments-tls"])
-            #expect(kubectl.stdout.replacingOccurrences(of: "auth-tls", with: "X") == datumctl.stdout.replacingOccurrences(of: "payments-tls", with: "X"))
+            #expect(
+                kubectl.stdout.replacingOccurrences(of: "auth-tls", with: "X")
+                    == datumctl.stdout.replacingOccurrences(of: "payments-tls", with: "X"))
             #expect(datumctl.status == 0)
             let manifest = try Self.quickStart
             let kubectlDry = try sandbox.kubectl(["delete", "-f", "-", "--dry-run=server"], input: manifest)
@@ -176,7 +181,8 @@ struct ClientReadKubectlTests {
             #expect(datumctl.status == 1)
             #expect(kubectl.stderr.split(separator: "\n").last?.hasPrefix("Error from server (Forbidden): ") == true)
             #expect(
-                datumctl.stderr == "Error from server (Forbidden): projects.resourcemanager.miloapis.com \"b\" is forbidden: "
+                datumctl.stderr
+                    == "Error from server (Forbidden): projects.resourcemanager.miloapis.com \"b\" is forbidden: "
                     + "User \"\(TokenNames.user("token-a"))\" cannot access project \"b\"\n")
         }
     }

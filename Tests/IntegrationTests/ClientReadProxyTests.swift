@@ -23,7 +23,9 @@ final class RecordingProxy: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
             close(fd)
@@ -78,7 +80,9 @@ final class RecordingProxy: @unchecked Sendable {
 /// The proxy environment variables reach libcurl in the real binary (a subprocess, so the test
 /// never changes this process's environment while other suites run).
 @Suite struct ClientReadProxyTests {
-    static let environment = ["HOME": "/nonexistent", "DATUMCTL_CONFIG": "/nonexistent/config", "PATH": "/usr/bin:/bin"]
+    static let environment = [
+        "HOME": "/nonexistent", "DATUMCTL_CONFIG": "/nonexistent/config", "PATH": "/usr/bin:/bin",
+    ]
 
     static func run(_ arguments: [String], _ extra: [String: String]) throws -> ProcessOutput {
         try runProcess(ReadIT.datumctl, arguments, environment: environment.merging(extra) { $1 })
@@ -87,7 +91,9 @@ final class RecordingProxy: @unchecked Sendable {
     @Test func httpProxyCarriesPlainRequestsInAbsoluteForm() throws {
         let body = #"{"major":"1","minor":"32","gitVersion":"v1.32.4-via-proxy"}"#
         let proxy = try RecordingProxy(
-            response: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            response:
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        )
         defer { proxy.stop() }
 
         let result = try Self.run(
@@ -99,13 +105,15 @@ final class RecordingProxy: @unchecked Sendable {
         let head = try #require(proxy.requests.first)
         #expect(
             head.hasPrefix(
-                "GET http://api.datumctl-test.invalid/apis/resourcemanager.miloapis.com/v1alpha1/projects/p1/control-plane/version HTTP/1.1\r\n"))
+                "GET http://api.datumctl-test.invalid/apis/resourcemanager.miloapis.com/v1alpha1/projects/p1/control-plane/version HTTP/1.1\r\n"
+            ))
         #expect(head.contains("\r\nHost: api.datumctl-test.invalid\r\n"))
         #expect(head.contains("\r\nAuthorization: Bearer t\r\n"))
     }
 
     @Test func httpsProxyIsAskedToTunnel() throws {
-        let proxy = try RecordingProxy(response: "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        let proxy = try RecordingProxy(
+            response: "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         defer { proxy.stop() }
 
         let result = try Self.run(
@@ -122,7 +130,8 @@ final class RecordingProxy: @unchecked Sendable {
     }
 
     @Test func noProxyBypassesTheProxy() throws {
-        let proxy = try RecordingProxy(response: "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        let proxy = try RecordingProxy(
+            response: "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         defer { proxy.stop() }
         try withSandbox { sandbox in
             let result = try runProcess(

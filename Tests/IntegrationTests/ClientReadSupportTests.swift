@@ -176,7 +176,9 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     @Test func theBinaryRunsWithoutAnyServer() throws {
-        let result = try runProcess(ReadIT.datumctl, ["version", "--client"], environment: ["HOME": "/nonexistent", "DATUMCTL_CONFIG": "/nonexistent/config"])
+        let result = try runProcess(
+            ReadIT.datumctl, ["version", "--client"],
+            environment: ["HOME": "/nonexistent", "DATUMCTL_CONFIG": "/nonexistent/config"])
         #expect(result.status == 0)
         #expect(result.stdout == "Client Version: v0.1.0\n")
     }

@@ -10,7 +10,9 @@ import Testing
     /// project from `--project`; `explain` has no project and reads the built-in schema.
     @Test func seedUsageWorksVerbatim() throws {
         try withSandbox { sandbox in
-            try sandbox.create(ReadIT.policies, ReadIT.policy("secure-backend", labels: ["app": "secure-backend"]), project: "my-project")
+            try sandbox.create(
+                ReadIT.policies, ReadIT.policy("secure-backend", labels: ["app": "secure-backend"]),
+                project: "my-project")
             let config = """
                 apiVersion: datumctl.datum.net/v1alpha1
                 kind: Config
@@ -31,7 +33,8 @@ import Testing
             #expect(maskAges(get.stdout) == "NAME             AGE\nsecure-backend <age>\n")
 
             let describe = try waitFor { () -> ProcessOutput? in
-                let out = try sandbox.datumctl(["describe", "backendtlspolicy", "secure-backend", "--project", "my-project"], connect: false)
+                let out = try sandbox.datumctl(
+                    ["describe", "backendtlspolicy", "secure-backend", "--project", "my-project"], connect: false)
                 return out.stdout.contains("Reason:                InvalidCACertificateRef") ? out : nil
             }
             #expect(describe.status == 0)
@@ -54,11 +57,15 @@ import Testing
             #expect(table.status == 0)
             #expect(maskAges(table.stdout) == "NAME       AGE\na-policy <age>\nb-policy <age>\nc-policy <age>\n")
 
-            let labelled = try sandbox.datumctl(["get", "backendtlspolicies", "-l", "app=web", "-L", "app", "--sort-by", ".metadata.name"])
+            let labelled = try sandbox.datumctl([
+                "get", "backendtlspolicies", "-l", "app=web", "-L", "app", "--sort-by", ".metadata.name",
+            ])
             ReadIT.snapshot.expect(ReadIT.normalize(labelled.stdout), matches: "get-label-column.txt")
 
             let chunked = try sandbox.datumctl(["get", "btlspolicy", "--chunk-size", "1", "-o", "name"])
-            #expect(chunked.stdout == ["a", "b", "c"].map { "backendtlspolicy.gateway.networking.k8s.io/\($0)-policy\n" }.joined())
+            #expect(
+                chunked.stdout
+                    == ["a", "b", "c"].map { "backendtlspolicy.gateway.networking.k8s.io/\($0)-policy\n" }.joined())
 
             let yaml = try sandbox.datumctl(["get", "btlspolicy", "a-policy", "-o", "yaml"])
             #expect(yaml.status == 0)
@@ -67,26 +74,33 @@ import Testing
             let list = try sandbox.datumctl(["get", "btlspolicy", "-l", "app=api", "-o", "json"])
             ReadIT.snapshot.expect(ReadIT.normalize(list.stdout), matches: "get-list-api.json")
 
-            let path = try sandbox.datumctl(["get", "btlspolicy/c-policy", "-o", "jsonpath={.spec.validation.hostname}"])
+            let path = try sandbox.datumctl([
+                "get", "btlspolicy/c-policy", "-o", "jsonpath={.spec.validation.hostname}",
+            ])
             #expect(path.stdout == "c-policy.example.com")
 
             let missing = try sandbox.datumctl(["get", "btlspolicy", "a-policy", "nope", "c-policy"])
             #expect(missing.status == 1)
             #expect(maskAges(missing.stdout) == "NAME       AGE\na-policy <age>\nc-policy <age>\n")
-            #expect(missing.stderr == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"nope\" not found\n")
+            #expect(
+                missing.stderr
+                    == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"nope\" not found\n"
+            )
 
             let empty = try sandbox.datumctl(["get", "btlspolicy", "-l", "app=none"])
             #expect(empty.status == 0)
             #expect(empty.stdout == "")
             #expect(empty.stderr == "No resources found in default namespace.\n")
 
-            try sandbox.create("/api/v1/namespaces", #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"staging"}}"#)
+            try sandbox.create(
+                "/api/v1/namespaces", #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"staging"}}"#)
             try sandbox.create(
                 "/apis/gateway.networking.k8s.io/v1/namespaces/staging/backendtlspolicies", ReadIT.policy("d-policy"))
             let everywhere = try sandbox.datumctl(["get", "btlspolicy", "-A"])
             #expect(
                 maskAges(everywhere.stdout)
-                    == "NAMESPACE   NAME       AGE\ndefault     a-policy <age>\ndefault     b-policy <age>\ndefault     c-policy <age>\nstaging     d-policy <age>\n")
+                    == "NAMESPACE   NAME       AGE\ndefault     a-policy <age>\ndefault     b-policy <age>\ndefault     c-policy <age>\nstaging     d-policy <age>\n"
+            )
             let otherNamespace = try sandbox.datumctl(["get", "btlspolicy", "a-policy", "-n", "nowhere"])
             #expect(otherNamespace.stderr == "Error from server (NotFound): namespaces \"nowhere\" not found\n")
         }
@@ -127,8 +141,14 @@ import Testing
 
             let deleted = try sandbox.datumctl(["delete", "btlspolicy", "a", "missing", "b"])
             #expect(deleted.status == 1)
-            #expect(deleted.stdout == "backendtlspolicy.gateway.networking.k8s.io \"a\" deleted\nbackendtlspolicy.gateway.networking.k8s.io \"b\" deleted\n")
-            #expect(deleted.stderr == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"missing\" not found\n")
+            #expect(
+                deleted.stdout
+                    == "backendtlspolicy.gateway.networking.k8s.io \"a\" deleted\nbackendtlspolicy.gateway.networking.k8s.io \"b\" deleted\n"
+            )
+            #expect(
+                deleted.stderr
+                    == "Error from server (NotFound): backendtlspolicies.gateway.networking.k8s.io \"missing\" not found\n"
+            )
             #expect(try sandbox.request("GET", ReadIT.policies + "/a").status == 404)
             #expect(try sandbox.request("GET", ReadIT.policies + "/b").status == 404)
 
@@ -140,7 +160,10 @@ import Testing
             #expect(byFile.stdout == "backendtlspolicy.gateway.networking.k8s.io \"c\" deleted\n")
             let again = try sandbox.datumctl(["delete", "-f", file])
             #expect(again.status == 1)
-            #expect(again.stderr == "Error from server (NotFound): error when deleting \"\(file)\": backendtlspolicies.gateway.networking.k8s.io \"c\" not found\n")
+            #expect(
+                again.stderr
+                    == "Error from server (NotFound): error when deleting \"\(file)\": backendtlspolicies.gateway.networking.k8s.io \"c\" not found\n"
+            )
             let none = try sandbox.datumctl(["delete", "btlspolicy", "--all"])
             #expect(none.stdout == "No resources found\n")
         }
@@ -177,7 +200,8 @@ import Testing
             #expect(resources.status == 0)
             ReadIT.snapshot.expect(resources.stdout, matches: "api-resources.txt")
             let names = try sandbox.datumctl(["api-resources", "--api-group=gateway.networking.k8s.io", "-o", "name"])
-            #expect(names.stdout == "backendtlspolicies.gateway.networking.k8s.io\nhttproutes.gateway.networking.k8s.io\n")
+            #expect(
+                names.stdout == "backendtlspolicies.gateway.networking.k8s.io\nhttproutes.gateway.networking.k8s.io\n")
 
             let version = try sandbox.datumctl(["version"])
             #expect(version.stdout == "Client Version: v0.1.0\nServer Version: v1.32.4-datum-sandbox\n")
@@ -209,9 +233,14 @@ import Testing
             let untrusted = try sandbox.datumctl(
                 ["get", "btlspolicy", "--server", sandbox.url, "--project", "a", "--token", "token-a"], connect: false)
             #expect(untrusted.status == 1)
-            #expect(untrusted.stderr.hasPrefix("error: Unable to connect to the server \(sandbox.url): tls: failed to verify certificate: "))
+            #expect(
+                untrusted.stderr.hasPrefix(
+                    "error: Unable to connect to the server \(sandbox.url): tls: failed to verify certificate: "))
             let insecure = try sandbox.datumctl(
-                ["get", "btlspolicy", "--server", sandbox.url, "--project", "a", "--token", "token-a", "--insecure-skip-tls-verify"],
+                [
+                    "get", "btlspolicy", "--server", sandbox.url, "--project", "a", "--token", "token-a",
+                    "--insecure-skip-tls-verify",
+                ],
                 connect: false)
             #expect(insecure.status == 0)
             #expect(insecure.stderr == "No resources found in default namespace.\n")
@@ -229,19 +258,27 @@ import Testing
                 ["get", "btlspolicy"], ["get", "btlspolicy", "a", "b"], ["describe", "btlspolicy", "a"],
                 ["delete", "btlspolicy", "a"], ["api-resources"],
             ] {
-                let result = try runProcess(ReadIT.datumctl, arguments + flags, environment: sandbox.datumctlEnvironment())
+                let result = try runProcess(
+                    ReadIT.datumctl, arguments + flags, environment: sandbox.datumctlEnvironment())
                 #expect(result.status == 1, "\(arguments)")
                 #expect(result.stdout == "", "\(arguments)")
                 #expect(result.stderr == refused, "\(arguments)")
             }
-            let version = try runProcess(ReadIT.datumctl, ["version"] + flags, environment: sandbox.datumctlEnvironment())
+            let version = try runProcess(
+                ReadIT.datumctl, ["version"] + flags, environment: sandbox.datumctlEnvironment())
             #expect(version.status == 1)
             #expect(version.stdout == "Client Version: v0.1.0\n")
             #expect(version.stderr == refused)
-            let explain = try runProcess(ReadIT.datumctl, ["explain", "btlspolicy.spec"] + flags, environment: sandbox.datumctlEnvironment())
+            let explain = try runProcess(
+                ReadIT.datumctl, ["explain", "btlspolicy.spec"] + flags, environment: sandbox.datumctlEnvironment())
             #expect(explain.status == 0)
-            #expect(explain.stderr == "note: " + refused.dropFirst("error: ".count).dropLast() + "; explaining the schema built into datumctl instead\n")
-            #expect(explain.stdout.hasPrefix("GROUP:      gateway.networking.k8s.io\nKIND:       BackendTLSPolicy\nVERSION:    v1\n\nFIELD: spec <Object>\n"))
+            #expect(
+                explain.stderr == "note: " + refused.dropFirst("error: ".count).dropLast()
+                    + "; explaining the schema built into datumctl instead\n")
+            #expect(
+                explain.stdout.hasPrefix(
+                    "GROUP:      gateway.networking.k8s.io\nKIND:       BackendTLSPolicy\nVERSION:    v1\n\nFIELD: spec <Object>\n"
+                ))
         }
     }
 }

@@ -18,7 +18,9 @@ struct APIResourcesCommand: CLICommand {
             Example("Print the supported API resources sorted by a column", "datumctl api-resources --sort-by=name"),
             Example("Print the supported namespaced resources", "datumctl api-resources --namespaced=true"),
             Example("Print the supported non-namespaced resources", "datumctl api-resources --namespaced=false"),
-            Example("Print the supported API resources with a specific APIGroup", "datumctl api-resources --api-group=gateway.networking.k8s.io"),
+            Example(
+                "Print the supported API resources with a specific APIGroup",
+                "datumctl api-resources --api-group=gateway.networking.k8s.io"),
         ],
         options: [
             OptionSpec(
@@ -33,13 +35,18 @@ struct APIResourcesCommand: CLICommand {
                     + "by default.",
                 defaultValue: "true"),
             OptionSpec(
-                "no-headers", help: "When using the default or custom-column output format, don't print headers (default print headers)."),
+                "no-headers",
+                help:
+                    "When using the default or custom-column output format, don't print headers (default print headers)."
+            ),
             OptionSpec(
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["wide", "name"]))),
                 help: "Output format. One of: (wide, name)."),
             OptionSpec(
                 "sort-by", kind: .value(ValueSpec("COLUMN", kind: .enumeration(["name", "kind"]))),
-                help: "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'."),
+                help:
+                    "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'."
+            ),
             OptionSpec(
                 "verbs", kind: .value(ValueSpec("VERB")),
                 help: "Limit to resources that support the specified verbs.", isRepeatable: true),

@@ -22,13 +22,18 @@ struct DeleteCommand: CLICommand {
             """,
         usage: "([-f FILENAME] | TYPE [(NAME | -l label | --all)])",
         examples: [
-            Example("Delete a backend TLS policy", "datumctl delete backendtlspolicy secure-backend --project my-project"),
+            Example(
+                "Delete a backend TLS policy", "datumctl delete backendtlspolicy secure-backend --project my-project"),
             Example("Delete the objects of a manifest", "datumctl delete -f backendtlspolicy.yaml"),
             Example("Delete the objects of every manifest below a directory", "datumctl delete -R -f manifests/"),
-            Example("Delete policies by type and name, in one form or the other", "datumctl delete btlspolicy/a btlspolicy/b"),
+            Example(
+                "Delete policies by type and name, in one form or the other",
+                "datumctl delete btlspolicy/a btlspolicy/b"),
             Example("Delete the policies labelled app=web", "datumctl delete backendtlspolicies -l app=web"),
             Example("Delete every policy of the namespace", "datumctl delete backendtlspolicies --all"),
-            Example("Show what would be deleted, asking the server without persisting anything", "datumctl delete btlspolicy secure-backend --dry-run=server"),
+            Example(
+                "Show what would be deleted, asking the server without persisting anything",
+                "datumctl delete btlspolicy secure-backend --dry-run=server"),
         ],
         options: [
             OptionSpec(
@@ -36,7 +41,8 @@ struct DeleteCommand: CLICommand {
             ReadOptions.allNamespaces,
             OptionSpec(
                 "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
-                help: "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that would "
+                help:
+                    "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that would "
                     + "be deleted, without sending it. If server strategy, submit the request without persisting "
                     + "the deletion.",
                 defaultValue: "none"),
@@ -146,7 +152,8 @@ struct DeleteCommand: CLICommand {
                             targets.append(
                                 ReadTarget(
                                     resource: collection.resource,
-                                    namespace: collection.resource.namespaced ? metadata?["namespace"]?.stringValue : nil,
+                                    namespace: collection.resource.namespaced
+                                        ? metadata?["namespace"]?.stringValue : nil,
                                     name: metadata?["name"]?.stringValue ?? ""))
                         }
                     case .failure(let error):
@@ -267,7 +274,8 @@ struct DeleteCommand: CLICommand {
                     .connection,
                     "timed out waiting for the condition on \(first.0.resource.name)/\(first.0.name ?? "")")
             }
-            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            Thread.sleep(
+                forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
             delay = min(delay * 2, .seconds(1))
         }
     }

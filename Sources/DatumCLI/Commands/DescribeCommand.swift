@@ -21,11 +21,15 @@ struct DescribeCommand: CLICommand {
             """,
         usage: "(-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
         examples: [
-            Example("Describe a backend TLS policy", "datumctl describe backendtlspolicy secure-backend --project my-project"),
+            Example(
+                "Describe a backend TLS policy",
+                "datumctl describe backendtlspolicy secure-backend --project my-project"),
             Example("Describe the policies whose names start with \"secure\"", "datumctl describe btlspolicy secure"),
             Example("Describe every policy of the namespace", "datumctl describe backendtlspolicies"),
             Example("Describe the objects of a manifest", "datumctl describe -f backendtlspolicy.yaml"),
-            Example("Describe the policies labelled app=web, without their events", "datumctl describe btlspolicy -l app=web --show-events=false"),
+            Example(
+                "Describe the policies labelled app=web, without their events",
+                "datumctl describe btlspolicy -l app=web --show-events=false"),
         ],
         options: [
             ReadOptions.allNamespaces,
@@ -115,7 +119,8 @@ struct DescribeCommand: CLICommand {
             context.stdout.write(index == 0 ? text : "\n\n" + text)
         }
         if objects.isEmpty && errors.isEmpty {
-            context.stderr.line(allNamespaces ? "No resources found" : "No resources found in \(session.namespace) namespace.")
+            context.stderr.line(
+                allNamespaces ? "No resources found" : "No resources found in \(session.namespace) namespace.")
         }
         for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
         return errors.isEmpty ? .success : .failure
@@ -140,7 +145,8 @@ struct DescribeCommand: CLICommand {
         var events: [JSONValue?] = Array(repeating: nil, count: objects.count)
         if showEvents && !objects.isEmpty {
             let requests = objects.map { object in
-                session.client.request("GET", Self.eventsURL(for: object, scope: session.client.scope, limit: chunkSize))
+                session.client.request(
+                    "GET", Self.eventsURL(for: object, scope: session.client.scope, limit: chunkSize))
             }
             for (index, result) in session.client.sendAll(requests, concurrency: 8).enumerated() {
                 // kubectl leaves the Events section out when they cannot be read.
@@ -168,7 +174,9 @@ struct DescribeCommand: CLICommand {
         let selector = fields.map { "\($0.0)=\(escapeFieldValue($0.1))" }.joined(separator: ",")
         var query = [("fieldSelector", selector)]
         if limit > 0 { query.append(("limit", String(limit))) }
-        let path = namespace.isEmpty ? "/api/v1/events" : "/api/v1/namespaces/\(ProjectScope.escapePathSegment(namespace))/events"
+        let path =
+            namespace.isEmpty
+            ? "/api/v1/events" : "/api/v1/namespaces/\(ProjectScope.escapePathSegment(namespace))/events"
         return scope.url(path, query: query)
     }
 

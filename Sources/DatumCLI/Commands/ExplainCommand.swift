@@ -29,7 +29,9 @@ struct ExplainCommand: CLICommand {
         examples: [
             Example("Get the documentation of the resource and its fields", "datumctl explain backendtlspolicies"),
             Example("Get all the fields in the resource", "datumctl explain backendtlspolicies --recursive"),
-            Example("Get the documentation of a specific field of a resource", "datumctl explain btlspolicy.spec.validation.hostname"),
+            Example(
+                "Get the documentation of a specific field of a resource",
+                "datumctl explain btlspolicy.spec.validation.hostname"),
             Example(
                 "Get the explanation for the policy in a given version of the API group",
                 "datumctl explain backendtlspolicies --api-version=gateway.networking.k8s.io/v1"),
@@ -41,11 +43,16 @@ struct ExplainCommand: CLICommand {
             OptionSpec(
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["plaintext"]))),
                 help: "Format in which to render the schema.", defaultValue: "plaintext"),
-            OptionSpec("recursive", help: "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description."),
+            OptionSpec(
+                "recursive",
+                help:
+                    "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description."
+            ),
         ],
         positionals: [
             PositionalSpec(
-                "TYPE.FIELD.PATH", help: "The resource, optionally followed by the path of a field (backendtlspolicies.spec.validation).",
+                "TYPE.FIELD.PATH",
+                help: "The resource, optionally followed by the path of a field (backendtlspolicies.spec.validation).",
                 isOptional: true, completion: .resourceTypes)
         ])
 
@@ -76,7 +83,8 @@ struct ExplainCommand: CLICommand {
         let settings = try context.connectionSettings()
         guard let project = settings.project, !project.isEmpty else {
             context.stderr.line(
-                "note: no project selected; explaining the schema built into datumctl (pass --project to read the project's live schema)")
+                "note: no project selected; explaining the schema built into datumctl (pass --project to read the project's live schema)"
+            )
             return try explainEmbedded(context)
         }
         let session = ReadSession(client: try context.projectClient(settings))
@@ -85,13 +93,13 @@ struct ExplainCommand: CLICommand {
         let fieldPath: [String]
         do {
             (resource, fieldPath) = try resolve(session.mapper)
-        } catch where error.kind == .connection {
+        } catch  where error.kind == .connection {
             return try fallBack(after: error, context)
         }
         let document: JSONValue
         do {
             document = try Self.liveDocument(resource, client: session.client)
-        } catch where error.kind == .connection {
+        } catch  where error.kind == .connection {
             return try fallBack(after: error, context)
         }
         return print(document, resource, fieldPath, context)
@@ -109,7 +117,9 @@ struct ExplainCommand: CLICommand {
         var fieldPath = Array(parts.dropFirst())
         if apiVersion == nil, input.hasPrefix(resource.qualifiedName) {
             let rest = input.dropFirst(resource.qualifiedName.count)
-            fieldPath = rest.isEmpty ? [] : rest.split(separator: ".", omittingEmptySubsequences: false).dropFirst().map(String.init)
+            fieldPath =
+                rest.isEmpty
+                ? [] : rest.split(separator: ".", omittingEmptySubsequences: false).dropFirst().map(String.init)
         }
         if let apiVersion {
             resource.group = apiVersion.group
@@ -126,7 +136,8 @@ struct ExplainCommand: CLICommand {
         guard let relative = index["paths"]?[key]?["serverRelativeURL"]?.stringValue else {
             throw CLIError(
                 .validation,
-                "couldn't find resource for \"\(resource.group.isEmpty ? "" : resource.group + "/")\(resource.version), Resource=\(resource.name)\"")
+                "couldn't find resource for \"\(resource.group.isEmpty ? "" : resource.group + "/")\(resource.version), Resource=\(resource.name)\""
+            )
         }
         return try client.getJSON(client.scope.reroot(relative))
     }
@@ -149,7 +160,8 @@ struct ExplainCommand: CLICommand {
     static func embeddedDocument(for resource: APIResource) throws(CLIError) -> JSONValue {
         let crd: JSONValue
         do {
-            let reader = YAMLDocumentReader(YAMLSource(name: "backendtlspolicies CRD", text: EmbeddedUpstream.backendTLSPolicyCRD))
+            let reader = YAMLDocumentReader(
+                YAMLSource(name: "backendtlspolicies CRD", text: EmbeddedUpstream.backendTLSPolicyCRD))
             guard let parsed = try reader.next()?.jsonValue() else {
                 throw CLIError(.configuration, "the built-in BackendTLSPolicy schema is empty")
             }

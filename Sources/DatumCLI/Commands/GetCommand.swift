@@ -22,19 +22,26 @@ struct GetCommand: CLICommand {
         usage: "[(-o|--output=)json|yaml|name|wide|jsonpath=...|custom-columns=...] "
             + "(TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...)",
         examples: [
-            Example("List all backend TLS policies in ps output format", "datumctl get backendtlspolicies --project my-project"),
-            Example("List a single backend TLS policy with specified NAME in ps output format", "datumctl get backendtlspolicy secure-backend"),
+            Example(
+                "List all backend TLS policies in ps output format",
+                "datumctl get backendtlspolicies --project my-project"),
+            Example(
+                "List a single backend TLS policy with specified NAME in ps output format",
+                "datumctl get backendtlspolicy secure-backend"),
             Example(
                 "List backend TLS policies in JSON output format, in the \"v1\" version of the \"gateway.networking.k8s.io\" API group",
                 "datumctl get backendtlspolicies.v1.gateway.networking.k8s.io -o json"),
             Example("List every Gateway API resource of the project (a category)", "datumctl get gateway-api"),
-            Example("List one or more resources by their type and names", "datumctl get btlspolicy/secure-backend service/backend"),
+            Example(
+                "List one or more resources by their type and names",
+                "datumctl get btlspolicy/secure-backend service/backend"),
             Example(
                 "Return only the hostname the specified policy validates",
                 "datumctl get backendtlspolicy secure-backend -o jsonpath='{.spec.validation.hostname}'"),
             Example(
                 "List policies with custom columns, sorted by name",
-                "datumctl get btlspolicy -o custom-columns=NAME:.metadata.name,HOST:.spec.validation.hostname --sort-by=.metadata.name"),
+                "datumctl get btlspolicy -o custom-columns=NAME:.metadata.name,HOST:.spec.validation.hostname --sort-by=.metadata.name"
+            ),
             Example("Watch policies change, printing a row per change", "datumctl get backendtlspolicies --watch"),
         ],
         options: [
@@ -49,7 +56,10 @@ struct GetCommand: CLICommand {
                     + "case-sensitive. You can also use multiple flag options like -L label1 -L label2...",
                 isRepeatable: true),
             OptionSpec(
-                "no-headers", help: "When using the default or custom-column output format, don't print headers (default print headers)."),
+                "no-headers",
+                help:
+                    "When using the default or custom-column output format, don't print headers (default print headers)."
+            ),
             OutputFormat.getOption,
             ReadOptions.recursive,
             ReadOptions.selector,
@@ -72,7 +82,8 @@ struct GetCommand: CLICommand {
         ],
         positionals: [
             PositionalSpec(
-                "TYPE", help: "The resource type (or category), optionally TYPE/NAME; several types are separated by commas.",
+                "TYPE",
+                help: "The resource type (or category), optionally TYPE/NAME; several types are separated by commas.",
                 isOptional: true, completion: .resourceTypes),
             PositionalSpec(
                 "NAME", help: "Names of the objects to get; all objects when none is given.", isRepeating: true,
@@ -122,7 +133,8 @@ struct GetCommand: CLICommand {
                 .usage, "Required resource not specified.",
                 detail: "You must specify the type of resource to get. Use \"datumctl api-resources\" for a complete "
                     + "list of supported resources.\nUse \"datumctl explain <resource>\" for a detailed description of "
-                    + "that resource (e.g. datumctl explain backendtlspolicies).\nSee 'datumctl get -h' for help and examples")
+                    + "that resource (e.g. datumctl explain backendtlspolicies).\nSee 'datumctl get -h' for help and examples"
+            )
         }
         if arguments != nil && !filenames.isEmpty {
             throw CLIError.usage(
@@ -178,7 +190,8 @@ struct GetCommand: CLICommand {
             try printTables(fetched, context: context, hadErrors: !errors.isEmpty, namespace: session.namespace)
         } else {
             let singleItem =
-                arguments?.impliesSingleItem ?? ReadManifests.impliesSingleItem(filenames, environment: context.environment)
+                arguments?.impliesSingleItem
+                ?? ReadManifests.impliesSingleItem(filenames, environment: context.environment)
             if singleItem && !errors.isEmpty {
                 return report(errors, context)
             }
@@ -250,7 +263,8 @@ struct GetCommand: CLICommand {
             if lastResource == target.resource.qualifiedName, !groups.isEmpty {
                 groups[groups.count - 1].tables += tables
             } else {
-                groups.append(TablePrinter.Group(tables: tables, options: tableOptions(for: target.resource, withKind: withKind)))
+                groups.append(
+                    TablePrinter.Group(tables: tables, options: tableOptions(for: target.resource, withKind: withKind)))
                 lastResource = target.resource.qualifiedName
             }
         }
@@ -288,7 +302,8 @@ struct GetCommand: CLICommand {
         if !showManagedFields && (output == .yaml || output == .json) {
             value = ObjectOutput.withoutManagedFields(value)
         }
-        context.stdout.write(try ObjectOutput.render(value, format: output, command: Self.command, noHeaders: noHeaders))
+        context.stdout.write(
+            try ObjectOutput.render(value, format: output, command: Self.command, noHeaders: noHeaders))
     }
 }
 

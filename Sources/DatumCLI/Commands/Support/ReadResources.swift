@@ -8,7 +8,8 @@ enum ReadOptions {
     static let selector = OptionSpec(
         "selector", short: "l", kind: .value(ValueSpec("SELECTOR")),
         help: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' and 'key' / '!key' "
-            + "(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.")
+            + "(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints."
+    )
 
     static let fieldSelector = OptionSpec(
         "field-selector", kind: .value(ValueSpec("SELECTOR")),
@@ -171,7 +172,9 @@ struct ReadSession {
                 if names.isEmpty {
                     targets.append(ReadTarget(resource: resource, namespace: namespace, name: nil))
                 } else {
-                    for name in names { targets.append(ReadTarget(resource: resource, namespace: namespace, name: name)) }
+                    for name in names {
+                        targets.append(ReadTarget(resource: resource, namespace: namespace, name: name))
+                    }
                 }
             }
         }

@@ -104,8 +104,9 @@ struct GetWatch {
         var printEvents = target.name == nil
         let pages: [JSONValue]
         switch session.fetch(
-            [target], accept: command.accept, query: command.query(sorting: false), chunkSize: command.chunkSize)
-            .first
+            [target], accept: command.accept, query: command.query(sorting: false), chunkSize: command.chunkSize
+        )
+        .first
         {
         case .success(let documents)?: pages = documents
         case .failure(let error)?:
