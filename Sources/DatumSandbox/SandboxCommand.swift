@@ -119,7 +119,6 @@ public enum SandboxCommand {
             tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)
         }
         let server = try SandboxHTTPServer(api: api, host: options.host, port: options.port, tls: tls)
-        FileIO.writeOutput("listening on \(server.url)\n")
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -132,6 +131,9 @@ public enum SandboxCommand {
             source.resume()
             sources.append(source)
         }
+        // Announced only once SIGTERM is handled: a signal sent right after this line would
+        // otherwise be ignored (SIG_IGN above) and the server would never stop.
+        FileIO.writeOutput("listening on \(server.url)\n")
         try server.waitUntilClosed()
         controller.stop()
         for source in sources { source.cancel() }
