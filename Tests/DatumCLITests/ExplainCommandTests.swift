@@ -128,7 +128,7 @@ import Testing
         let run = FakeCLI.run(["explain", "btlspolicy"], server: server)
         #expect(run.exitCode == 1)
         #expect(run.stdout == "")
-        #expect(run.stderr.hasPrefix("Error from server (Unauthorized): "))
+        #expect(run.stderr.hasPrefix("error: You must be logged in to the server (Unauthorized)\n"))
     }
 
     @Test func anUnreachableServerFallsBackWithANote() throws {

@@ -217,7 +217,7 @@ import Testing
             #expect(wrong.status == 1)
             #expect(
                 wrong.stderr
-                    == "Error from server (Unauthorized): You must be logged in to the server (Unauthorized): Unauthorized\n"
+                    == "error: You must be logged in to the server (Unauthorized)\n"
                     + "Check the token: --token, DATUMCTL_TOKEN or the context's token.\n")
 
             let forbidden = try sandbox.datumctl(["get", "btlspolicy"], project: "b", token: "token-a")

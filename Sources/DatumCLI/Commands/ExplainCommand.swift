@@ -112,7 +112,7 @@ struct ExplainCommand: CLICommand {
         let head = parts.first ?? input
         let matches = try mapper.resolve(head)
         guard var resource = matches.first else {
-            throw CLIError(.usage, "the server doesn't have a resource type \"\(head)\"")
+            throw CLIError(.resource, "the server doesn't have a resource type \"\(head)\"")
         }
         var fieldPath = Array(parts.dropFirst())
         if apiVersion == nil, input.hasPrefix(resource.qualifiedName) {

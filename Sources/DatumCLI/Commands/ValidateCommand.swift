@@ -22,7 +22,7 @@ struct ValidateCommand: CLICommand {
 
             Exit status: 0 when every document is valid, 1 when any is invalid, 64 for usage errors.
             """,
-        usage: "datumctl validate -f FILENAME [options]",
+        usage: "-f FILENAME",
         examples: [
             Example("Validate one file", "datumctl validate -f backendtlspolicy.yaml"),
             Example("Validate every manifest under a directory, recursively", "datumctl validate -f manifests/ -R"),
