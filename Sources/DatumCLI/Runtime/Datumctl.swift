@@ -15,6 +15,8 @@ public enum Datumctl {
 
     /// Top-level commands, in the order help lists them within their groups.
     static let commands: [any CLICommand.Type] = [
+        ApplyCommand.self,
+        DiffCommand.self,
         ValidateCommand.self,
         VersionCommand.self,
     ]

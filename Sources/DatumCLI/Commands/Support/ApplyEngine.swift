@@ -1,0 +1,213 @@
+import Dispatch
+import DatumHTTP
+import DatumJSON
+import DatumKit
+
+/// What the server held for an object before it was applied.
+enum LiveObject: Sendable, Equatable {
+    case absent
+    case present(JSONValue)
+    /// The read failed in a way that says nothing about the object (a 500, say).
+    case unknown
+
+    var object: JSONValue? {
+        if case .present(let object) = self { return object }
+        return nil
+    }
+}
+
+/// How an apply changed an object, decided from the server's answers.
+enum ApplyOutcome: String, Sendable {
+    case created
+    case configured
+    case unchanged
+
+    /// `201 Created` means created. Otherwise the object returned is compared with the one read
+    /// before: equal apart from what the server maintains on its own (`resourceVersion`,
+    /// `managedFields`, `status`) means unchanged. Comparing content, not only the
+    /// resourceVersion, keeps a status update by a controller between the two requests from
+    /// reading as a change, and works for dry runs, whose resourceVersion says nothing.
+    static func decide(status: Int, live: LiveObject, applied: JSONValue) -> ApplyOutcome {
+        if status == 201 { return .created }
+        guard let before = live.object else {
+            return live == .absent ? .created : .configured
+        }
+        return comparable(before) == comparable(applied) ? .unchanged : .configured
+    }
+
+    static func comparable(_ object: JSONValue) -> JSONValue {
+        var copy = object
+        copy["status"] = nil
+        if var metadata = copy["metadata"]?.objectValue {
+            metadata["resourceVersion"] = nil
+            metadata["managedFields"] = nil
+            copy["metadata"] = .object(metadata)
+        }
+        return copy
+    }
+}
+
+/// One object's result: the state read before, and the server's answer to the apply.
+struct ApplyResult: Sendable {
+    var live: LiveObject
+    var response: Result<HTTPResponse, CLIError>
+}
+
+/// Server-side apply of many objects over one connection pool.
+///
+/// The live objects are read first — one list per resource and namespace when many objects
+/// share them, single GETs otherwise — and those reads double as a probe: if the server cannot
+/// be reached, rejects the token or the project, nothing is written. Then every object is
+/// applied concurrently (`PATCH` with `application/apply-patch+yaml`, safe to retry); objects
+/// appearing more than once are applied in input order, one round per repetition.
+struct ApplyEngine: Sendable {
+    var client: ProjectClient
+    var fieldManager: String
+    var force: Bool
+    var dryRun: Bool
+    var fieldValidation: FieldValidationMode
+    var concurrency: Int
+    /// Above this many objects of one resource and namespace, one paginated list replaces the GETs.
+    var listThreshold: Int = 16
+    static let listPageSize = 500
+
+    /// The apply request for one object.
+    func request(for item: ApplyItem) -> HTTPRequest {
+        var query: [(String, String)] = [("fieldManager", fieldManager)]
+        if force { query.append(("force", "true")) }
+        if dryRun { query.append(("dryRun", "All")) }
+        query.append(("fieldValidation", Self.serverFieldValidation(fieldValidation)))
+        let body = GoJSONEncoder(sortKeys: false).encodeBytes(item.object)
+        return client.request(
+            "PATCH", client.scope.url(item.path, query: query), contentType: "application/apply-patch+yaml",
+            body: body, idempotent: true)
+    }
+
+    /// The `fieldValidation` query value for a `--validate` mode.
+    static func serverFieldValidation(_ mode: FieldValidationMode) -> String {
+        switch mode {
+        case .strict: return "Strict"
+        case .warn: return "Warn"
+        case .ignore: return "Ignore"
+        }
+    }
+
+    /// Reads every object's live state. Throws when the server is unreachable, rejects the
+    /// token (401), or refuses every read (403, as for a project the token does not grant):
+    /// then no object could be applied either, and nothing has been written yet.
+    func liveObjects(_ items: [ApplyItem]) throws(CLIError) -> [LiveObject] {
+        var firstIndex: [String: Int] = [:]
+        var groups: [String: [Int]] = [:]
+        var groupOrder: [String] = []
+        for (index, item) in items.enumerated() where firstIndex[item.key] == nil {
+            firstIndex[item.key] = index
+            let group = item.resource.qualifiedName + "/" + (item.namespace ?? "")
+            if groups[group] == nil { groupOrder.append(group) }
+            groups[group, default: []].append(index)
+        }
+        var live = [LiveObject](repeating: .unknown, count: items.count)
+        var reads = 0
+        var denied: [CLIError] = []
+        var singles: [Int] = []
+        for group in groupOrder {
+            guard let members = groups[group], let first = members.first else { continue }
+            guard members.count >= listThreshold else {
+                singles += members
+                continue
+            }
+            switch try list(items[first].resource, namespace: items[first].namespace) {
+            case .objects(let byName):
+                reads += 1
+                for index in members { live[index] = byName[items[index].name].map(LiveObject.present) ?? .absent }
+            case .failed:
+                reads += 1
+            case .forbidden:
+                singles += members  // listing may be forbidden where reading one object is not
+            }
+        }
+        if !singles.isEmpty {
+            let requests = singles.map { client.request("GET", client.scope.url(items[$0].path)) }
+            for (index, result) in zip(singles, client.sendAll(requests, concurrency: concurrency)) {
+                let response = try result.get()
+                reads += 1
+                switch response.status {
+                case 401: throw APIError(response: response).cliError
+                case 403: denied.append(APIError(response: response).cliError)
+                case 404: live[index] = .absent
+                case 200..<300: live[index] = (try? JSONParser.parse(response.body)).map(LiveObject.present) ?? .unknown
+                default: break
+                }
+            }
+        }
+        if let refusal = denied.first, denied.count == reads { throw refusal }
+        // Repeated objects share the first occurrence's state.
+        for (index, item) in items.enumerated() {
+            if let first = firstIndex[item.key], first != index { live[index] = live[first] }
+        }
+        return live
+    }
+
+    private enum ListResult {
+        case objects([String: JSONValue])
+        case forbidden
+        /// Any other failure: the objects' states are unknown, the apply goes ahead.
+        case failed
+    }
+
+    /// Every object of a resource in a namespace by name, following pages.
+    private func list(_ resource: APIResource, namespace: String?) throws(CLIError) -> ListResult {
+        var byName: [String: JSONValue] = [:]
+        var token = ""
+        repeat {
+            var query = [("limit", String(Self.listPageSize))]
+            if !token.isEmpty { query.append(("continue", token)) }
+            let url = client.scope.url(resource.collectionPath(namespace: namespace), query: query)
+            let response = try client.send(client.request("GET", url))
+            if response.status == 401 { throw APIError(response: response).cliError }
+            if response.status == 403 { return .forbidden }
+            guard (200..<300).contains(response.status), let page = try? JSONParser.parse(response.body) else {
+                return .failed
+            }
+            // Items of core lists carry no apiVersion and kind; they are compared with objects that do.
+            for item in ObjectOutput.items(of: page) {
+                if let name = item["metadata"]?["name"]?.stringValue { byName[name] = item }
+            }
+            token = page["metadata"]?["continue"]?.stringValue ?? ""
+        } while !token.isEmpty
+        return .objects(byName)
+    }
+
+    /// Applies every object; results in input order. `onEach` is called as each one finishes.
+    func apply(_ items: [ApplyItem], live: [LiveObject], onEach: (@Sendable () -> Void)? = nil) -> [ApplyResult] {
+        var results = [ApplyResult?](repeating: nil, count: items.count)
+        var occurrence: [String: Int] = [:]
+        var rounds: [[Int]] = []
+        for (index, item) in items.enumerated() {
+            let round = occurrence[item.key, default: 0]
+            occurrence[item.key] = round + 1
+            if rounds.count <= round { rounds.append([]) }
+            rounds[round].append(index)
+        }
+        var appliedByKey: [String: JSONValue] = [:]
+        for round in rounds {
+            let requests = round.map { request(for: items[$0]) }
+            var finished: (@Sendable (Int) -> Void)?
+            if let onEach { finished = { _ in onEach() } }
+            let responses = client.sendAll(requests, concurrency: concurrency, onEach: finished)
+            for (index, response) in zip(round, responses) {
+                let key = items[index].key
+                // A repeated object is compared with what the previous round made of it (a dry
+                // run changes nothing, so there it is compared with the live object again).
+                var before = live[index]
+                if !dryRun, let previous = appliedByKey[key] { before = .present(previous) }
+                results[index] = ApplyResult(live: before, response: response)
+                if case .success(let ok) = response, (200..<300).contains(ok.status), rounds.count > 1,
+                    let object = try? JSONParser.parse(ok.body)
+                {
+                    appliedByKey[key] = object
+                }
+            }
+        }
+        return results.map { $0 ?? ApplyResult(live: .unknown, response: .failure(CLIError(.io, "not applied"))) }
+    }
+}
