@@ -61,24 +61,74 @@ struct ApplyUnitTests {
         return copy
     }
 
+    static let present = LiveObject.present(ServerObject(live))
+
     @Test(arguments: [
-        ("201 is created", 201, LiveObject.present(live), live, ApplyOutcome.created),
-        ("absent before", 200, .absent, live, .created),
-        ("unknown before", 200, .unknown, live, .configured),
-        ("same object", 200, .present(live), live, .unchanged),
+        ("201 is created", 201, present, "8", false, ApplyOutcome.created),
+        ("absent before", 200, .absent, "8", false, .created),
+        ("unknown before", 200, .unknown, "8", false, .configured),
+        ("same resourceVersion", 200, present, "7", false, .unchanged),
+        ("new resourceVersion: compare", 200, present, "8", false, nil),
+        ("dry run: always compare", 200, present, "7", true, nil),
+        ("no resourceVersion: compare", 200, present, nil, false, nil),
+    ] as [(String, Int, LiveObject, String?, Bool, ApplyOutcome?)])
+    func outcomeFromTheAnswer(
+        _ name: String, _ status: Int, _ before: LiveObject, _ version: String?, _ dryRun: Bool, _ expected: ApplyOutcome?
+    ) {
+        #expect(ApplyOutcome.decide(status: status, live: before, appliedVersion: version, dryRun: dryRun) == expected, "\(name)")
+    }
+
+    @Test(arguments: [
+        ("same object", live, ApplyOutcome.unchanged),
         (
-            "only server-maintained fields differ", 200, .present(live),
+            "only server-maintained fields differ",
             changed {
                 $0["metadata"]?["resourceVersion"] = "9"
                 $0["metadata"]?["managedFields"] = [["manager": "datumctl", "time": "2026-02-02T00:00:00Z"]]
                 $0["status"] = ["phase": "new"]
             }, .unchanged
         ),
-        ("data changed", 200, .present(live), changed { $0["data"] = ["k": "w"] }, .configured),
-        ("label added", 200, .present(live), changed { $0["metadata"]?["labels"] = ["a": "b"] }, .configured),
-    ] as [(String, Int, LiveObject, JSONValue, ApplyOutcome)])
-    func outcome(_ name: String, _ status: Int, _ before: LiveObject, _ after: JSONValue, _ expected: ApplyOutcome) {
-        #expect(ApplyOutcome.decide(status: status, live: before, applied: after) == expected, "\(name)")
+        ("data changed", changed { $0["data"] = ["k": "w"] }, .configured),
+        ("label added", changed { $0["metadata"]?["labels"] = ["a": "b"] }, .configured),
+    ] as [(String, JSONValue, ApplyOutcome)])
+    func outcomeFromComparison(_ name: String, _ after: JSONValue, _ expected: ApplyOutcome) {
+        #expect(ApplyOutcome.decide(before: Self.live, applied: after) == expected, "\(name)")
+    }
+
+    // MARK: Scanning JSON
+
+    static let scanned = Array(
+        #"{"kind": "ConfigMapList", "apiVersion":"v1","metadata":{"continue":"tok\"en","resourceVersion":"12"},"#
+            .utf8)
+        + Array(#" "items" : [ {"metadata":{"name":"a","resourceVersion":"3","labels":{"resourceVersion":"x"}}},"#.utf8)
+        + Array(#"{"metadata":{"annotations":{"k":"[{\"}"},"name":"b\u00e9"},"data":{"x":[1,2.5e3,true,null]}}]}"#.utf8)
+
+    @Test func scannerFindsFieldsWithoutParsing() throws {
+        let json = Self.scanned[...]
+        #expect(JSONScan.string(at: ["kind"], in: json) == "ConfigMapList")
+        #expect(JSONScan.string(at: ["metadata", "continue"], in: json) == "tok\"en")
+        #expect(JSONScan.string(at: ["metadata", "missing"], in: json) == nil)
+        #expect(JSONScan.string(at: ["items"], in: json) == nil)
+        let items = try #require(JSONScan.value(at: ["items"], in: json).flatMap(JSONScan.elements))
+        #expect(items.count == 2)
+        let first = ServerObject(bytes: items[0], fallbackAPIVersion: "v1", fallbackKind: "ConfigMap")
+        #expect(first.name == "a")
+        #expect(first.resourceVersion == "3")
+        let second = ServerObject(bytes: items[1])
+        #expect(second.name == "bé")
+        #expect(second.resourceVersion == nil)
+        #expect(JSONScan.value(at: ["data", "x"], in: items[1]).map { String(decoding: $0, as: UTF8.self) } == "[1,2.5e3,true,null]")
+        #expect(
+            first.parsed()
+                == ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a", "resourceVersion": "3", "labels": ["resourceVersion": "x"]]])
+        #expect(JSONScan.elements(of: Array(" [ ] ".utf8)[...])?.count == 0)
+    }
+
+    @Test(arguments: [#"{"a":"#, #"{"a" 1}"#, #"["x","#, #"{"a":"unterminated}"#, "", "[1 2]"])
+    func scannerRejectsMalformedJSON(_ text: String) {
+        let json = Array(text.utf8)[...]
+        #expect(JSONScan.value(at: ["a"], in: json) == nil)
+        #expect(JSONScan.elements(of: json) == nil)
     }
 
     // MARK: Error texts
@@ -219,6 +269,7 @@ struct ApplyUnitTests {
             object: object, resource: Self.policy, namespace: "team a", name: "secure-backend",
             location: SourceLocation(file: "p.yaml", line: 1, column: 1))
         let request = engine.request(for: item)
+        #expect(ApplyEngine.path(of: item) == item.path)
         #expect(request.method == "PATCH")
         #expect(
             request.url
@@ -231,6 +282,16 @@ struct ApplyUnitTests {
             String(decoding: request.body ?? [], as: UTF8.self)
                 == #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"BackendTLSPolicy","metadata":{"name":"secure-backend","namespace":"team a"},"spec":{"targetRefs":[]}}"#
         )
+    }
+
+    @Test(arguments: [("default", "web"), ("team a", "web"), ("default", "Web:1"), ("x", ".."), ("ns", "a.b-c")])
+    func fastPathsEqualEscapedOnes(_ namespace: String, _ name: String) {
+        for resource in ResourceMapper.builtin {
+            let item = ApplyItem(
+                object: [:], resource: resource, namespace: resource.namespaced ? namespace : nil, name: name,
+                location: SourceLocation(file: "f", line: 1, column: 1))
+            #expect(ApplyEngine.path(of: item) == item.path)
+        }
     }
 
     @Test func clusterScopedObjectsHaveNoNamespaceInTheirPath() throws {

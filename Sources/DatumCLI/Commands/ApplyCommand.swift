@@ -126,12 +126,32 @@ struct ApplyCommand: CLICommand {
 
     /// Prints every object's outcome in input order, then the failures; 1 if anything failed.
     private func report(_ items: [ApplyItem], _ results: [ApplyResult], _ context: CommandContext) -> ExitCode {
-        let warnings = WarningPrinter(diagnostics: context.diagnostics)
-        let decoded = Self.decodeBodies(results, needed: { index in
-            guard case .success(let response) = results[index].response, (200..<300).contains(response.status)
-            else { return false }
-            return response.status != 201 || output == .json || output == .yaml
+        let printsObjects = output == .json || output == .yaml
+        // Most outcomes follow from the status and the resourceVersions; only the rest (and
+        // objects to print) are parsed, on all cores.
+        var known = [ApplyOutcome?](repeating: nil, count: items.count)
+        var parseApplied = [Bool](repeating: false, count: items.count)
+        var parseLive = [Bool](repeating: false, count: items.count)
+        for index in items.indices {
+            guard case .success(let response) = results[index].response, (200..<300).contains(response.status) else {
+                continue
+            }
+            let version = response.status == 201 ? nil : JSONScan.string(at: ["metadata", "resourceVersion"], in: response.body[...])
+            known[index] = ApplyOutcome.decide(
+                status: response.status, live: results[index].live, appliedVersion: version, dryRun: dryRun == .server)
+            parseApplied[index] = printsObjects || known[index] == nil
+            parseLive[index] = known[index] == nil
+        }
+        let applied: [JSONValue?] = Self.parseAll(items.indices.map { index in
+            guard parseApplied[index], case .success(let response) = results[index].response else { return nil }
+            return ServerObject(bytes: response.body[...])
         })
+        let before: [JSONValue?] = Self.parseAll(items.indices.map { index in
+            guard parseLive[index], case .present(let object) = results[index].live else { return nil }
+            return object
+        })
+
+        let warnings = WarningPrinter(diagnostics: context.diagnostics)
         var failures: [ObjectFailure] = []
         var printed: [JSONValue] = []
         var out = ""
@@ -149,21 +169,25 @@ struct ApplyCommand: CLICommand {
                 failures.append(ObjectFailure(response: response))
                 continue
             }
-            let applied = decoded[index]
-            if response.status != 201 && applied == nil {
+            if parseApplied[index] && applied[index] == nil {
                 failures.append(
                     ObjectFailure(CLIError(.server, "the server sent an invalid JSON response", code: response.status)))
                 continue
             }
-            let outcome = ApplyOutcome.decide(status: response.status, live: results[index].live, applied: applied ?? .null)
+            var outcome = ApplyOutcome.configured
+            if let decided = known[index] {
+                outcome = decided
+            } else if let before = before[index], let after = applied[index] {
+                outcome = ApplyOutcome.decide(before: before, applied: after)
+            }
             switch output {
             case .lines: out += Self.line(item, operation(outcome)) + "\n"
             case .name: out += Self.line(item, nil) + "\n"
-            case .json, .yaml: if let applied { printed.append(applied) }
+            case .json, .yaml: if let after = applied[index] { printed.append(after) }
             }
         }
         context.stdout.write(out)
-        if output == .json || output == .yaml, !printed.isEmpty {
+        if printsObjects, !printed.isEmpty {
             printObjects(printed, inputCount: items.count, context)
         }
         FailureReport.report(failures, to: context.diagnostics)
@@ -215,23 +239,19 @@ struct ApplyCommand: CLICommand {
         }
     }
 
-    /// Parses the response bodies that are needed, on all cores (a thousand objects' worth is
-    /// a noticeable part of a large apply).
-    static func decodeBodies(_ results: [ApplyResult], needed: (Int) -> Bool) -> [JSONValue?] {
-        let bodies: [[UInt8]?] = results.indices.map { index in
-            guard needed(index), case .success(let response) = results[index].response else { return nil }
-            return response.body
-        }
-        let decoded = Mutex([JSONValue?](repeating: nil, count: bodies.count))
+    /// Parses the given objects on all cores (a thousand objects' worth is a noticeable part of
+    /// a large apply); nil where there is nothing to parse or it is not a JSON object.
+    static func parseAll(_ objects: [ServerObject?]) -> [JSONValue?] {
+        let parsed = Mutex([JSONValue?](repeating: nil, count: objects.count))
         let chunk = 64
-        let chunks = (bodies.count + chunk - 1) / chunk
+        let chunks = (objects.count + chunk - 1) / chunk
         DispatchQueue.concurrentPerform(iterations: chunks) { part in
-            let range = (part * chunk)..<min(bodies.count, (part + 1) * chunk)
-            let values = range.map { index in bodies[index].flatMap { try? JSONParser.parse($0) } }
-            decoded.withLock { all in
+            let range = (part * chunk)..<min(objects.count, (part + 1) * chunk)
+            let values = range.map { objects[$0]?.parsed() }
+            parsed.withLock { all in
                 for (offset, value) in values.enumerated() { all[range.lowerBound + offset] = value }
             }
         }
-        return decoded.withLock { $0 }
+        return parsed.withLock { $0 }
     }
 }

@@ -6,12 +6,13 @@ import DatumKit
 /// What the server held for an object before it was applied.
 enum LiveObject: Sendable, Equatable {
     case absent
-    case present(JSONValue)
+    case present(ServerObject)
     /// The read failed in a way that says nothing about the object (a 500, say).
     case unknown
 
+    /// The object itself, parsed (diff prints it; apply compares it).
     var object: JSONValue? {
-        if case .present(let object) = self { return object }
+        if case .present(let copy) = self { return copy.parsed() }
         return nil
     }
 }
@@ -22,17 +23,27 @@ enum ApplyOutcome: String, Sendable {
     case configured
     case unchanged
 
-    /// `201 Created` means created. Otherwise the object returned is compared with the one read
-    /// before: equal apart from what the server maintains on its own (`resourceVersion`,
-    /// `managedFields`, `status`) means unchanged. Comparing content, not only the
-    /// resourceVersion, keeps a status update by a controller between the two requests from
-    /// reading as a change, and works for dry runs, whose resourceVersion says nothing.
-    static func decide(status: Int, live: LiveObject, applied: JSONValue) -> ApplyOutcome {
+    /// The outcome when the answer alone tells: `201 Created`; no object before; an unreadable
+    /// one before; or, outside dry runs, an unchanged resourceVersion (the server wrote nothing).
+    /// `nil` means the objects must be compared (``decide(before:applied:)``).
+    static func decide(status: Int, live: LiveObject, appliedVersion: String?, dryRun: Bool) -> ApplyOutcome? {
         if status == 201 { return .created }
-        guard let before = live.object else {
-            return live == .absent ? .created : .configured
+        switch live {
+        case .absent: return .created
+        case .unknown: return .configured
+        case .present(let before):
+            // A dry run's resourceVersion says nothing: servers may keep the old one.
+            guard !dryRun, let appliedVersion, before.resourceVersion == appliedVersion else { return nil }
+            return .unchanged
         }
-        return comparable(before) == comparable(applied) ? .unchanged : .configured
+    }
+
+    /// The object returned is compared with the one read before: equal apart from what the
+    /// server maintains on its own (`resourceVersion`, `managedFields`, `status`) means
+    /// unchanged. Comparing content keeps a status update by a controller between the two
+    /// requests from reading as a change.
+    static func decide(before: JSONValue, applied: JSONValue) -> ApplyOutcome {
+        comparable(before) == comparable(applied) ? .unchanged : .configured
     }
 
     static func comparable(_ object: JSONValue) -> JSONValue {
@@ -62,25 +73,53 @@ struct ApplyResult: Sendable {
 /// appearing more than once are applied in input order, one round per repetition.
 struct ApplyEngine: Sendable {
     var client: ProjectClient
-    var fieldManager: String
-    var force: Bool
     var dryRun: Bool
-    var fieldValidation: FieldValidationMode
     var concurrency: Int
     /// Above this many objects of one resource and namespace, one paginated list replaces the GETs.
     var listThreshold: Int = 16
     static let listPageSize = 500
+    /// `?fieldManager=...`, the same for every object, escaped once.
+    let querySuffix: String
 
-    /// The apply request for one object.
-    func request(for item: ApplyItem) -> HTTPRequest {
+    init(
+        client: ProjectClient, fieldManager: String, force: Bool, dryRun: Bool,
+        fieldValidation: FieldValidationMode, concurrency: Int
+    ) {
+        self.client = client
+        self.dryRun = dryRun
+        self.concurrency = concurrency
         var query: [(String, String)] = [("fieldManager", fieldManager)]
         if force { query.append(("force", "true")) }
         if dryRun { query.append(("dryRun", "All")) }
         query.append(("fieldValidation", Self.serverFieldValidation(fieldValidation)))
+        querySuffix = String(client.scope.url("", query: query).dropFirst(client.scope.baseURL.count))
+    }
+
+    /// The apply request for one object.
+    func request(for item: ApplyItem) -> HTTPRequest {
         let body = GoJSONEncoder(sortKeys: false).encodeBytes(item.object)
         return client.request(
-            "PATCH", client.scope.url(item.path, query: query), contentType: "application/apply-patch+yaml",
-            body: body, idempotent: true)
+            "PATCH", client.scope.baseURL + Self.path(of: item) + querySuffix,
+            contentType: "application/apply-patch+yaml", body: body, idempotent: true)
+    }
+
+    /// ``ApplyItem/path``, without Foundation's percent-encoding for the names that need none
+    /// (nearly all: DNS labels and subdomains); it showed in profiles of large applies.
+    static func path(of item: ApplyItem) -> String {
+        func plain(_ text: String) -> Bool {
+            !text.isEmpty
+                && text.utf8.allSatisfy {
+                    ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                        || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+                }
+        }
+        let resource = item.resource
+        guard plain(item.name), item.namespace.map(plain) ?? true, item.name != ".", item.name != ".." else {
+            return item.path
+        }
+        var path = resource.group.isEmpty ? "/api/\(resource.version)" : "/apis/\(resource.group)/\(resource.version)"
+        if resource.namespaced, let namespace = item.namespace { path += "/namespaces/" + namespace }
+        return path + "/" + resource.name + "/" + item.name
     }
 
     /// The `fieldValidation` query value for a `--validate` mode.
@@ -118,7 +157,7 @@ struct ApplyEngine: Sendable {
             switch try list(items[first].resource, namespace: items[first].namespace) {
             case .objects(let byName):
                 reads += 1
-                for index in members { live[index] = byName[items[index].name].map(LiveObject.present) ?? .absent }
+                for index in members { live[index] = byName[items[index].name].map { .present($0) } ?? .absent }
             case .failed:
                 reads += 1
             case .forbidden:
@@ -126,7 +165,7 @@ struct ApplyEngine: Sendable {
             }
         }
         if !singles.isEmpty {
-            let requests = singles.map { client.request("GET", client.scope.url(items[$0].path)) }
+            let requests = singles.map { client.request("GET", client.scope.baseURL + Self.path(of: items[$0])) }
             for (index, result) in zip(singles, client.sendAll(requests, concurrency: concurrency)) {
                 let response = try result.get()
                 reads += 1
@@ -134,7 +173,7 @@ struct ApplyEngine: Sendable {
                 case 401: throw APIError(response: response).cliError
                 case 403: denied.append(APIError(response: response).cliError)
                 case 404: live[index] = .absent
-                case 200..<300: live[index] = (try? JSONParser.parse(response.body)).map(LiveObject.present) ?? .unknown
+                case 200..<300: live[index] = .present(ServerObject(bytes: response.body[...]))
                 default: break
                 }
             }
@@ -148,15 +187,16 @@ struct ApplyEngine: Sendable {
     }
 
     private enum ListResult {
-        case objects([String: JSONValue])
+        case objects([String: ServerObject])
         case forbidden
         /// Any other failure: the objects' states are unknown, the apply goes ahead.
         case failed
     }
 
-    /// Every object of a resource in a namespace by name, following pages.
+    /// Every object of a resource in a namespace by name, following pages. The items are only
+    /// scanned for their names here; they are parsed if and when they must be compared.
     private func list(_ resource: APIResource, namespace: String?) throws(CLIError) -> ListResult {
-        var byName: [String: JSONValue] = [:]
+        var byName: [String: ServerObject] = [:]
         var token = ""
         repeat {
             var query = [("limit", String(Self.listPageSize))]
@@ -165,14 +205,19 @@ struct ApplyEngine: Sendable {
             let response = try client.send(client.request("GET", url))
             if response.status == 401 { throw APIError(response: response).cliError }
             if response.status == 403 { return .forbidden }
-            guard (200..<300).contains(response.status), let page = try? JSONParser.parse(response.body) else {
-                return .failed
-            }
+            let page = response.body[...]
+            guard (200..<300).contains(response.status), let items = JSONScan.value(at: ["items"], in: page),
+                let elements = JSONScan.elements(of: items)
+            else { return .failed }
             // Items of core lists carry no apiVersion and kind; they are compared with objects that do.
-            for item in ObjectOutput.items(of: page) {
-                if let name = item["metadata"]?["name"]?.stringValue { byName[name] = item }
+            let apiVersion = JSONScan.string(at: ["apiVersion"], in: page)
+            var kind = JSONScan.string(at: ["kind"], in: page)
+            if let listKind = kind, listKind.hasSuffix("List") { kind = String(listKind.dropLast(4)) }
+            for element in elements {
+                let object = ServerObject(bytes: element, fallbackAPIVersion: apiVersion, fallbackKind: kind)
+                if let name = object.name { byName[name] = object }
             }
-            token = page["metadata"]?["continue"]?.stringValue ?? ""
+            token = JSONScan.string(at: ["metadata", "continue"], in: page) ?? ""
         } while !token.isEmpty
         return .objects(byName)
     }
@@ -188,7 +233,7 @@ struct ApplyEngine: Sendable {
             if rounds.count <= round { rounds.append([]) }
             rounds[round].append(index)
         }
-        var appliedByKey: [String: JSONValue] = [:]
+        var appliedByKey: [String: ServerObject] = [:]
         for round in rounds {
             let requests = round.map { request(for: items[$0]) }
             var finished: (@Sendable (Int) -> Void)?
@@ -201,10 +246,8 @@ struct ApplyEngine: Sendable {
                 var before = live[index]
                 if !dryRun, let previous = appliedByKey[key] { before = .present(previous) }
                 results[index] = ApplyResult(live: before, response: response)
-                if case .success(let ok) = response, (200..<300).contains(ok.status), rounds.count > 1,
-                    let object = try? JSONParser.parse(ok.body)
-                {
-                    appliedByKey[key] = object
+                if case .success(let ok) = response, (200..<300).contains(ok.status), rounds.count > 1 {
+                    appliedByKey[key] = ServerObject(bytes: ok.body[...])
                 }
             }
         }
