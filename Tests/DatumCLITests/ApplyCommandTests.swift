@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import DatumCLI
 
@@ -19,22 +19,29 @@ import TestSupport
         CLI.run(arguments, stdin: stdin, in: directory, variables: home)
     }
 
-    @Test(arguments: [
-        (["apply"], "error: must specify -f with a file, directory or - for stdin\nSee 'datumctl apply -h' for help and examples\n"),
-        (["diff"], "error: must specify -f with a file, directory or - for stdin\nSee 'datumctl diff -h' for help and examples\n"),
-        (
-            ["apply", "-f", "x.yaml", "--concurrency", "0"],
-            "error: --concurrency must be between 1 and 64, not 0\nSee 'datumctl apply -h' for help and examples\n"
-        ),
-        (
-            ["apply", "-f", "x.yaml", "--server-side=false"],
-            "error: --server-side=false is not supported: datumctl always applies on the server\nSee 'datumctl apply -h' for help and examples\n"
-        ),
-        (
-            ["apply", "-f", "x.yaml", "--field-manager="],
-            "error: --field-manager must not be empty\nSee 'datumctl apply -h' for help and examples\n"
-        ),
-    ] as [([String], String)])
+    @Test(
+        arguments: [
+            (
+                ["apply"],
+                "error: must specify -f with a file, directory or - for stdin\nSee 'datumctl apply -h' for help and examples\n"
+            ),
+            (
+                ["diff"],
+                "error: must specify -f with a file, directory or - for stdin\nSee 'datumctl diff -h' for help and examples\n"
+            ),
+            (
+                ["apply", "-f", "x.yaml", "--concurrency", "0"],
+                "error: --concurrency must be between 1 and 64, not 0\nSee 'datumctl apply -h' for help and examples\n"
+            ),
+            (
+                ["apply", "-f", "x.yaml", "--server-side=false"],
+                "error: --server-side=false is not supported: datumctl always applies on the server\nSee 'datumctl apply -h' for help and examples\n"
+            ),
+            (
+                ["apply", "-f", "x.yaml", "--field-manager="],
+                "error: --field-manager must not be empty\nSee 'datumctl apply -h' for help and examples\n"
+            ),
+        ] as [([String], String)])
     func usageErrors(_ arguments: [String], _ stderr: String) {
         let run = Self.run(arguments)
         #expect(run.exitCode == 64)
@@ -92,7 +99,8 @@ import TestSupport
         let dir = try TemporaryDirectory()
         try dir.write(
             "broken.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n")
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n"
+        )
         let run = Self.run(["apply", "-f", "broken.yaml"] + Self.unreachable, in: dir.path)
         #expect(run.exitCode == 1)
         snapshots.expect(run.stderr, matches: "unreadable.stderr.txt")
@@ -118,7 +126,8 @@ import TestSupport
         let dir = try TemporaryDirectory()
         try dir.write(
             "cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team-a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team-a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"
+        )
         let run = Self.run(["apply", "-f", "cm.yaml", "-n", "team-b"] + Self.unreachable, in: dir.path)
         #expect(run.exitCode == 1)
         #expect(
@@ -135,7 +144,8 @@ import TestSupport
         let dir = try TemporaryDirectory()
         try dir.write(
             "cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: web-\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: web-\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n"
+        )
         let run = Self.run(["apply", "-f", "cm.yaml"] + Self.unreachable, in: dir.path)
         #expect(run.exitCode == 1)
         #expect(
@@ -154,12 +164,13 @@ import TestSupport
     }
 
     /// A client dry run validates and prints without any request (and without a project).
-    @Test(arguments: [
-        ([], "client-dry-run.txt"),
-        (["-o", "name"], "client-dry-run-name.txt"),
-        (["-o", "yaml"], "client-dry-run.yaml"),
-        (["-o", "json"], "client-dry-run.json"),
-    ] as [([String], String)])
+    @Test(
+        arguments: [
+            ([], "client-dry-run.txt"),
+            (["-o", "name"], "client-dry-run-name.txt"),
+            (["-o", "yaml"], "client-dry-run.yaml"),
+            (["-o", "json"], "client-dry-run.json"),
+        ] as [([String], String)])
     func clientDryRun(_ output: [String], _ golden: String) {
         let run = Self.run(["apply", "-f", "docs/examples/backendtlspolicy.yaml", "--dry-run=client"] + output)
         #expect(run.exitCode == 0)

@@ -11,16 +11,17 @@ import Testing
 struct ApplyUnitTests {
     // MARK: Warning headers
 
-    @Test(arguments: [
-        (#"299 - "unknown field \"spec.foo\"""#, [#"unknown field "spec.foo""#]),
-        (#"299 - "a", 299 - "b""#, ["a", "b"]),
-        (#"299 kube-apiserver "with agent" "Tue, 15 Nov 1994 08:12:31 GMT""#, ["with agent"]),
-        (#"199 - "not for users", 299 - "for users""#, ["for users"]),
-        (#"299 - "comma, inside", 299 - "back\\slash""#, ["comma, inside", #"back\slash"#]),
-        (#"299 - "unterminated"#, []),
-        (#"299 - """#, []),
-        ("garbage", []),
-    ] as [(String, [String])])
+    @Test(
+        arguments: [
+            (#"299 - "unknown field \"spec.foo\"""#, [#"unknown field "spec.foo""#]),
+            (#"299 - "a", 299 - "b""#, ["a", "b"]),
+            (#"299 kube-apiserver "with agent" "Tue, 15 Nov 1994 08:12:31 GMT""#, ["with agent"]),
+            (#"199 - "not for users", 299 - "for users""#, ["for users"]),
+            (#"299 - "comma, inside", 299 - "back\\slash""#, ["comma, inside", #"back\slash"#]),
+            (#"299 - "unterminated"#, []),
+            (#"299 - """#, []),
+            ("garbage", []),
+        ] as [(String, [String])])
     func warningHeaderValues(_ header: String, _ expected: [String]) {
         #expect(ServerWarnings.parse(header) == expected)
     }
@@ -63,43 +64,49 @@ struct ApplyUnitTests {
 
     static let present = LiveObject.present(ServerObject(live))
 
-    @Test(arguments: [
-        ("201 is created", 201, present, "8", false, ApplyOutcome.created),
-        ("absent before", 200, .absent, "8", false, .created),
-        ("unknown before", 200, .unknown, "8", false, .configured),
-        ("same resourceVersion", 200, present, "7", false, .unchanged),
-        ("new resourceVersion: compare", 200, present, "8", false, nil),
-        ("dry run: always compare", 200, present, "7", true, nil),
-        ("no resourceVersion: compare", 200, present, nil, false, nil),
-    ] as [(String, Int, LiveObject, String?, Bool, ApplyOutcome?)])
+    @Test(
+        arguments: [
+            ("201 is created", 201, present, "8", false, ApplyOutcome.created),
+            ("absent before", 200, .absent, "8", false, .created),
+            ("unknown before", 200, .unknown, "8", false, .configured),
+            ("same resourceVersion", 200, present, "7", false, .unchanged),
+            ("new resourceVersion: compare", 200, present, "8", false, nil),
+            ("dry run: always compare", 200, present, "7", true, nil),
+            ("no resourceVersion: compare", 200, present, nil, false, nil),
+        ] as [(String, Int, LiveObject, String?, Bool, ApplyOutcome?)])
     func outcomeFromTheAnswer(
-        _ name: String, _ status: Int, _ before: LiveObject, _ version: String?, _ dryRun: Bool, _ expected: ApplyOutcome?
+        _ name: String, _ status: Int, _ before: LiveObject, _ version: String?, _ dryRun: Bool,
+        _ expected: ApplyOutcome?
     ) {
-        #expect(ApplyOutcome.decide(status: status, live: before, appliedVersion: version, dryRun: dryRun) == expected, "\(name)")
+        #expect(
+            ApplyOutcome.decide(status: status, live: before, appliedVersion: version, dryRun: dryRun) == expected,
+            "\(name)")
     }
 
-    @Test(arguments: [
-        ("same object", live, ApplyOutcome.unchanged),
-        (
-            "only server-maintained fields differ",
-            changed {
-                $0["metadata"]?["resourceVersion"] = "9"
-                $0["metadata"]?["managedFields"] = [["manager": "datumctl", "time": "2026-02-02T00:00:00Z"]]
-                $0["status"] = ["phase": "new"]
-            }, .unchanged
-        ),
-        ("data changed", changed { $0["data"] = ["k": "w"] }, .configured),
-        ("label added", changed { $0["metadata"]?["labels"] = ["a": "b"] }, .configured),
-    ] as [(String, JSONValue, ApplyOutcome)])
+    @Test(
+        arguments: [
+            ("same object", live, ApplyOutcome.unchanged),
+            (
+                "only server-maintained fields differ",
+                changed {
+                    $0["metadata"]?["resourceVersion"] = "9"
+                    $0["metadata"]?["managedFields"] = [["manager": "datumctl", "time": "2026-02-02T00:00:00Z"]]
+                    $0["status"] = ["phase": "new"]
+                }, .unchanged
+            ),
+            ("data changed", changed { $0["data"] = ["k": "w"] }, .configured),
+            ("label added", changed { $0["metadata"]?["labels"] = ["a": "b"] }, .configured),
+        ] as [(String, JSONValue, ApplyOutcome)])
     func outcomeFromComparison(_ name: String, _ after: JSONValue, _ expected: ApplyOutcome) {
         #expect(ApplyOutcome.decide(before: Self.live, applied: after) == expected, "\(name)")
     }
 
     // MARK: Scanning JSON
 
-    static let scanned = Array(
-        #"{"kind": "ConfigMapList", "apiVersion":"v1","metadata":{"continue":"tok\"en","resourceVersion":"12"},"#
-            .utf8)
+    static let scanned =
+        Array(
+            #"{"kind": "ConfigMapList", "apiVersion":"v1","metadata":{"continue":"tok\"en","resourceVersion":"12"},"#
+                .utf8)
         + Array(#" "items" : [ {"metadata":{"name":"a","resourceVersion":"3","labels":{"resourceVersion":"x"}}},"#.utf8)
         + Array(#"{"metadata":{"annotations":{"k":"[{\"}"},"name":"b\u00e9"},"data":{"x":[1,2.5e3,true,null]}}]}"#.utf8)
 
@@ -117,10 +124,15 @@ struct ApplyUnitTests {
         let second = ServerObject(bytes: items[1])
         #expect(second.name == "bé")
         #expect(second.resourceVersion == nil)
-        #expect(JSONScan.value(at: ["data", "x"], in: items[1]).map { String(decoding: $0, as: UTF8.self) } == "[1,2.5e3,true,null]")
+        #expect(
+            JSONScan.value(at: ["data", "x"], in: items[1]).map { String(decoding: $0, as: UTF8.self) }
+                == "[1,2.5e3,true,null]")
         #expect(
             first.parsed()
-                == ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a", "resourceVersion": "3", "labels": ["resourceVersion": "x"]]])
+                == [
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": ["name": "a", "resourceVersion": "3", "labels": ["resourceVersion": "x"]],
+                ])
         #expect(JSONScan.elements(of: Array(" [ ] ".utf8)[...])?.count == 0)
     }
 
@@ -169,7 +181,8 @@ struct ApplyUnitTests {
         let message = "Service \"web\" is invalid: [spec.ports[0].port: Invalid value: 0, spec.type: Unsupported value]"
         let several = ObjectFailure(
             response: Self.response(
-                422, Self.status(422, "Invalid", message, details: ["kind": "Service", "name": "web", "causes": causes])))
+                422,
+                Self.status(422, "Invalid", message, details: ["kind": "Service", "name": "web", "causes": causes])))
         #expect(
             several.standalone
                 == "The Service \"web\" is invalid: \n* spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive\n* spec.type: Unsupported value: \"Nope\""
@@ -191,7 +204,8 @@ struct ApplyUnitTests {
             response: Self.response(404, Self.status(404, "NotFound", "namespaces \"other\" not found")))
         let conflict = ObjectFailure(
             response: Self.response(409, Self.status(409, "Conflict", "Apply failed with 1 conflict: x")))
-        let refused = ObjectFailure(CLIError(.connection, "Unable to connect to the server https://h: connection refused"))
+        let refused = ObjectFailure(
+            CLIError(.connection, "Unable to connect to the server https://h: connection refused"))
         #expect(FailureReport.text([notFound]) == "Error from server (NotFound): namespaces \"other\" not found\n")
         #expect(
             FailureReport.text([conflict, notFound])
@@ -213,7 +227,8 @@ struct ApplyUnitTests {
             sink.text
                 == #"{"kind":"connection","message":"Unable to connect to the server https://h: connection refused"}"#
                 + "\n"
-                + #"{"kind":"server","message":"namespaces \"other\" not found","reason":"NotFound","code":404}"# + "\n")
+                + #"{"kind":"server","message":"namespaces \"other\" not found","reason":"NotFound","code":404}"# + "\n"
+        )
     }
 
     // MARK: Progress
@@ -234,8 +249,9 @@ struct ApplyUnitTests {
         #expect(frames.last == "\u{1B}[K")
     }
 
-    @Test(arguments: [(0, 10, "[>                             ] 0/10"), (5, 10, "[===============>              ] 5/10")]
-        as [(Int, Int, String)])
+    @Test(
+        arguments: [(0, 10, "[>                             ] 0/10"), (5, 10, "[===============>              ] 5/10")]
+            as [(Int, Int, String)])
     func progressRendering(_ done: Int, _ total: Int, _ expected: String) {
         #expect(ApplyProgress.render(label: "x", done: done, total: total) == "x " + expected)
     }
@@ -251,12 +267,13 @@ struct ApplyUnitTests {
 
     static var policy: APIResource { ResourceMapper.builtin[0] }
 
-    @Test(arguments: [
-        (false, false, FieldValidationMode.strict, "?fieldManager=datumctl&fieldValidation=Strict"),
-        (true, false, .warn, "?fieldManager=datumctl&force=true&fieldValidation=Warn"),
-        (false, true, .ignore, "?fieldManager=datumctl&dryRun=All&fieldValidation=Ignore"),
-        (true, true, .strict, "?fieldManager=datumctl&force=true&dryRun=All&fieldValidation=Strict"),
-    ] as [(Bool, Bool, FieldValidationMode, String)])
+    @Test(
+        arguments: [
+            (false, false, FieldValidationMode.strict, "?fieldManager=datumctl&fieldValidation=Strict"),
+            (true, false, .warn, "?fieldManager=datumctl&force=true&fieldValidation=Warn"),
+            (false, true, .ignore, "?fieldManager=datumctl&dryRun=All&fieldValidation=Ignore"),
+            (true, true, .strict, "?fieldManager=datumctl&force=true&dryRun=All&fieldValidation=Strict"),
+        ] as [(Bool, Bool, FieldValidationMode, String)])
     func applyRequest(_ force: Bool, _ dryRun: Bool, _ mode: FieldValidationMode, _ query: String) throws {
         let engine = ApplyEngine(
             client: try Self.client(), fieldManager: "datumctl", force: force, dryRun: dryRun, fieldValidation: mode,

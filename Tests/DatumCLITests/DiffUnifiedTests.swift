@@ -25,11 +25,13 @@ struct DiffUnifiedTests {
             hunks: "@@ -1,7 +1,7 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n"),
         Case(
             name: "six unchanged lines between changes: one hunk",
-            old: base, new: base.replacingOccurrences(of: "d\n", with: "D\n").replacingOccurrences(of: "k\n", with: "K\n"),
+            old: base,
+            new: base.replacingOccurrences(of: "d\n", with: "D\n").replacingOccurrences(of: "k\n", with: "K\n"),
             hunks: "@@ -1,14 +1,14 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n h\n i\n j\n-k\n+K\n l\n m\n n\n"),
         Case(
             name: "seven unchanged lines between changes: two hunks",
-            old: base, new: base.replacingOccurrences(of: "d\n", with: "D\n").replacingOccurrences(of: "l\n", with: "L\n"),
+            old: base,
+            new: base.replacingOccurrences(of: "d\n", with: "D\n").replacingOccurrences(of: "l\n", with: "L\n"),
             hunks: "@@ -1,7 +1,7 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n@@ -9,6 +9,6 @@\n i\n j\n k\n-l\n+L\n m\n n\n"),
         Case(name: "insert at the top", old: base, new: "x\n" + base, hunks: "@@ -1,3 +1,4 @@\n+x\n a\n b\n c\n"),
         Case(
@@ -47,13 +49,16 @@ struct DiffUnifiedTests {
             name: "list item appended after a repeated block",
             old: "- group: \"\"\n  kind: Service\n  name: a\nvalidation:\n",
             new: "- group: \"\"\n  kind: Service\n  name: a\n- group: \"\"\n  kind: Service\n  name: b\nvalidation:\n",
-            hunks: "@@ -1,4 +1,7 @@\n - group: \"\"\n   kind: Service\n   name: a\n+- group: \"\"\n+  kind: Service\n+  name: b\n validation:\n"),
+            hunks:
+                "@@ -1,4 +1,7 @@\n - group: \"\"\n   kind: Service\n   name: a\n+- group: \"\"\n+  kind: Service\n+  name: b\n validation:\n"
+        ),
         // Equally short scripts: GNU deletes the later of two equal lines (its boundary shifting).
         Case(
             name: "repeated line removed",
             old: "x\nx\n  kind: Service\na\na\na\na\n  kind: Service\n  kind: Service\nb\n",
             new: "  kind: Service\na\na\na\na\n  kind: Service\nb\n",
-            hunks: "@@ -1,10 +1,7 @@\n-x\n-x\n   kind: Service\n a\n a\n a\n a\n   kind: Service\n-  kind: Service\n b\n"),
+            hunks:
+                "@@ -1,10 +1,7 @@\n-x\n-x\n   kind: Service\n a\n a\n a\n a\n   kind: Service\n-  kind: Service\n b\n"),
         Case(
             name: "change next to a repeated line",
             old: "b\n  kind: Service\nb\n  kind: Service\n  kind: Service\nc\n",
@@ -122,7 +127,8 @@ struct DiffUnifiedTests {
             func random(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
             let old = Self.object(version: random(1...99), references: random(1...3), names: random(0...3), host: "a")
             let new = Self.object(
-                version: random(1...99), references: random(1...3), names: random(0...3), host: random(0...1) == 0 ? "a" : "b")
+                version: random(1...99), references: random(1...3), names: random(0...3),
+                host: random(0...1) == 0 ? "a" : "b")
             #expect(UnifiedDiff().hunks(old: old, new: new) == (try directory.systemDiff(old, new)))
         }
     }

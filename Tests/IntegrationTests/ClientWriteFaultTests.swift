@@ -36,7 +36,8 @@ import Testing
             let proxy = try WriteFaultProxy(upstreamPort: sandbox.port, failing: "PATCH", times: 3, retryAfter: "0")
             defer { proxy.stop() }
             let started = ContinuousClock.now
-            let run = try WriteCLI.run(sandbox, ["apply", "-f", "-"], server: proxy.url, input: WriteCLI.policy("quick"))
+            let run = try WriteCLI.run(
+                sandbox, ["apply", "-f", "-"], server: proxy.url, input: WriteCLI.policy("quick"))
             #expect(run.status == 0)
             #expect(run.stdout == "backendtlspolicy.gateway.networking.k8s.io/quick created\n")
             #expect(proxy.log.filter { $0.method == "PATCH" }.map(\.status) == [503, 503, 503, 201])
@@ -49,7 +50,8 @@ import Testing
         try withSandbox(tls: false) { sandbox in
             let proxy = try WriteFaultProxy(upstreamPort: sandbox.port, failing: "PATCH", times: 100, retryAfter: "0")
             defer { proxy.stop() }
-            let run = try WriteCLI.run(sandbox, ["apply", "-f", "-"], server: proxy.url, input: WriteCLI.policy("never"))
+            let run = try WriteCLI.run(
+                sandbox, ["apply", "-f", "-"], server: proxy.url, input: WriteCLI.policy("never"))
             #expect(run.status == 1)
             #expect(run.stdout == "")
             #expect(run.stderr == "Error from server (ServiceUnavailable): injected fault\n")
@@ -65,7 +67,8 @@ import Testing
         try withSandbox(tls: false) { sandbox in
             let proxy = try WriteFaultProxy(upstreamPort: sandbox.port, failing: "GET", times: 2, retryAfter: "0")
             defer { proxy.stop() }
-            let run = try WriteCLI.run(sandbox, ["apply", "-f", "-"], server: proxy.url, input: WriteCLI.policy("read"))
+            let run = try WriteCLI.run(
+                sandbox, ["apply", "-f", "-"], server: proxy.url, input: WriteCLI.policy("read"))
             #expect(run.status == 0)
             #expect(run.stdout == "backendtlspolicy.gateway.networking.k8s.io/read created\n")
             #expect(proxy.log.map(\.method) == ["GET", "GET", "GET", "PATCH"])

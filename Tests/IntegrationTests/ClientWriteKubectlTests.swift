@@ -35,7 +35,8 @@ struct ClientWriteKubectlTests {
                 for name in ["one", "two"] { try Self.waitForStatus(sandbox, project: project, name: name) }
             }
             let changed = input.replacingOccurrences(of: "web.example.com", with: "new.example.com")
-            let kubectl = try sandbox.kubectl(ssa + ["--dry-run=server", "-o", format], project: "kube", input: changed)
+            let kubectl = try sandbox.kubectl(
+                ssa + ["--dry-run=server", "-o", format], project: "kube", input: changed)
             let datumctl = try WriteCLI.run(
                 sandbox, ["apply", "-f", "-", "--dry-run=server", "-o", format], project: "datum", input: changed)
             #expect(kubectl.status == 0)
@@ -59,7 +60,9 @@ struct ClientWriteKubectlTests {
             // Conflicts: the server's message is the same; the advice after it is datumctl's own.
             let ssa = ["apply", "--server-side", "--field-manager", "team-a", "-f", "-"]
             try sandbox.kubectl(ssa, project: "kube", input: WriteCLI.policy("owned"))
-            try WriteCLI.run(sandbox, ["apply", "-f", "-", "--field-manager", "team-a"], project: "datum", input: WriteCLI.policy("owned"))
+            try WriteCLI.run(
+                sandbox, ["apply", "-f", "-", "--field-manager", "team-a"], project: "datum",
+                input: WriteCLI.policy("owned"))
             let changed = WriteCLI.policy("owned", hostname: "other.example.com")
             let kubectl = try sandbox.kubectl(
                 ["apply", "--server-side", "--field-manager", "datumctl", "-f", "-"], project: "kube", input: changed)
@@ -75,7 +78,8 @@ struct ClientWriteKubectlTests {
         try withSandbox { sandbox in
             let input = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team-a\n"
             let kubectl = try sandbox.kubectl(["apply", "-n", "team-b", "-f", "-"], project: "kube", input: input)
-            let datumctl = try WriteCLI.run(sandbox, ["apply", "-n", "team-b", "-f", "-"], project: "datum", input: input)
+            let datumctl = try WriteCLI.run(
+                sandbox, ["apply", "-n", "team-b", "-f", "-"], project: "datum", input: input)
             #expect(kubectl.status == 1)
             #expect(datumctl.status == 1)
             let message = String(kubectl.stderr.dropFirst("error: ".count))
@@ -89,7 +93,8 @@ struct ClientWriteKubectlTests {
         try withSandbox { sandbox in
             let policy = WriteCLI.policy("diffed")
             let extra = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: added\ndata:\n  k: v\n"
-            try sandbox.kubectl(["apply", "--server-side", "--field-manager", "datumctl", "-f", "-"], project: "kube", input: policy)
+            try sandbox.kubectl(
+                ["apply", "--server-side", "--field-manager", "datumctl", "-f", "-"], project: "kube", input: policy)
             try WriteCLI.run(sandbox, ["apply", "-f", "-"], project: "datum", input: policy)
             for project in ["kube", "datum"] { try Self.waitForStatus(sandbox, project: project, name: "diffed") }
             let changed = policy.replacingOccurrences(of: "web.example.com", with: "api.example.com") + extra
@@ -111,7 +116,8 @@ struct ClientWriteKubectlTests {
     static func relabel(_ text: String) -> String {
         var out = text.replacingOccurrences(
             of: #"/[^ \t\n]*/(LIVE|MERGED)-\d+/"#, with: "$1/", options: .regularExpression)
-        out = out.replacingOccurrences(of: #"(?m)^((---|\+\+\+) [^\t\n]+)\t[^\n]*$"#, with: "$1", options: .regularExpression)
+        out = out.replacingOccurrences(
+            of: #"(?m)^((---|\+\+\+) [^\t\n]+)\t[^\n]*$"#, with: "$1", options: .regularExpression)
         return out
     }
 }

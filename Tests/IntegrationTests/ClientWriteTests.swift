@@ -1,7 +1,7 @@
 import DatumJSON
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the `datumctl` binary built next to the tests against a sandbox, over HTTPS with the
 /// sandbox's throwaway CA (or plain HTTP), with a fresh HOME so no config file interferes.
@@ -150,7 +150,8 @@ enum WriteCLI {
             let names = try WriteCLI.run(sandbox, ["apply", "-f", "-", "-o", "name"], input: two)
             #expect(
                 names.stdout
-                    == "backendtlspolicy.gateway.networking.k8s.io/first\nbackendtlspolicy.gateway.networking.k8s.io/second\n")
+                    == "backendtlspolicy.gateway.networking.k8s.io/first\nbackendtlspolicy.gateway.networking.k8s.io/second\n"
+            )
             for name in ["first", "second"] { try WriteCLI.waitForStatus(sandbox, name: name) }
             let json = try WriteCLI.run(sandbox, ["apply", "-f", "-", "-o", "json"], input: two)
             #expect(json.status == 0)
@@ -183,7 +184,8 @@ enum WriteCLI {
 
     @Test func conflictsNameTheOtherManagerAndCanBeForced() throws {
         try withSandbox { sandbox in
-            try WriteCLI.run(sandbox, ["apply", "-f", "-", "--field-manager", "team-a"], input: WriteCLI.policy("owned"))
+            try WriteCLI.run(
+                sandbox, ["apply", "-f", "-", "--field-manager", "team-a"], input: WriteCLI.policy("owned"))
             let changed = WriteCLI.policy("owned", hostname: "other.example.com")
             let conflict = try WriteCLI.run(sandbox, ["apply", "-f", "-"], input: changed)
             #expect(conflict.status == 1)
@@ -262,10 +264,14 @@ enum WriteCLI {
     @Test func manyObjectsAndRepeatedOnes() throws {
         try withSandbox { sandbox in
             let many = (0..<60).map { WriteCLI.policy(String(format: "p-%03d", $0), service: "s\($0)") }
-            let input = many.joined(separator: "---\n") + "---\n" + WriteCLI.policy("p-007", hostname: "late.example.com", service: "s7")
+            let input =
+                many.joined(separator: "---\n") + "---\n"
+                + WriteCLI.policy("p-007", hostname: "late.example.com", service: "s7")
             let run = try WriteCLI.run(sandbox, ["apply", "-f", "-", "--concurrency", "16", "-v=6"], input: input)
             #expect(run.status == 0)
-            let expected = (0..<60).map { String(format: "backendtlspolicy.gateway.networking.k8s.io/p-%03d created\n", $0) }
+            let expected = (0..<60).map {
+                String(format: "backendtlspolicy.gateway.networking.k8s.io/p-%03d created\n", $0)
+            }
             #expect(run.stdout == expected.joined() + "backendtlspolicy.gateway.networking.k8s.io/p-007 configured\n")
             let traces = run.stderr.split(separator: "\n")
             #expect(traces.filter { $0.hasPrefix("GET ") && $0.contains("backendtlspolicies?limit=500") }.count == 1)
@@ -275,7 +281,10 @@ enum WriteCLI {
 
             let again = try WriteCLI.run(sandbox, ["apply", "-f", "-"], input: many.joined(separator: "---\n"))
             #expect(again.stdout.split(separator: "\n").count == 60)
-            #expect(again.stdout.split(separator: "\n").filter { $0.hasSuffix(" configured") } == ["backendtlspolicy.gateway.networking.k8s.io/p-007 configured"])
+            #expect(
+                again.stdout.split(separator: "\n").filter { $0.hasSuffix(" configured") } == [
+                    "backendtlspolicy.gateway.networking.k8s.io/p-007 configured"
+                ])
         }
     }
 
@@ -293,7 +302,9 @@ enum WriteCLI {
                 sandbox, ["apply", "-f", "-"], project: "p2", token: "good-token", input: policy)
             #expect(forbidden.status == 1)
             #expect(forbidden.stdout == "")
-            #expect(forbidden.stderr.hasPrefix("Error from server (Forbidden): projects.resourcemanager.miloapis.com \"p2\" is forbidden: User "))
+            #expect(
+                forbidden.stderr.hasPrefix(
+                    "Error from server (Forbidden): projects.resourcemanager.miloapis.com \"p2\" is forbidden: User "))
             #expect(forbidden.stderr.hasSuffix(" cannot access project \"p2\"\n"))
             let allowed = try WriteCLI.run(sandbox, ["apply", "-f", "-"], token: "good-token", input: policy)
             #expect(allowed.stdout == "backendtlspolicy.gateway.networking.k8s.io/auth created\n")
@@ -314,7 +325,8 @@ enum WriteCLI {
 
     @Test func unknownKindsAreReportedBeforeAnythingIsSent() throws {
         try withSandbox { sandbox in
-            let input = WriteCLI.policy("fine") + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
+            let input =
+                WriteCLI.policy("fine") + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
             let run = try WriteCLI.run(sandbox, ["apply", "-f", "-"], input: input)
             #expect(run.status == 1)
             #expect(
@@ -343,7 +355,8 @@ enum WriteCLI {
             #expect(same.stdout == "")
             #expect(same.stderr == "")
 
-            let changed = policy.replacingOccurrences(of: "web.example.com", with: "api.example.com")
+            let changed =
+                policy.replacingOccurrences(of: "web.example.com", with: "api.example.com")
                 + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: added\ndata:\n  k: v\n"
             let diff = try WriteCLI.run(sandbox, ["diff", "-f", "-"], input: changed)
             #expect(diff.status == 1)
@@ -356,7 +369,8 @@ enum WriteCLI {
 
     @Test func diffErrorsExitWithTwo() throws {
         try withSandbox { sandbox in
-            try WriteCLI.run(sandbox, ["apply", "-f", "-", "--field-manager", "team-a"], input: WriteCLI.policy("owned"))
+            try WriteCLI.run(
+                sandbox, ["apply", "-f", "-", "--field-manager", "team-a"], input: WriteCLI.policy("owned"))
             let conflict = try WriteCLI.run(
                 sandbox, ["diff", "-f", "-"], input: WriteCLI.policy("owned", hostname: "other.example.com"))
             #expect(conflict.status == 2)
@@ -366,7 +380,8 @@ enum WriteCLI {
                     == "Error from server (Conflict): Apply failed with 1 conflict: conflict with \"team-a\": .spec.validation.hostname\n"
             )
             let forced = try WriteCLI.run(
-                sandbox, ["diff", "-f", "-", "--force-conflicts"], input: WriteCLI.policy("owned", hostname: "other.example.com"))
+                sandbox, ["diff", "-f", "-", "--force-conflicts"],
+                input: WriteCLI.policy("owned", hostname: "other.example.com"))
             #expect(forced.status == 1)
             #expect(forced.stdout.contains("-    hostname: web.example.com\n+    hostname: other.example.com\n"))
         }
@@ -388,14 +403,19 @@ enum WriteCLI {
                 WriteCLI.binary, ["diff", "-f", "-", "--certificate-authority", ca], environment: environment,
                 input: WriteCLI.policy("external"))
             #expect(run.status == 1)
-            #expect(run.stdout == "args: -N LIVE MERGED\ngateway.networking.k8s.io.v1.BackendTLSPolicy.default.external\n")
-            #expect(run.stderr == "Warning: DATUMCTL_EXTERNAL_DIFF: ignoring argument $(x): only letters, digits, - and = are allowed\n")
+            #expect(
+                run.stdout == "args: -N LIVE MERGED\ngateway.networking.k8s.io.v1.BackendTLSPolicy.default.external\n")
+            #expect(
+                run.stderr
+                    == "Warning: DATUMCTL_EXTERNAL_DIFF: ignoring argument $(x): only letters, digits, - and = are allowed\n"
+            )
             environment["DATUMCTL_EXTERNAL_DIFF"] = "no-such-diff-program"
             let missing = try runProcess(
                 WriteCLI.binary, ["diff", "-f", "-", "--certificate-authority", ca], environment: environment,
                 input: WriteCLI.policy("external"))
             #expect(missing.status == 2)
-            #expect(missing.stderr == "error: failed to run \"no-such-diff-program\": executable file not found in $PATH\n")
+            #expect(
+                missing.stderr == "error: failed to run \"no-such-diff-program\": executable file not found in $PATH\n")
         }
     }
 }

@@ -1,8 +1,8 @@
-import Dispatch
 import DatumHTTP
 import DatumJSON
 import DatumKit
 import DatumYAML
+import Dispatch
 import Synchronization
 
 /// `datumctl apply`: validates manifests locally, then server-side applies every object.
@@ -136,20 +136,24 @@ struct ApplyCommand: CLICommand {
             guard case .success(let response) = results[index].response, (200..<300).contains(response.status) else {
                 continue
             }
-            let version = response.status == 201 ? nil : JSONScan.string(at: ["metadata", "resourceVersion"], in: response.body[...])
+            let version =
+                response.status == 201
+                ? nil : JSONScan.string(at: ["metadata", "resourceVersion"], in: response.body[...])
             known[index] = ApplyOutcome.decide(
                 status: response.status, live: results[index].live, appliedVersion: version, dryRun: dryRun == .server)
             parseApplied[index] = printsObjects || known[index] == nil
             parseLive[index] = known[index] == nil
         }
-        let applied: [JSONValue?] = Self.parseAll(items.indices.map { index in
-            guard parseApplied[index], case .success(let response) = results[index].response else { return nil }
-            return ServerObject(bytes: response.body[...])
-        })
-        let before: [JSONValue?] = Self.parseAll(items.indices.map { index in
-            guard parseLive[index], case .present(let object) = results[index].live else { return nil }
-            return object
-        })
+        let applied: [JSONValue?] = Self.parseAll(
+            items.indices.map { index in
+                guard parseApplied[index], case .success(let response) = results[index].response else { return nil }
+                return ServerObject(bytes: response.body[...])
+            })
+        let before: [JSONValue?] = Self.parseAll(
+            items.indices.map { index in
+                guard parseLive[index], case .present(let object) = results[index].live else { return nil }
+                return object
+            })
 
         let warnings = WarningPrinter(diagnostics: context.diagnostics)
         var failures: [ObjectFailure] = []

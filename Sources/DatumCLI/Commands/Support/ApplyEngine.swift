@@ -1,7 +1,7 @@
-import Dispatch
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import Dispatch
 
 /// What the server held for an object before it was applied.
 enum LiveObject: Sendable, Equatable {
@@ -109,7 +109,8 @@ struct ApplyEngine: Sendable {
         func plain(_ text: String) -> Bool {
             !text.isEmpty
                 && text.utf8.allSatisfy {
-                    ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                        || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
                         || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
                 }
         }

@@ -75,7 +75,8 @@ struct ApplyFlags: Sendable {
         }
         concurrency = parsed.int("concurrency") ?? Self.defaultConcurrency
         guard (1...Self.maximumConcurrency).contains(concurrency) else {
-            throw .usage("--concurrency must be between 1 and \(Self.maximumConcurrency), not \(concurrency)", command: command)
+            throw .usage(
+                "--concurrency must be between 1 and \(Self.maximumConcurrency), not \(concurrency)", command: command)
         }
         showManagedFields = parsed.flag("show-managed-fields")
         explicitNamespace = parsed.isSet("namespace") ? parsed.string("namespace") : nil

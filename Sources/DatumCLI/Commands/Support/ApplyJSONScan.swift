@@ -66,7 +66,9 @@ enum JSONScan {
                 let valueStart = skipSpace(json, from: colon + 1), let valueEnd = skipValue(json, from: valueStart)
             else { return nil }
             let rawKey = json[(keyStart + 1)..<(keyEnd - 1)]
-            if rawKey.elementsEqual(wanted) || (rawKey.contains(UInt8(ascii: "\\")) && string(json[keyStart..<keyEnd]) == key) {
+            if rawKey.elementsEqual(wanted)
+                || (rawKey.contains(UInt8(ascii: "\\")) && string(json[keyStart..<keyEnd]) == key)
+            {
                 return json[valueStart..<valueEnd]
             }
             guard let separator = skipSpace(json, from: valueEnd) else { return nil }

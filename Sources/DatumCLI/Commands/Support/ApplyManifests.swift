@@ -120,7 +120,7 @@ struct ApplyManifests: Sendable {
             } else {
                 do {
                     mapping = .success(try resolve(gvk))
-                } catch where error.kind == .manifest {
+                } catch  where error.kind == .manifest {
                     mapping = .failure(error)
                 }
                 resources[gvk] = mapping

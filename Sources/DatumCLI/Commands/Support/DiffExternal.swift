@@ -35,7 +35,8 @@ struct ExternalDiff {
     func run(_ versions: [DiffCommand.Versions], stdout: OutputSink, stderr: OutputSink) throws(CLIError) -> ExitCode {
         for ignored in ignoredArguments {
             stderr.line(
-                "Warning: DATUMCTL_EXTERNAL_DIFF: ignoring argument \(ignored): only letters, digits, - and = are allowed")
+                "Warning: DATUMCTL_EXTERNAL_DIFF: ignoring argument \(ignored): only letters, digits, - and = are allowed"
+            )
         }
         guard let executable = resolve() else {
             throw CLIError(.io, "failed to run \"\(program)\": executable file not found in $PATH")

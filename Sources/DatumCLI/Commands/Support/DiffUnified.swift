@@ -291,7 +291,8 @@ struct UnifiedDiff: Sendable {
         }
         var out = ""
         for hunk in hunks {
-            out += header(steps[hunk], oldStart: steps[hunk.lowerBound].oldIndex, newStart: steps[hunk.lowerBound].newIndex)
+            out += header(
+                steps[hunk], oldStart: steps[hunk.lowerBound].oldIndex, newStart: steps[hunk.lowerBound].newIndex)
             var position = hunk.lowerBound
             while position < hunk.upperBound {
                 let step = steps[position]
@@ -318,7 +319,8 @@ struct UnifiedDiff: Sendable {
     private func header(_ steps: ArraySlice<Step>, oldStart: Int, newStart: Int) -> String {
         let oldCount = steps.filter { $0.operation != .insert }.count
         let newCount = steps.filter { $0.operation != .delete }.count
-        return "@@ -\(Self.range(start: oldStart, count: oldCount)) +\(Self.range(start: newStart, count: newCount)) @@\n"
+        return
+            "@@ -\(Self.range(start: oldStart, count: oldCount)) +\(Self.range(start: newStart, count: newCount)) @@\n"
     }
 
     /// GNU's range notation: `l` for one line, `l,n` otherwise, and for an empty range the
