@@ -288,6 +288,36 @@ enum WriteCLI {
         }
     }
 
+    /// On a terminal (a pseudo-terminal from `script`), a progress bar is drawn on stderr and
+    /// erased; through a pipe, none is.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func progressBarOnlyOnATerminal() throws {
+        try withSandbox { sandbox in
+            let file = sandbox.directory + "/many.yaml"
+            let many = (0..<30).map { WriteCLI.policy("bar-\($0)", service: "s\($0)") }.joined(separator: "---\n")
+            try many.write(toFile: file, atomically: true, encoding: .utf8)
+            let command = [
+                WriteCLI.binary, "apply", "-f", file, "--certificate-authority", sandbox.certificates?.caPath ?? "",
+            ]
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+            let environment = [
+                "HOME": sandbox.directory, "PATH": "/usr/bin:/bin", "DATUMCTL_SERVER": sandbox.url,
+                "DATUMCTL_TOKEN": sandbox.adminToken, "DATUM_PROJECT": "p1", "TERM": "dumb",
+            ]
+            let terminal = try runProcess(
+                "/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], environment: environment)
+            #expect(terminal.status == 0)
+            #expect(terminal.stdout.hasPrefix("\rapplying [=>                            ] 1/30\r"))
+            #expect(terminal.stdout.contains("\rapplying [==============================] 30/30\r\u{1B}[K"))
+            #expect(terminal.stdout.hasSuffix("backendtlspolicy.gateway.networking.k8s.io/bar-29 created\r\n"))
+
+            let piped = try WriteCLI.run(sandbox, ["apply", "-f", file])
+            #expect(piped.status == 0)
+            #expect(piped.stderr == "")
+            #expect(!piped.stdout.contains("\r"))
+        }
+    }
+
     @Test func httpsWrongTokenForbiddenProjectAndStoppedServer() throws {
         try withSandbox(tokens: "good-token p1\n") { sandbox in
             let policy = WriteCLI.policy("auth")
