@@ -102,6 +102,13 @@ public enum SandboxCommand {
 
     static func run(_ options: SandboxOptions) throws {
         try FileIO.makeDirectory(options.dataDirectory)
+        // Two servers on one directory would each trust their own in-memory copy: refuse the second.
+        let lockDescriptor = open(options.dataDirectory + "/lock", O_RDWR | O_CREAT, 0o600)
+        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw SandboxConfigurationError(
+                "data directory \(options.dataDirectory) is in use by another datumctl-sandbox")
+        }
+        defer { close(lockDescriptor) }
         let tokens = try loadTokens(options)
         let store = try ObjectStore(path: options.dataDirectory + "/sandbox.db")
         let controller = StatusController(store: store)
