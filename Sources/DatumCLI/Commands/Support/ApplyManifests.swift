@@ -68,45 +68,31 @@ struct ApplyManifests: Sendable {
         let enforced = enforcedNamespace
         var loaded: [LoadedObject] = []
         var problems = 0
-        // Reading is sequential; converting and validating each document runs on the other cores.
-        let pipeline = OrderedPipeline<Result<YAMLDocument, ManifestError>, [Loaded]>(
-            transform: { step in
-                switch step {
+        // Files are split into documents here; parsing, conversion and validation run on the
+        // other cores, and results come back in input order.
+        ManifestStream(loader: loader).run(
+            inputs,
+            transform: { result -> Loaded in
+                switch result {
+                case .success(let manifest):
+                    return .object(Self.check(manifest, validator: validator, enforcedNamespace: enforced))
                 case .failure(let error):
-                    return [.unreadable(error)]
-                case .success(let document):
-                    return loader.manifests(in: document).map { result in
-                        switch result {
-                        case .success(let manifest):
-                            return .object(Self.check(manifest, validator: validator, enforcedNamespace: enforced))
-                        case .failure(let error):
-                            return .unreadable(error)
-                        }
-                    }
+                    return .unreadable(error)
                 }
             },
-            deliver: { outcomes in
-                for outcome in outcomes {
-                    switch outcome {
-                    case .unreadable(let error):
-                        problems += 1
-                        ManifestProblemText.report(error, to: diagnostics)
-                    case .object(let object):
-                        for issue in object.issues {
-                            ManifestProblemText.report(issue, subject: object.subject, to: diagnostics)
-                        }
-                        if object.issues.contains(where: { $0.severity == .error }) { problems += 1 }
-                        loaded.append(object)
+            deliver: { delivery in
+                switch delivery.output {
+                case .unreadable(let error):
+                    problems += 1
+                    ManifestProblemText.report(error, to: diagnostics)
+                case .object(let object):
+                    for issue in object.issues {
+                        ManifestProblemText.report(issue, subject: object.subject, to: diagnostics)
                     }
+                    if object.issues.contains(where: { $0.severity == .error }) { problems += 1 }
+                    loaded.append(object)
                 }
             })
-        for input in inputs {
-            loader.readDocuments(input) { step in
-                pipeline.submit(step)
-                return true
-            }
-        }
-        pipeline.finish()
 
         // Map kinds to resources once per kind; an unknown kind is a problem of its document.
         var resources: [GroupVersionKind: Result<APIResource, CLIError>] = [:]
