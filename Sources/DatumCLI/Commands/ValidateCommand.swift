@@ -169,7 +169,7 @@ struct ValidationReport {
             return
         }
         for issue in result.errors + result.warnings {
-            sink.line("\(issue.location): \(issue.severity.rawValue): \(subject): \(issue.field): \(issue.message)")
+            sink.line(ManifestProblemText.line(issue, subject: subject))
         }
     }
 

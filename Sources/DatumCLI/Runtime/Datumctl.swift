@@ -19,6 +19,8 @@ public enum Datumctl {
         DescribeCommand.self,
         ExplainCommand.self,
         DeleteCommand.self,
+        ApplyCommand.self,
+        DiffCommand.self,
         ValidateCommand.self,
         APIResourcesCommand.self,
         VersionCommand.self,

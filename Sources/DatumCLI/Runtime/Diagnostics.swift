@@ -7,6 +7,8 @@ public enum ExitCode: Int32, Sendable {
     case success = 0
     /// Something failed: invalid manifests, a server error, an unreachable server, ...
     case failure = 1
+    /// `diff` only, as in kubectl: the comparison failed (there 1 means "differences found").
+    case diffFailure = 2
     /// The command line itself was wrong (BSD `EX_USAGE`); nothing was attempted.
     case usage = 64
 }

@@ -1,0 +1,261 @@
+import DatumHTTP
+import DatumJSON
+import DatumKit
+import DatumYAML
+import Dispatch
+import Synchronization
+
+/// `datumctl apply`: validates manifests locally, then server-side applies every object.
+struct ApplyCommand: CLICommand {
+    static let spec = CommandSpec(
+        "apply", group: .deploy,
+        summary: "Apply a configuration to a resource by file name or stdin",
+        discussion: """
+            Create or update resources from manifests with server-side apply: the server merges each object \
+            into what it holds and records which fields the field manager (datumctl by default) owns. JSON \
+            and YAML are accepted, several documents per file, directories with -R.
+
+            Every document is checked locally first, exactly as `datumctl validate` checks it. If any document \
+            is invalid or unreadable, every problem is reported with its file:line:column and nothing is sent.
+
+            Objects are then applied concurrently over shared connections, and each is reported in input \
+            order as created, configured or unchanged, as the server's answers show. One failure does not \
+            stop the others; any failure makes the exit status 1.
+            """,
+        usage: "-f FILENAME",
+        examples: [
+            Example("Apply the configuration in backendtlspolicy.yaml", "datumctl apply -f backendtlspolicy.yaml"),
+            Example("Apply the YAML passed into stdin", "cat policy.yaml | datumctl apply -f -"),
+            Example(
+                "Apply every manifest below a directory, recursively, in another project",
+                "datumctl apply -R -f manifests/ --project staging"),
+            Example(
+                "Show what the server would make of the manifests, without changing anything",
+                "datumctl apply -f policy.yaml --dry-run=server -o yaml"),
+            Example(
+                "Take over fields another field manager owns",
+                "datumctl apply -f policy.yaml --force-conflicts"),
+        ],
+        options: [ApplyFlags.filenameOption("apply")] + ApplyFlags.options + [
+            OptionSpec(
+                "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
+                help: "Must be \"none\", \"server\", or \"client\". If client strategy, only validate and print the "
+                    + "objects, without sending them. If server strategy, submit the server-side apply without "
+                    + "persisting the resources.",
+                defaultValue: "none"),
+            OptionSpec(
+                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["json", "yaml", "name"]))),
+                help: "Output format: the applied objects as json or yaml (a List when there are several), or "
+                    + "name (kind/name per object)."),
+        ])
+
+    enum DryRun: String, Sendable {
+        case none
+        case server
+        case client
+    }
+
+    enum Output: String, Sendable {
+        case lines
+        case json
+        case yaml
+        case name
+    }
+
+    var flags: ApplyFlags
+    var dryRun: DryRun
+    var output: Output
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        flags = try ApplyFlags(parsed, command: ["datumctl", "apply"])
+        dryRun = DryRun(rawValue: parsed.string("dry-run") ?? "none") ?? .none
+        output = parsed.string("output").flatMap(Output.init(rawValue:)) ?? .lines
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let settings = try context.connectionSettings()
+        // A client dry run needs the server only to look up kinds datumctl does not know.
+        var client: ProjectClient? = dryRun == .client ? nil : try context.projectClient(settings)
+        let mapper = ResourceMapper(discover: { () throws(CLIError) -> [APIResource] in
+            if let client { return try client.discoverResources() }
+            return try context.projectClient(settings).discoverResources()
+        })
+        guard
+            let items = try flags.manifests(namespace: settings.namespace).load(
+                context.environment, diagnostics: context.diagnostics,
+                resolve: { gvk throws(CLIError) in try mapper.resource(for: gvk) })
+        else { return .failure }
+        guard !items.isEmpty else { throw CLIError(.manifest, "no objects passed to apply") }
+
+        if dryRun == .client {
+            printClientDryRun(items, context)
+            return .success
+        }
+        if client == nil { client = try context.projectClient(settings) }
+        guard let client else { return .failure }
+        let engine = flags.engine(client, dryRun: dryRun == .server)
+        let live = try engine.liveObjects(items)
+        let progress = ApplyProgress(sink: context.stderr, total: items.count, label: "applying")
+        var onEach: (@Sendable () -> Void)?
+        if let progress { onEach = { progress.advance() } }
+        let results = engine.apply(items, live: live, onEach: onEach)
+        progress?.finish()
+        return report(items, results, context)
+    }
+
+    /// The operation word after each applied object, with kubectl's server dry-run suffix.
+    func operation(_ outcome: ApplyOutcome) -> String {
+        dryRun == .server ? outcome.rawValue + " (server dry run)" : outcome.rawValue
+    }
+
+    /// `backendtlspolicy.gateway.networking.k8s.io/secure-backend created`
+    static func line(_ item: ApplyItem, _ operation: String?) -> String {
+        item.resource.kindQualifiedName + "/" + item.name + (operation.map { " " + $0 } ?? "")
+    }
+
+    private func printClientDryRun(_ items: [ApplyItem], _ context: CommandContext) {
+        switch output {
+        case .lines:
+            for item in items { context.stdout.line(Self.line(item, "validated (dry run)")) }
+        case .name:
+            for item in items { context.stdout.line(Self.line(item, nil)) }
+        case .json, .yaml:
+            printObjects(items.map(\.object), inputCount: items.count, context)
+        }
+    }
+
+    /// Prints every object's outcome in input order, then the failures; 1 if anything failed.
+    private func report(_ items: [ApplyItem], _ results: [ApplyResult], _ context: CommandContext) -> ExitCode {
+        let printsObjects = output == .json || output == .yaml
+        // Most outcomes follow from the status and the resourceVersions; only the rest (and
+        // objects to print) are parsed, on all cores.
+        var known = [ApplyOutcome?](repeating: nil, count: items.count)
+        var parseApplied = [Bool](repeating: false, count: items.count)
+        var parseLive = [Bool](repeating: false, count: items.count)
+        for index in items.indices {
+            guard case .success(let response) = results[index].response, (200..<300).contains(response.status) else {
+                continue
+            }
+            let version =
+                response.status == 201
+                ? nil : JSONScan.string(at: ["metadata", "resourceVersion"], in: response.body[...])
+            known[index] = ApplyOutcome.decide(
+                status: response.status, live: results[index].live, appliedVersion: version, dryRun: dryRun == .server)
+            parseApplied[index] = printsObjects || known[index] == nil
+            parseLive[index] = known[index] == nil
+        }
+        let applied: [JSONValue?] = Self.parseAll(
+            items.indices.map { index in
+                guard parseApplied[index], case .success(let response) = results[index].response else { return nil }
+                return ServerObject(bytes: response.body[...])
+            })
+        let before: [JSONValue?] = Self.parseAll(
+            items.indices.map { index in
+                guard parseLive[index], case .present(let object) = results[index].live else { return nil }
+                return object
+            })
+
+        let warnings = WarningPrinter(diagnostics: context.diagnostics)
+        var failures: [ObjectFailure] = []
+        var printed: [JSONValue] = []
+        var out = ""
+        for (index, item) in items.enumerated() {
+            let response: HTTPResponse
+            switch results[index].response {
+            case .failure(let error):
+                failures.append(ObjectFailure(error))
+                continue
+            case .success(let answer):
+                response = answer
+            }
+            warnings.print(from: response.headers)
+            guard (200..<300).contains(response.status) else {
+                failures.append(ObjectFailure(response: response))
+                continue
+            }
+            if parseApplied[index] && applied[index] == nil {
+                failures.append(
+                    ObjectFailure(CLIError(.server, "the server sent an invalid JSON response", code: response.status)))
+                continue
+            }
+            var outcome = ApplyOutcome.configured
+            if let decided = known[index] {
+                outcome = decided
+            } else if let before = before[index], let after = applied[index] {
+                outcome = ApplyOutcome.decide(before: before, applied: after)
+            }
+            switch output {
+            case .lines: out += Self.line(item, operation(outcome)) + "\n"
+            case .name: out += Self.line(item, nil) + "\n"
+            case .json, .yaml: if let after = applied[index] { printed.append(after) }
+            }
+        }
+        context.stdout.write(out)
+        if printsObjects, !printed.isEmpty {
+            printObjects(printed, inputCount: items.count, context)
+        }
+        FailureReport.report(failures, to: context.diagnostics)
+        return failures.isEmpty ? .success : .failure
+    }
+
+    /// One object as itself, several as kubectl's `List` (by the number of objects in the input,
+    /// so the shape does not depend on which ones failed).
+    private func printObjects(_ objects: [JSONValue], inputCount: Int, _ context: CommandContext) {
+        let shown = objects.map(flags.printable)
+        if inputCount == 1, shown.count == 1, let only = shown.first {
+            switch output {
+            case .yaml: context.stdout.write(YAMLEmitter.kubectl(only))
+            default: context.stdout.write(GoJSONEncoder.kubectl.encode(only) + "\n")
+            }
+            return
+        }
+        switch output {
+        case .yaml:
+            let list: JSONValue = ["apiVersion": "v1", "items": .array(shown), "kind": "List", "metadata": [:]]
+            context.stdout.write(YAMLEmitter.kubectl(list))
+        default:
+            context.stdout.write(Self.listJSON(shown) + "\n")
+        }
+    }
+
+    /// kubectl's apply prints several objects as a typed `List`: its own fields in Go struct
+    /// order (kind, apiVersion, empty metadata, items), the items' keys sorted as usual.
+    static func listJSON(_ items: [JSONValue]) -> String {
+        var list = JSONObject()
+        list["kind"] = "List"
+        list["apiVersion"] = "v1"
+        list["metadata"] = .object(JSONObject())
+        list["items"] = .array(items.map(sortingKeys))
+        return GoJSONEncoder(indent: "    ", sortKeys: false).encode(.object(list))
+    }
+
+    /// The same value with every object's keys in Go's map order, for an encoder that keeps order.
+    static func sortingKeys(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var sorted = JSONObject()
+            for key in object.sortedKeys { sorted[key] = object[key].map(sortingKeys) }
+            return .object(sorted)
+        case .array(let items):
+            return .array(items.map(sortingKeys))
+        default:
+            return value
+        }
+    }
+
+    /// Parses the given objects on all cores (a thousand objects' worth is a noticeable part of
+    /// a large apply); nil where there is nothing to parse or it is not a JSON object.
+    static func parseAll(_ objects: [ServerObject?]) -> [JSONValue?] {
+        let parsed = Mutex([JSONValue?](repeating: nil, count: objects.count))
+        let chunk = 64
+        let chunks = (objects.count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks) { part in
+            let range = (part * chunk)..<min(objects.count, (part + 1) * chunk)
+            let values = range.map { objects[$0]?.parsed() }
+            parsed.withLock { all in
+                for (offset, value) in values.enumerated() { all[range.lowerBound + offset] = value }
+            }
+        }
+        return parsed.withLock { $0 }
+    }
+}

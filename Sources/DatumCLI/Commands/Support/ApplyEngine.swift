@@ -1,0 +1,257 @@
+import DatumHTTP
+import DatumJSON
+import DatumKit
+import Dispatch
+
+/// What the server held for an object before it was applied.
+enum LiveObject: Sendable, Equatable {
+    case absent
+    case present(ServerObject)
+    /// The read failed in a way that says nothing about the object (a 500, say).
+    case unknown
+
+    /// The object itself, parsed (diff prints it; apply compares it).
+    var object: JSONValue? {
+        if case .present(let copy) = self { return copy.parsed() }
+        return nil
+    }
+}
+
+/// How an apply changed an object, decided from the server's answers.
+enum ApplyOutcome: String, Sendable {
+    case created
+    case configured
+    case unchanged
+
+    /// The outcome when the answer alone tells: `201 Created`; no object before; an unreadable
+    /// one before; or, outside dry runs, an unchanged resourceVersion (the server wrote nothing).
+    /// `nil` means the objects must be compared (``decide(before:applied:)``).
+    static func decide(status: Int, live: LiveObject, appliedVersion: String?, dryRun: Bool) -> ApplyOutcome? {
+        if status == 201 { return .created }
+        switch live {
+        case .absent: return .created
+        case .unknown: return .configured
+        case .present(let before):
+            // A dry run's resourceVersion says nothing: servers may keep the old one.
+            guard !dryRun, let appliedVersion, before.resourceVersion == appliedVersion else { return nil }
+            return .unchanged
+        }
+    }
+
+    /// The object returned is compared with the one read before: equal apart from what the
+    /// server maintains on its own (`resourceVersion`, `managedFields`, `status`) means
+    /// unchanged. Comparing content keeps a status update by a controller between the two
+    /// requests from reading as a change.
+    static func decide(before: JSONValue, applied: JSONValue) -> ApplyOutcome {
+        comparable(before) == comparable(applied) ? .unchanged : .configured
+    }
+
+    static func comparable(_ object: JSONValue) -> JSONValue {
+        var copy = object
+        copy["status"] = nil
+        if var metadata = copy["metadata"]?.objectValue {
+            metadata["resourceVersion"] = nil
+            metadata["managedFields"] = nil
+            copy["metadata"] = .object(metadata)
+        }
+        return copy
+    }
+}
+
+/// One object's result: the state read before, and the server's answer to the apply.
+struct ApplyResult: Sendable {
+    var live: LiveObject
+    var response: Result<HTTPResponse, CLIError>
+}
+
+/// Server-side apply of many objects over one connection pool.
+///
+/// The live objects are read first — one list per resource and namespace when many objects
+/// share them, single GETs otherwise — and those reads double as a probe: if the server cannot
+/// be reached, rejects the token or the project, nothing is written. Then every object is
+/// applied concurrently (`PATCH` with `application/apply-patch+yaml`, safe to retry); objects
+/// appearing more than once are applied in input order, one round per repetition.
+struct ApplyEngine: Sendable {
+    var client: ProjectClient
+    var dryRun: Bool
+    var concurrency: Int
+    /// Above this many objects of one resource and namespace, one paginated list replaces the GETs.
+    var listThreshold: Int = 16
+    static let listPageSize = 500
+    /// `?fieldManager=...`, the same for every object, escaped once.
+    let querySuffix: String
+
+    init(
+        client: ProjectClient, fieldManager: String, force: Bool, dryRun: Bool,
+        fieldValidation: FieldValidationMode, concurrency: Int
+    ) {
+        self.client = client
+        self.dryRun = dryRun
+        self.concurrency = concurrency
+        var query: [(String, String)] = [("fieldManager", fieldManager)]
+        if force { query.append(("force", "true")) }
+        if dryRun { query.append(("dryRun", "All")) }
+        query.append(("fieldValidation", Self.serverFieldValidation(fieldValidation)))
+        querySuffix = String(client.scope.url("", query: query).dropFirst(client.scope.baseURL.count))
+    }
+
+    /// The apply request for one object.
+    func request(for item: ApplyItem) -> HTTPRequest {
+        let body = GoJSONEncoder(sortKeys: false).encodeBytes(item.object)
+        return client.request(
+            "PATCH", client.scope.baseURL + Self.path(of: item) + querySuffix,
+            contentType: "application/apply-patch+yaml", body: body, idempotent: true)
+    }
+
+    /// ``ApplyItem/path``, without Foundation's percent-encoding for the names that need none
+    /// (nearly all: DNS labels and subdomains); it showed in profiles of large applies.
+    static func path(of item: ApplyItem) -> String {
+        func plain(_ text: String) -> Bool {
+            !text.isEmpty
+                && text.utf8.allSatisfy {
+                    ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                        || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                        || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+                }
+        }
+        let resource = item.resource
+        guard plain(item.name), item.namespace.map(plain) ?? true, item.name != ".", item.name != ".." else {
+            return item.path
+        }
+        var path = resource.group.isEmpty ? "/api/\(resource.version)" : "/apis/\(resource.group)/\(resource.version)"
+        if resource.namespaced, let namespace = item.namespace { path += "/namespaces/" + namespace }
+        return path + "/" + resource.name + "/" + item.name
+    }
+
+    /// The `fieldValidation` query value for a `--validate` mode.
+    static func serverFieldValidation(_ mode: FieldValidationMode) -> String {
+        switch mode {
+        case .strict: return "Strict"
+        case .warn: return "Warn"
+        case .ignore: return "Ignore"
+        }
+    }
+
+    /// Reads every object's live state. Throws when the server is unreachable, rejects the
+    /// token (401), or refuses every read (403, as for a project the token does not grant):
+    /// then no object could be applied either, and nothing has been written yet.
+    func liveObjects(_ items: [ApplyItem]) throws(CLIError) -> [LiveObject] {
+        var firstIndex: [String: Int] = [:]
+        var groups: [String: [Int]] = [:]
+        var groupOrder: [String] = []
+        for (index, item) in items.enumerated() where firstIndex[item.key] == nil {
+            firstIndex[item.key] = index
+            let group = item.resource.qualifiedName + "/" + (item.namespace ?? "")
+            if groups[group] == nil { groupOrder.append(group) }
+            groups[group, default: []].append(index)
+        }
+        var live = [LiveObject](repeating: .unknown, count: items.count)
+        var reads = 0
+        var denied: [CLIError] = []
+        var singles: [Int] = []
+        for group in groupOrder {
+            guard let members = groups[group], let first = members.first else { continue }
+            guard members.count >= listThreshold else {
+                singles += members
+                continue
+            }
+            switch try list(items[first].resource, namespace: items[first].namespace) {
+            case .objects(let byName):
+                reads += 1
+                for index in members { live[index] = byName[items[index].name].map { .present($0) } ?? .absent }
+            case .failed:
+                reads += 1
+            case .forbidden:
+                singles += members  // listing may be forbidden where reading one object is not
+            }
+        }
+        if !singles.isEmpty {
+            let requests = singles.map { client.request("GET", client.scope.baseURL + Self.path(of: items[$0])) }
+            for (index, result) in zip(singles, client.sendAll(requests, concurrency: concurrency)) {
+                let response = try result.get()
+                reads += 1
+                switch response.status {
+                case 401: throw APIError(response: response).cliError
+                case 403: denied.append(APIError(response: response).cliError)
+                case 404: live[index] = .absent
+                case 200..<300: live[index] = .present(ServerObject(bytes: response.body[...]))
+                default: break
+                }
+            }
+        }
+        if let refusal = denied.first, denied.count == reads { throw refusal }
+        // Repeated objects share the first occurrence's state.
+        for (index, item) in items.enumerated() {
+            if let first = firstIndex[item.key], first != index { live[index] = live[first] }
+        }
+        return live
+    }
+
+    private enum ListResult {
+        case objects([String: ServerObject])
+        case forbidden
+        /// Any other failure: the objects' states are unknown, the apply goes ahead.
+        case failed
+    }
+
+    /// Every object of a resource in a namespace by name, following pages. The items are only
+    /// scanned for their names here; they are parsed if and when they must be compared.
+    private func list(_ resource: APIResource, namespace: String?) throws(CLIError) -> ListResult {
+        var byName: [String: ServerObject] = [:]
+        var token = ""
+        repeat {
+            var query = [("limit", String(Self.listPageSize))]
+            if !token.isEmpty { query.append(("continue", token)) }
+            let url = client.scope.url(resource.collectionPath(namespace: namespace), query: query)
+            let response = try client.send(client.request("GET", url))
+            if response.status == 401 { throw APIError(response: response).cliError }
+            if response.status == 403 { return .forbidden }
+            let page = response.body[...]
+            guard (200..<300).contains(response.status), let items = JSONScan.value(at: ["items"], in: page),
+                let elements = JSONScan.elements(of: items)
+            else { return .failed }
+            // Items of core lists carry no apiVersion and kind; they are compared with objects that do.
+            let apiVersion = JSONScan.string(at: ["apiVersion"], in: page)
+            var kind = JSONScan.string(at: ["kind"], in: page)
+            if let listKind = kind, listKind.hasSuffix("List") { kind = String(listKind.dropLast(4)) }
+            for element in elements {
+                let object = ServerObject(bytes: element, fallbackAPIVersion: apiVersion, fallbackKind: kind)
+                if let name = object.name { byName[name] = object }
+            }
+            token = JSONScan.string(at: ["metadata", "continue"], in: page) ?? ""
+        } while !token.isEmpty
+        return .objects(byName)
+    }
+
+    /// Applies every object; results in input order. `onEach` is called as each one finishes.
+    func apply(_ items: [ApplyItem], live: [LiveObject], onEach: (@Sendable () -> Void)? = nil) -> [ApplyResult] {
+        var results = [ApplyResult?](repeating: nil, count: items.count)
+        var occurrence: [String: Int] = [:]
+        var rounds: [[Int]] = []
+        for (index, item) in items.enumerated() {
+            let round = occurrence[item.key, default: 0]
+            occurrence[item.key] = round + 1
+            if rounds.count <= round { rounds.append([]) }
+            rounds[round].append(index)
+        }
+        var appliedByKey: [String: ServerObject] = [:]
+        for round in rounds {
+            let requests = round.map { request(for: items[$0]) }
+            var finished: (@Sendable (Int) -> Void)?
+            if let onEach { finished = { _ in onEach() } }
+            let responses = client.sendAll(requests, concurrency: concurrency, onEach: finished)
+            for (index, response) in zip(round, responses) {
+                let key = items[index].key
+                // A repeated object is compared with what the previous round made of it (a dry
+                // run changes nothing, so there it is compared with the live object again).
+                var before = live[index]
+                if !dryRun, let previous = appliedByKey[key] { before = .present(previous) }
+                results[index] = ApplyResult(live: before, response: response)
+                if case .success(let ok) = response, (200..<300).contains(ok.status), rounds.count > 1 {
+                    appliedByKey[key] = ServerObject(bytes: ok.body[...])
+                }
+            }
+        }
+        return results.map { $0 ?? ApplyResult(live: .unknown, response: .failure(CLIError(.io, "not applied"))) }
+    }
+}

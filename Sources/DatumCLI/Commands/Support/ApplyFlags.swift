@@ -1,0 +1,108 @@
+import DatumJSON
+import DatumKit
+
+/// The options `apply` and `diff` share: where the manifests are, how they are checked, and
+/// how the server-side apply is made.
+struct ApplyFlags: Sendable {
+    static let defaultFieldManager = "datumctl"
+    static let defaultConcurrency = 8
+    static let maximumConcurrency = 64
+
+    static func filenameOption(_ purpose: String) -> OptionSpec {
+        OptionSpec(
+            "filename", short: "f",
+            kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
+            help: "File, directory or - (stdin) that contains the configuration to \(purpose).",
+            isRepeatable: true)
+    }
+
+    static let options: [OptionSpec] = [
+        OptionSpec(
+            "recursive", short: "R",
+            help: "Process the directory used in -f, --filename recursively. Useful when you want to manage "
+                + "related manifests organized within the same directory."),
+        OptionSpec(
+            "validate",
+            kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
+            help: "How unknown fields are handled, locally and by the server: strict (or true) rejects them, "
+                + "warn reports them and drops them, ignore (or false) drops them silently. Every other problem "
+                + "is always an error, and nothing is sent while any document has one.",
+            defaultValue: "strict"),
+        OptionSpec(
+            "field-manager", kind: .value(ValueSpec("NAME")),
+            help: "Name of the manager used to track field ownership.", defaultValue: defaultFieldManager),
+        OptionSpec(
+            "force-conflicts",
+            help: "If true, server-side apply will force the changes against conflicts: fields owned by another "
+                + "manager are taken over."),
+        OptionSpec(
+            "server-side",
+            help: "Accepted for kubectl compatibility: datumctl always applies on the server.", defaultValue: "true"),
+        OptionSpec(
+            "concurrency", kind: .value(ValueSpec("N", kind: .int)),
+            help: "How many objects are sent to the server at the same time (1 to \(maximumConcurrency)).",
+            defaultValue: String(defaultConcurrency)),
+        OptionSpec(
+            "show-managed-fields",
+            help: "If true, keep the managedFields when printing objects in JSON or YAML format."),
+    ]
+
+    var filenames: [String]
+    var recursive: Bool
+    var fieldValidation: FieldValidationMode
+    var fieldManager: String
+    var force: Bool
+    var concurrency: Int
+    var showManagedFields: Bool
+    /// The namespace given with `-n`, which objects naming a namespace must match.
+    var explicitNamespace: String?
+
+    init(_ parsed: ParsedCommand, command: [String]) throws(CLIError) {
+        filenames = parsed.strings("filename")
+        guard !filenames.isEmpty else {
+            throw .usage("must specify -f with a file, directory or - for stdin", command: command)
+        }
+        recursive = parsed.flag("recursive")
+        fieldValidation = FieldValidationMode(kubectlValue: parsed.string("validate") ?? "strict") ?? .strict
+        fieldManager = parsed.string("field-manager") ?? Self.defaultFieldManager
+        guard !fieldManager.isEmpty else {
+            throw .usage("--field-manager must not be empty", command: command)
+        }
+        force = parsed.flag("force-conflicts")
+        guard parsed.flag("server-side") else {
+            throw .usage(
+                "--server-side=false is not supported: datumctl always applies on the server", command: command)
+        }
+        concurrency = parsed.int("concurrency") ?? Self.defaultConcurrency
+        guard (1...Self.maximumConcurrency).contains(concurrency) else {
+            throw .usage(
+                "--concurrency must be between 1 and \(Self.maximumConcurrency), not \(concurrency)", command: command)
+        }
+        showManagedFields = parsed.flag("show-managed-fields")
+        explicitNamespace = parsed.isSet("namespace") ? parsed.string("namespace") : nil
+    }
+
+    /// Reads `-f` for this invocation; objects without a namespace get `namespace` (from the
+    /// connection settings).
+    func manifests(namespace: String) -> ApplyManifests {
+        ApplyManifests(
+            filenames: filenames, recursive: recursive, fieldValidation: fieldValidation, namespace: namespace,
+            enforcedNamespace: explicitNamespace)
+    }
+
+    func engine(_ client: ProjectClient, dryRun: Bool) -> ApplyEngine {
+        ApplyEngine(
+            client: client, fieldManager: fieldManager, force: force, dryRun: dryRun, fieldValidation: fieldValidation,
+            concurrency: concurrency)
+    }
+
+    /// The object as printed with `-o yaml|json`: without managedFields unless asked for.
+    func printable(_ object: JSONValue) -> JSONValue {
+        guard !showManagedFields, var metadata = object["metadata"]?.objectValue, metadata["managedFields"] != nil
+        else { return object }
+        metadata["managedFields"] = nil
+        var copy = object
+        copy["metadata"] = .object(metadata)
+        return copy
+    }
+}

@@ -1,0 +1,188 @@
+import DatumJSON
+import DatumKit
+import DatumYAML
+
+/// One object from `-f` that passed the local checks, ready to be applied (or diffed).
+struct ApplyItem: Sendable {
+    /// The object to send: validated, pruned of unknown fields under `--validate=warn|ignore`,
+    /// and given the namespace it will live in.
+    var object: JSONValue
+    var resource: APIResource
+    /// `nil` for cluster-scoped resources.
+    var namespace: String?
+    var name: String
+    /// Where the object starts in its file (`policy.yaml:12:1`).
+    var location: SourceLocation
+
+    /// The object's URL path below the project prefix.
+    var path: String { resource.objectPath(namespace: namespace, name: name) }
+
+    /// Objects sharing a key are the same server object.
+    var key: String { resource.qualifiedName + "/" + (namespace ?? "") + "/" + name }
+}
+
+/// Reads `-f` for `apply` and `diff`: loads every document, validates it like `datumctl validate`,
+/// maps its kind to a resource and settles its namespace, reporting every problem at its
+/// `file:line:col`. Nothing is returned unless every document is fine, so nothing is sent for
+/// a partly broken input.
+struct ApplyManifests: Sendable {
+    var filenames: [String]
+    var recursive: Bool
+    var fieldValidation: FieldValidationMode
+    /// The namespace for objects that name none (`-n`, the context's, or `default`).
+    var namespace: String
+    /// The namespace given with `-n`; objects naming another one are errors, as in kubectl.
+    var enforcedNamespace: String?
+
+    /// What one document contributed, in input order.
+    private enum Loaded: Sendable {
+        case object(LoadedObject)
+        case unreadable(ManifestError)
+    }
+
+    private struct LoadedObject: Sendable {
+        var object: KubeObject
+        var location: SourceLocation
+        var subject: String
+        var issues: [ManifestIssue]
+        /// Reported only if the kind turns out to be namespaced.
+        var namespaceIssue: ManifestIssue?
+    }
+
+    /// The objects, or `nil` after reporting the problems found (on stderr, through
+    /// `diagnostics`). `resolve` maps a kind to its resource (built-in kinds, then discovery).
+    func load(
+        _ environment: CommandEnvironment, diagnostics: Diagnostics,
+        resolve: (GroupVersionKind) throws(CLIError) -> APIResource
+    ) throws(CLIError) -> [ApplyItem]? {
+        let loader = ManifestLoader(
+            recursive: recursive, currentDirectory: environment.currentDirectory,
+            readStandardInput: environment.readStandardInput, conversion: SchemaGuidedConversion.default)
+        let inputs: [ManifestInput]
+        do {
+            inputs = try loader.inputs(for: filenames)
+        } catch {
+            throw CLIError(.manifest, error.message)
+        }
+        let validator = ManifestValidator(fieldValidation: fieldValidation, namespace: namespace)
+        let enforced = enforcedNamespace
+        var loaded: [LoadedObject] = []
+        var problems = 0
+        // Files are split into documents here; parsing, conversion and validation run on the
+        // other cores, and results come back in input order.
+        ManifestStream(loader: loader).run(
+            inputs,
+            transform: { result -> Loaded in
+                switch result {
+                case .success(let manifest):
+                    return .object(Self.check(manifest, validator: validator, enforcedNamespace: enforced))
+                case .failure(let error):
+                    return .unreadable(error)
+                }
+            },
+            deliver: { delivery in
+                switch delivery.output {
+                case .unreadable(let error):
+                    problems += 1
+                    ManifestProblemText.report(error, to: diagnostics)
+                case .object(let object):
+                    for issue in object.issues {
+                        ManifestProblemText.report(issue, subject: object.subject, to: diagnostics)
+                    }
+                    if object.issues.contains(where: { $0.severity == .error }) { problems += 1 }
+                    loaded.append(object)
+                }
+            })
+
+        // Map kinds to resources once per kind; an unknown kind is a problem of its document.
+        var resources: [GroupVersionKind: Result<APIResource, CLIError>] = [:]
+        var items: [ApplyItem] = []
+        items.reserveCapacity(loaded.count)
+        for entry in loaded {
+            guard let gvk = entry.object.gvk else { continue }
+            let mapping: Result<APIResource, CLIError>
+            if let known = resources[gvk] {
+                mapping = known
+            } else {
+                do {
+                    mapping = .success(try resolve(gvk))
+                } catch  where error.kind == .manifest {
+                    mapping = .failure(error)
+                }
+                resources[gvk] = mapping
+            }
+            switch mapping {
+            case .failure:
+                problems += 1
+                let name = GoFormat.quote(entry.object.name ?? "")
+                let namespace = GoFormat.quote(entry.object.namespace ?? "")
+                diagnostics.report(
+                    CLIError(
+                        .manifest,
+                        "resource mapping not found for name: \(name) namespace: \(namespace) from "
+                            + "\(GoFormat.quote(entry.location.file)): no matches for kind "
+                            + "\(GoFormat.quote(gvk.kind)) in version \(GoFormat.quote(gvk.apiVersion))",
+                        location: entry.location, detail: "ensure CRDs are installed first"))
+            case .success(let resource):
+                if resource.namespaced, let issue = entry.namespaceIssue {
+                    problems += 1
+                    ManifestProblemText.report(issue, subject: entry.subject, to: diagnostics)
+                    continue
+                }
+                guard problems == 0 else { continue }
+                var object = entry.object
+                var itemNamespace: String?
+                if resource.namespaced {
+                    let given = object.namespace ?? ""
+                    itemNamespace = given.isEmpty ? namespace : given
+                    if given.isEmpty { object.namespace = itemNamespace }
+                }
+                items.append(
+                    ApplyItem(
+                        object: object.value, resource: resource, namespace: itemNamespace, name: object.name ?? "",
+                        location: entry.location))
+            }
+        }
+        guard problems == 0 else {
+            let count = problems == 1 ? "1 invalid object" : "\(problems) invalid objects"
+            diagnostics.report(CLIError(.validation, "\(count); nothing was sent to the server"))
+            return nil
+        }
+        return items
+    }
+
+    /// The local checks of one object: the validator's, plus what kubectl's builder refuses
+    /// (no name, a namespace other than `-n`).
+    private static func check(_ manifest: Manifest, validator: ManifestValidator, enforcedNamespace: String?)
+        -> LoadedObject
+    {
+        let validation = validator.validate(manifest)
+        var issues = validation.errors + validation.warnings
+        let name = manifest.object.name ?? ""
+        if name.isEmpty {
+            let generateName = manifest.object.value["metadata"]?["generateName"]?.stringValue ?? ""
+            let message =
+                generateName.isEmpty
+                ? "resource name may not be empty" : "from \(generateName): cannot use generate name with apply"
+            // The validator already requires a name for the kinds it models.
+            if !issues.contains(where: { $0.field == "metadata.name" && $0.severity == .error }) {
+                issues.append(
+                    ManifestIssue(
+                        severity: .error, location: manifest.location(of: [.key("metadata")]), field: "metadata.name",
+                        message: message))
+            }
+        }
+        var namespaceIssue: ManifestIssue?
+        if let enforcedNamespace, let given = manifest.object.namespace, !given.isEmpty, given != enforcedNamespace {
+            namespaceIssue = ManifestIssue(
+                severity: .error, location: manifest.location(of: [.key("metadata"), .key("namespace")]),
+                field: "metadata.namespace",
+                message: "the namespace from the provided object \(GoFormat.quote(given)) does not match the "
+                    + "namespace \(GoFormat.quote(enforcedNamespace)). You must pass "
+                    + "'--namespace=\(given)' to perform this operation.")
+        }
+        return LoadedObject(
+            object: validation.object, location: manifest.location, subject: manifest.displayName, issues: issues,
+            namespaceIssue: namespaceIssue)
+    }
+}

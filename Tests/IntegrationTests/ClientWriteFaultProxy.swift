@@ -1,0 +1,222 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A loopback HTTP/1.1 proxy in front of a plain-HTTP sandbox that injects faults: the first
+/// `failures` requests with a given method are answered `503 Service Unavailable` (optionally
+/// with `Retry-After`), everything else is forwarded to the sandbox unchanged. Responses may
+/// also be given an extra header (a `Warning`, say).
+///
+/// One thread accepts connections and one thread serves each; `stop()` closes the listening
+/// socket and waits for them.
+final class WriteFaultProxy: @unchecked Sendable {
+    struct Exchange: Equatable {
+        var method: String
+        var path: String
+        var status: Int
+    }
+
+    let port: Int
+    private let upstreamPort: Int
+    private let failingMethod: String
+    private let retryAfter: String?
+    private let extraHeader: String?
+    private let listener: Int32
+    private let lock = NSLock()
+    private var remainingFailures: Int
+    private var exchanges: [Exchange] = []
+    private var clientSockets: [Int32] = []
+    private var stopped = false
+    private let finished = DispatchGroup()
+
+    init(
+        upstreamPort: Int, failing method: String, times: Int, retryAfter: String? = nil, extraHeader: String? = nil
+    ) throws {
+        self.upstreamPort = upstreamPort
+        failingMethod = method
+        remainingFailures = times
+        self.retryAfter = retryAfter
+        self.extraHeader = extraHeader
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SandboxTestError("socket() failed") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            close(fd)
+            throw SandboxTestError("cannot listen on 127.0.0.1")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        finished.enter()
+        let acceptor = Thread { [self] in
+            acceptLoop()
+            finished.leave()
+        }
+        acceptor.start()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request seen so far, with the status it was answered with.
+    var log: [Exchange] { lock.withLock { exchanges } }
+
+    func stop() {
+        let first: Bool = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        lock.withLock { for socket in clientSockets { shutdown(socket, Int32(SHUT_RDWR)) } }
+        finished.wait()
+    }
+
+    deinit { stop() }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            lock.withLock { clientSockets.append(client) }
+            finished.enter()
+            let thread = Thread { [self] in
+                serve(client)
+                close(client)
+                finished.leave()
+            }
+            thread.start()
+        }
+    }
+
+    /// Serves requests on one connection until the client closes it.
+    private func serve(_ client: Int32) {
+        var buffer: [UInt8] = []
+        while let (head, body) = readRequest(client, &buffer) {
+            let requestLine = head.split(separator: "\r\n", maxSplits: 1).first ?? ""
+            let words = requestLine.split(separator: " ")
+            let method = words.first.map(String.init) ?? ""
+            let path = words.count > 1 ? String(words[1]) : ""
+            let inject: Bool = lock.withLock {
+                guard method == failingMethod, remainingFailures > 0 else { return false }
+                remainingFailures -= 1
+                return true
+            }
+            var response: [UInt8]
+            if inject {
+                let text =
+                    #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected fault","reason":"ServiceUnavailable","code":503}"#
+                var headers = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                if let retryAfter { headers += "Retry-After: \(retryAfter)\r\n" }
+                headers += "Content-Length: \(text.utf8.count)\r\n\r\n"
+                response = Array((headers + text).utf8)
+            } else {
+                response = forward(head: head, body: body)
+            }
+            if let extraHeader, let end = Self.find(Array("\r\n".utf8), in: response) {
+                response.insert(contentsOf: Array((extraHeader + "\r\n").utf8), at: end + 2)
+            }
+            let statusLine = String(decoding: response.prefix(while: { $0 != 0x0D }), as: UTF8.self)
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+            lock.withLock { exchanges.append(Exchange(method: method, path: path, status: status)) }
+            guard writeAll(client, response) else { return }
+        }
+    }
+
+    /// One request (head text without the blank line, and body), or nil at end of stream.
+    private func readRequest(_ socket: Int32, _ buffer: inout [UInt8]) -> (String, [UInt8])? {
+        let separator = Array("\r\n\r\n".utf8)
+        while Self.find(separator, in: buffer) == nil {
+            guard readMore(socket, &buffer) else { return nil }
+        }
+        guard let end = Self.find(separator, in: buffer) else { return nil }
+        let head = String(decoding: buffer[..<end], as: UTF8.self)
+        buffer.removeFirst(end + separator.count)
+        var length = 0
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        while buffer.count < length {
+            guard readMore(socket, &buffer) else { return nil }
+        }
+        let body = Array(buffer.prefix(length))
+        buffer.removeFirst(length)
+        return (head, body)
+    }
+
+    /// Sends the request to the sandbox on a fresh connection and returns its whole response.
+    private func forward(head: String, body: [UInt8]) -> [UInt8] {
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(upstream) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(upstreamPort).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return Array("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".utf8) }
+        // One request per upstream connection: the sandbox closes it after answering.
+        let lines = head.split(separator: "\r\n").filter { !$0.lowercased().hasPrefix("connection:") }
+        let request = Array((lines.joined(separator: "\r\n") + "\r\nConnection: close\r\n\r\n").utf8) + body
+        guard writeAll(upstream, request) else { return [] }
+        var response: [UInt8] = []
+        while readMore(upstream, &response) {}
+        // The client keeps its connection to us, so the sandbox's "close" must not reach it.
+        return Self.removingHeader("connection", from: response)
+    }
+
+    private func readMore(_ socket: Int32, _ buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        buffer.append(contentsOf: chunk[..<count])
+        return true
+    }
+
+    private func writeAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes {
+                send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return start
+        }
+        return nil
+    }
+
+    static func removingHeader(_ name: String, from response: [UInt8]) -> [UInt8] {
+        guard let end = find(Array("\r\n\r\n".utf8), in: response) else { return response }
+        let head = String(decoding: response[..<end], as: UTF8.self)
+        let kept = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+            .filter { !$0.lowercased().hasPrefix(name + ":") }
+        return Array(kept.joined(separator: "\r\n").utf8) + response[end...]
+    }
+}
