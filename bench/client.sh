@@ -29,7 +29,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin/datumctl-sandbox" --listen 127.0.0.1:0 --data-dir "$work/data" >"$work/stdout" 2>"$work/stderr" &
+# kubectl sends bearer tokens only over TLS, so the sandbox serves HTTPS with a throwaway CA.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "/CN=bench CA" \
+    -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$work/san.ext"
+openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 1 \
+    -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
+"$bin/datumctl-sandbox" --listen 127.0.0.1:0 --data-dir "$work/data" --tls-cert "$work/server.crt" \
+    --tls-key "$work/server.key" >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/stdout" 2>/dev/null && break; sleep 0.1; done
 server=$(sed -n 's/^listening on //p' "$work/stdout")
@@ -53,7 +62,7 @@ def kubeconfig(project):
 kind: Config
 clusters:
 - name: sandbox
-  cluster: {{server: "{server}{prefix.format(project)}"}}
+  cluster: {{server: "{server}{prefix.format(project)}", certificate-authority: "{work}/ca.crt"}}
 users:
 - name: admin
   user: {{token: "{token}"}}
@@ -64,10 +73,22 @@ current-context: sandbox
 """)
     return path
 
+# datumctl's context: the sandbox, its CA and the token (the project comes from DATUM_PROJECT).
+with open(f"{work}/datumctl-config", "w") as f:
+    f.write(f"""apiVersion: datumctl.datum.net/v1alpha1
+kind: Config
+current-context: sandbox
+contexts:
+- name: sandbox
+  server: {server}
+  token: {token}
+  certificate-authority: {work}/ca.crt
+""")
+
 def env_for(project):
     env = dict(os.environ)
-    env.update(HOME=home, KUBECONFIG=kubeconfig(project), DATUMCTL_SERVER=server, DATUMCTL_TOKEN=token,
-               DATUM_PROJECT=project, DATUMCTL_CONFIG=f"{work}/datumctl-config", KUBECACHEDIR=f"{home}/.kube/cache")
+    env.update(HOME=home, KUBECONFIG=kubeconfig(project), DATUM_PROJECT=project,
+               DATUMCTL_CONFIG=f"{work}/datumctl-config")
     return env
 
 datumctl = f"{bin_dir}/datumctl"

@@ -326,7 +326,7 @@ enum WriteCLI {
             #expect(unauthorized.stdout == "")
             #expect(
                 unauthorized.stderr
-                    == "Error from server (Unauthorized): You must be logged in to the server (Unauthorized): Unauthorized\nCheck the token: --token, DATUMCTL_TOKEN or the context's token.\n"
+                    == "error: You must be logged in to the server (Unauthorized)\nCheck the token: --token, DATUMCTL_TOKEN or the context's token.\n"
             )
             let forbidden = try WriteCLI.run(
                 sandbox, ["apply", "-f", "-"], project: "p2", token: "good-token", input: policy)

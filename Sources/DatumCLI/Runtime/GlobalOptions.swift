@@ -27,7 +27,8 @@ struct GlobalOptions: Sendable {
             defaultValue: "0", isGlobal: true),
         OptionSpec(
             "namespace", short: "n", kind: .value(ValueSpec("NAMESPACE")),
-            help: "The namespace within the project.", defaultValue: "default", isGlobal: true),
+            help: "The namespace within the project. Defaults to the context's namespace, then \"default\".",
+            isGlobal: true),
         OptionSpec(
             "context", kind: .value(ValueSpec("NAME")),
             help: "The name of the config context to use instead of the current one.", isGlobal: true),

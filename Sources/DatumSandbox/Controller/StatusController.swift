@@ -14,8 +14,15 @@ public final class StatusController: @unchecked Sendable {
     private var dirty: [Scope: Work] = [:]
     private var scheduled = false
     private var stopped = false
-    /// How long changes are collected before one reconcile pass.
+    /// When the pending changes started to accumulate, and when the last one arrived.
+    private var firstPending = DispatchTime.now()
+    private var lastChange = DispatchTime.now()
+    /// A pass runs once no change has arrived for this long ...
     private let delayMilliseconds: Int
+    /// ... or once changes have waited this long, whichever comes first. A burst of writes (a
+    /// large apply) is thus reconciled in a few passes after it instead of competing with it,
+    /// and status still follows within a second under continuous writes.
+    private let maximumDelayMilliseconds: Int
 
     struct Scope: Hashable {
         var project: String
@@ -36,9 +43,10 @@ public final class StatusController: @unchecked Sendable {
         }
     }
 
-    public init(store: ObjectStore, delayMilliseconds: Int = 20) {
+    public init(store: ObjectStore, delayMilliseconds: Int = 20, maximumDelayMilliseconds: Int = 1_000) {
         self.store = store
         self.delayMilliseconds = delayMilliseconds
+        self.maximumDelayMilliseconds = max(delayMilliseconds, maximumDelayMilliseconds)
     }
 
     /// Subscribes to commits and reconciles every existing namespace once.
@@ -74,6 +82,9 @@ public final class StatusController: @unchecked Sendable {
 
     private func markDirty(_ work: [Scope: Work]) {
         let schedule = lock.withLock { () -> Bool in
+            let now = DispatchTime.now()
+            if dirty.isEmpty { firstPending = now }
+            lastChange = now
             for (scope, item) in work {
                 var merged = dirty[scope] ?? Work()
                 merged.everything = merged.everything || item.everything
@@ -91,12 +102,22 @@ public final class StatusController: @unchecked Sendable {
     }
 
     private func drain() {
-        let work = lock.withLock { () -> [Scope: Work] in
+        let work = lock.withLock { () -> [Scope: Work]? in
+            let now = DispatchTime.now().uptimeNanoseconds
+            let quietFor = (now - min(now, lastChange.uptimeNanoseconds)) / 1_000_000
+            let waitedFor = (now - min(now, firstPending.uptimeNanoseconds)) / 1_000_000
+            if quietFor < delayMilliseconds && waitedFor < maximumDelayMilliseconds && !stopped {
+                // Still busy: look again when the quiet period could have passed.
+                let wait = min(delayMilliseconds - Int(quietFor), maximumDelayMilliseconds - Int(waitedFor))
+                queue.asyncAfter(deadline: .now() + .milliseconds(max(1, wait))) { [weak self] in self?.drain() }
+                return nil
+            }
             let work = dirty
             dirty = [:]
             scheduled = false
             return work
         }
+        guard let work else { return }
         for scope in work.keys.sorted(by: { ($0.project, $0.namespace) < ($1.project, $1.namespace) }) {
             reconcile(project: scope.project, namespace: scope.namespace, work: work[scope] ?? Work(everything: true))
         }
