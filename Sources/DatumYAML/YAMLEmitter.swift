@@ -116,8 +116,8 @@ struct GoYAMLWriter {
         switch GoYAMLResolver.resolvePlain(GoJSONEncoder.formatFloat(d)) {
         case .int(let i): return String(i)
         case .uint(let u): return String(u)
-        case .float(let f): return GoFloatFormat.g(f)
-        default: return GoFloatFormat.g(d)
+        case .float(let f): return GoFormat.formatFloat(f)
+        default: return GoFormat.formatFloat(d)
         }
     }
 

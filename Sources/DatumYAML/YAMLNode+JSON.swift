@@ -147,7 +147,7 @@ extension YAMLNode {
         case .int(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
         case .float(let d):
-            switch GoFloatFormat.g(d, bitSize: 32) {
+            switch GoFormat.formatFloat(d, bitSize: 32) {
             case "+Inf": return ".inf"
             case "-Inf": return "-.inf"
             case "NaN": return ".nan"

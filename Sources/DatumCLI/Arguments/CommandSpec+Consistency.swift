@@ -1,3 +1,5 @@
+import DatumJSON
+
 extension CommandSpec {
     /// Mistakes in a spec tree that the parser cannot resolve sensibly, one message each
     /// (empty when consistent). Meant for a unit test over datumctl's real spec, so a bad
@@ -11,7 +13,7 @@ extension CommandSpec {
     private func check(chain: [CommandSpec], into problems: inout [String]) {
         let path = chain.map(\.name).joined(separator: " ")
         if name.isEmpty || name.hasPrefix("-") || name.contains(" ") {
-            problems.append("\(path): invalid command name \(GoValueSyntax.quote(name))")
+            problems.append("\(path): invalid command name \(GoFormat.quote(name))")
         }
         if summary.contains("\n") {
             problems.append("\(path): summary must be one line")
@@ -20,7 +22,7 @@ extension CommandSpec {
         var spellings = Set<String>()
         for subcommand in subcommands {
             for spelling in [subcommand.name] + subcommand.aliases where !spellings.insert(spelling).inserted {
-                problems.append("\(path): subcommand name or alias \(GoValueSyntax.quote(spelling)) is used twice")
+                problems.append("\(path): subcommand name or alias \(GoFormat.quote(spelling)) is used twice")
             }
         }
 
@@ -34,7 +36,7 @@ extension CommandSpec {
                 problems.append("\(path): shorthand -\(short) is declared twice")
             }
             if option.long.isEmpty || option.long.hasPrefix("-") || option.long.contains("=") {
-                problems.append("\(path): invalid option name \(GoValueSyntax.quote(option.long))")
+                problems.append("\(path): invalid option name \(GoFormat.quote(option.long))")
             }
             if let fallback = option.defaultValue, let reason = defaultProblem(fallback, option) {
                 problems.append("\(path): default of --\(option.long) \(reason)")

@@ -1,3 +1,5 @@
+import DatumJSON
+
 /// Renders kubectl-shaped help text from a `CommandSpec` tree; a pure function of the spec and
 /// the terminal width, so its output is golden-tested.
 public struct HelpRenderer: Sendable {
@@ -213,7 +215,7 @@ public struct HelpRenderer: Sendable {
         if let fallback = option.defaultValue, !isZeroDefault(fallback, of: option) {
             switch option.valueSpec?.kind {
             case .string?, .enumeration?, .formatted?:
-                parts.append("(default \(GoValueSyntax.quote(fallback)))")
+                parts.append("(default \(GoFormat.quote(fallback)))")
             case .int?, .duration?, nil:
                 parts.append("(default \(fallback))")
             }

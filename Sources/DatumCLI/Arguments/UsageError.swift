@@ -1,3 +1,5 @@
+import DatumJSON
+
 /// A mistake on the command line, pointing at the offending argv word; exits with code 64.
 ///
 /// The wording follows pflag, cobra and kubectl so users see the messages they already know.
@@ -65,18 +67,18 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
             }
             return "flag needs an argument: --\(option.long)"
         case .invalidValue(let value, let option, let detail):
-            return "invalid argument \(GoValueSyntax.quote(value)) for "
-                + "\(GoValueSyntax.quote(option.displayName)) flag: \(detail)"
+            return "invalid argument \(GoFormat.quote(value)) for "
+                + "\(GoFormat.quote(option.displayName)) flag: \(detail)"
         case .invalidChoice(let value, let option, let allowed):
-            return "invalid argument \(GoValueSyntax.quote(value)) for "
-                + "\(GoValueSyntax.quote(option.displayName)) flag: must be one of: "
+            return "invalid argument \(GoFormat.quote(value)) for "
+                + "\(GoFormat.quote(option.displayName)) flag: must be one of: "
                 + allowed.joined(separator: ", ")
         case .unknownOutputFormat(let value, let allowed):
             return "unable to match a printer suitable for the output format "
-                + "\(GoValueSyntax.quote(value)), allowed formats are: "
+                + "\(GoFormat.quote(value)), allowed formats are: "
                 + allowed.sorted().joined(separator: ",")
         case .unknownCommand(let word, let parent):
-            return "unknown command \(GoValueSyntax.quote(word)) for \(GoValueSyntax.quote(parent))"
+            return "unknown command \(GoFormat.quote(word)) for \(GoFormat.quote(parent))"
         case .unknownHelpTopic(let words):
             // cobra prints the topic with Go's %#q: [`config` `veiw`].
             return "Unknown help topic [" + words.map { "`\($0)`" }.joined(separator: " ") + "]"
@@ -113,7 +115,7 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
         switch letter {
         case "'": return "'\\''"
         case "\"": return "'\"'"
-        default: return "'" + GoValueSyntax.quote(String(letter)).dropFirst().dropLast() + "'"
+        default: return "'" + GoFormat.quote(String(letter)).dropFirst().dropLast() + "'"
         }
     }
 }

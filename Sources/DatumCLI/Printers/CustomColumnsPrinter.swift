@@ -68,7 +68,7 @@ public struct CustomColumnsPrinter: Sendable {
         case .json(let v): return GoFormat.value(v)
         case .text(let s): return s
         case .int(let i): return String(i)
-        case .float(let d): return GoFormat.formatG(d)
+        case .float(let d): return GoFormat.formatFloat(d)
         case .byte(let b): return String(b)
         }
     }

@@ -105,7 +105,7 @@ public enum ExplainPrinter {
     /// (JSON numbers decode to float64 in kubectl).
     static func templateText(_ value: JSONValue) -> String {
         switch value {
-        case .int(let i): return GoFormat.formatG(Double(i))
+        case .int(let i): return GoFormat.formatFloat(Double(i))
         default: return GoFormat.value(value)
         }
     }

@@ -67,7 +67,7 @@ public struct JSONPath: Sendable {
                 }
             case .text(let s): parts.append(s)
             case .int(let i): parts.append(String(i))
-            case .float(let d): parts.append(GoFormat.formatG(d))
+            case .float(let d): parts.append(GoFormat.formatFloat(d))
             case .byte(let b): parts.append(String(b))
             }
         }

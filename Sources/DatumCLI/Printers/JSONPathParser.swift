@@ -1,3 +1,5 @@
+import DatumJSON
+
 /// The syntax tree of a kubectl JSONPath template (`k8s.io/client-go/util/jsonpath`).
 indirect enum JSONPathNode: Sendable, Equatable {
     case list([JSONPathNode])
@@ -310,7 +312,7 @@ struct JSONPathParser {
     static func formatRune(_ r: Unicode.Scalar) -> String {
         let hex = String(r.value, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        return GoFormat.isGoPrintable(r) ? code + " '" + String(Character(r)) + "'" : code
+        return GoFormat.isPrint(r) ? code + " '" + String(Character(r)) + "'" : code
     }
 
     /// `strconv.Atoi`: optional sign and ASCII digits only.
