@@ -34,8 +34,8 @@ export BENCH_OBJECTS="${BENCH_OBJECTS:-500}"
 # Warm-up: creates the objects, so every measured request updates an existing one.
 wrk -t2 -c8 -d3s -s bench/sandbox-apply.lua "$url" >/dev/null
 
-printf "datumctl-sandbox server-side apply, %ss per level, %s objects per wrk thread (%s, %s cores)\n" \
-  "$duration" "$BENCH_OBJECTS" "$(uname -m)" "$(nproc)"
+printf "datumctl-sandbox server-side apply, %ss per level, %s objects per wrk thread (%s, %s cores, load average %s)\n" \
+  "$duration" "$BENCH_OBJECTS" "$(uname -m)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
 printf "%-8s %12s %10s %10s %8s\n" clients "requests/s" p50 p99 errors
 for clients in 1 8 32; do
   threads=$(( clients < 2 ? 1 : 2 ))

@@ -102,6 +102,13 @@ public enum SandboxCommand {
 
     static func run(_ options: SandboxOptions) throws {
         try FileIO.makeDirectory(options.dataDirectory)
+        // Two servers on one directory would each trust their own in-memory copy: refuse the second.
+        let lockDescriptor = open(options.dataDirectory + "/lock", O_RDWR | O_CREAT, 0o600)
+        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw SandboxConfigurationError(
+                "data directory \(options.dataDirectory) is in use by another datumctl-sandbox")
+        }
+        defer { close(lockDescriptor) }
         let tokens = try loadTokens(options)
         let store = try ObjectStore(path: options.dataDirectory + "/sandbox.db")
         let controller = StatusController(store: store)
@@ -112,7 +119,6 @@ public enum SandboxCommand {
             tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)
         }
         let server = try SandboxHTTPServer(api: api, host: options.host, port: options.port, tls: tls)
-        FileIO.writeOutput("listening on \(server.url)\n")
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -125,6 +131,9 @@ public enum SandboxCommand {
             source.resume()
             sources.append(source)
         }
+        // Announced only once SIGTERM is handled: a signal sent right after this line would
+        // otherwise be ignored (SIG_IGN above) and the server would never stop.
+        FileIO.writeOutput("listening on \(server.url)\n")
         try server.waitUntilClosed()
         controller.stop()
         for source in sources { source.cancel() }

@@ -13,6 +13,9 @@ internal import CYAML
 public final class YAMLDocumentReader {
     private let source: YAMLSource
     private let limits: YAMLLimits
+    /// Where the bytes being read start in `source`: lines before them, and their first byte.
+    private let lineOffset: Int
+    private let byteOffset: Int
     private let parser: UnsafeMutablePointer<yaml_parser_t>
     private let input: InputCursor
     private var nextIndex = 0
@@ -20,10 +23,22 @@ public final class YAMLDocumentReader {
     private var finished = false
     private var parserReady: Bool
 
-    public init(_ source: YAMLSource, limits: YAMLLimits = .default) {
+    public convenience init(_ source: YAMLSource, limits: YAMLLimits = .default) {
+        self.init(source, limits: limits, byteRange: 0..<source.bytes.count, lineOffset: 0)
+    }
+
+    /// Reads one chunk of a stream (see ``YAMLStreamSplitter``): only the bytes in `byteRange`,
+    /// with marks and errors numbered as in the whole source.
+    public convenience init(_ chunk: YAMLChunk, limits: YAMLLimits = .default) {
+        self.init(chunk.source, limits: limits, byteRange: chunk.byteRange, lineOffset: chunk.lineOffset)
+    }
+
+    private init(_ source: YAMLSource, limits: YAMLLimits, byteRange: Range<Int>, lineOffset: Int) {
         self.source = source
         self.limits = limits
-        self.input = InputCursor(source.bytes)
+        self.lineOffset = lineOffset
+        self.byteOffset = byteRange.lowerBound
+        self.input = InputCursor(source.bytes, range: byteRange)
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         parserReady = yaml_parser_initialize(parser) != 0
         if parserReady {
@@ -101,7 +116,7 @@ public final class YAMLDocumentReader {
             throw error
         }
         defer { yaml_event_delete(&event) }
-        return ParserEvent(event)
+        return ParserEvent(event, lineOffset: lineOffset)
     }
 
     private func libyamlError() -> YAMLError {
@@ -109,7 +124,7 @@ public final class YAMLDocumentReader {
         let problem = p.problem.map { String(cString: $0) } ?? "unknown YAML error"
         switch p.error {
         case YAML_READER_ERROR:
-            let mark = source.mark(atByteOffset: Int(p.problem_offset))
+            let mark = source.mark(atByteOffset: byteOffset + Int(p.problem_offset))
             var message = problem
             if p.problem_value >= 0 {
                 if problem.contains("octet") {
@@ -120,17 +135,17 @@ public final class YAMLDocumentReader {
             }
             return YAMLError(kind: .encoding, mark: mark, message: message)
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
-            let mark = YAMLMark(p.problem_mark)
+            let mark = YAMLMark(p.problem_mark, lineOffset: lineOffset)
             var message = problem
             if let context = p.context.map({ String(cString: $0) }) {
-                let contextMark = YAMLMark(p.context_mark)
+                let contextMark = YAMLMark(p.context_mark, lineOffset: lineOffset)
                 message += contextMark == mark ? " (\(context))" : " (\(context) at \(contextMark))"
             }
             return YAMLError(kind: .syntax, mark: mark, message: message)
         case YAML_MEMORY_ERROR:
             return YAMLError(kind: .syntax, mark: nil, message: "out of memory while parsing YAML")
         default:
-            return YAMLError(kind: .syntax, mark: YAMLMark(p.problem_mark), message: problem)
+            return YAMLError(kind: .syntax, mark: YAMLMark(p.problem_mark, lineOffset: lineOffset), message: problem)
         }
     }
 
@@ -146,8 +161,13 @@ extension YAMLDocumentReader: Sendable {}
 /// The input bytes and how far libyaml has read; libyaml calls back for more.
 private final class InputCursor {
     let bytes: [UInt8]
-    var offset = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var offset: Int
+    let end: Int
+    init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+        self.bytes = bytes
+        offset = range?.lowerBound ?? 0
+        end = range?.upperBound ?? bytes.count
+    }
 }
 
 /// libyaml's read handler: copies the next chunk of the cursor's bytes.
@@ -157,7 +177,7 @@ private func readFromCursor(
 ) -> Int32 {
     guard let data, let buffer, let sizeRead else { return 0 }
     let cursor = Unmanaged<InputCursor>.fromOpaque(data).takeUnretainedValue()
-    let count = min(size, cursor.bytes.count - cursor.offset)
+    let count = min(size, cursor.end - cursor.offset)
     if count > 0 {
         cursor.bytes.withUnsafeBufferPointer { source in
             if let base = source.baseAddress {
@@ -171,9 +191,10 @@ private func readFromCursor(
 }
 
 extension YAMLMark {
-    /// libyaml marks are 0-based; ours are 1-based.
-    init(_ mark: yaml_mark_t) {
-        self.init(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    /// libyaml marks are 0-based; ours are 1-based, and count lines from the start of the
+    /// whole source when only a chunk of it is parsed.
+    init(_ mark: yaml_mark_t, lineOffset: Int = 0) {
+        self.init(line: Int(mark.line) + 1 + lineOffset, column: Int(mark.column) + 1)
     }
 }
 
@@ -191,9 +212,9 @@ enum ParserEvent {
     case mappingEnd(end: YAMLMark)
     case none
 
-    init(_ event: yaml_event_t) {
-        let start = YAMLMark(event.start_mark)
-        let end = YAMLMark(event.end_mark)
+    init(_ event: yaml_event_t, lineOffset: Int) {
+        let start = YAMLMark(event.start_mark, lineOffset: lineOffset)
+        let end = YAMLMark(event.end_mark, lineOffset: lineOffset)
         switch event.type {
         case YAML_STREAM_START_EVENT: self = .streamStart
         case YAML_STREAM_END_EVENT: self = .streamEnd

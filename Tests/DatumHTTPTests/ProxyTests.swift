@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 extension HTTPLayerTests {
-    /// Proxies: an explicit `proxy`, and libcurl's own reading of the environment.
+    /// Proxies: an explicit `proxy`. The environment variables are proven with the real binary as
+    /// a subprocess (IntegrationTests/ClientReadProxyTests), so no test changes this process's environment.
     @Suite struct Proxy {
         @Test func explicitProxyReceivesAbsoluteFormRequests() throws {
             let proxy = try TestHTTPServer(script: [.text("via proxy")])
@@ -16,33 +17,6 @@ extension HTTPLayerTests {
             let request = try #require(proxy.requests.first)
             #expect(request.target == "http://api.datumctl-test.invalid:8080/apis/x")
             #expect(request.headers["Host"] == "api.datumctl-test.invalid:8080")
-        }
-
-        /// The client never sets CURLOPT_PROXY unless asked, so `http_proxy` and `no_proxy`
-        /// from the environment apply. The variables are restored before the test ends.
-        @Test func environmentProxyVariablesAreHonoured() throws {
-            let proxy = try TestHTTPServer(script: [.text("via env proxy")])
-            defer { proxy.stop() }
-            let direct = try TestHTTPServer(script: [.text("direct")])
-            defer { direct.stop() }
-            let client = try HTTPClient(HTTPClientConfiguration(retry: .none))
-
-            let saved = ["http_proxy", "no_proxy"].map { ($0, ProcessInfo.processInfo.environment[$0]) }
-            setenv("http_proxy", proxy.baseURL, 1)
-            setenv("no_proxy", "127.0.0.1,localhost,::1", 1)
-            defer {
-                for (name, value) in saved {
-                    if let value { setenv(name, value, 1) } else { unsetenv(name) }
-                }
-            }
-
-            let proxied = try client.send(HTTPRequest(url: "http://backend.datumctl-test.invalid/healthz"))
-            let bypassed = try client.send(HTTPRequest(url: direct.baseURL + "/healthz"))
-
-            #expect(proxied.bodyText == "via env proxy")
-            #expect(proxy.requests.map(\.target) == ["http://backend.datumctl-test.invalid/healthz"])
-            #expect(bypassed.bodyText == "direct")
-            #expect(direct.requests.map(\.target) == ["/healthz"])
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import DatumJSON
 import Testing
 
@@ -478,5 +479,74 @@ import Testing
         let r = t.send("PATCH", TestAPI.policies + "/a?fieldManager=m", body: TestAPI.policy("a"), contentType: apply)
         #expect(r.json["metadata"]?["labels"] == nil)
         #expect(r.json["metadata"]?["name"] == "a")
+    }
+}
+
+@Suite struct ConcurrencyTests {
+    @Test func parallelWritersLoseNoUpdates() throws {
+        let t = try TestAPI()
+        #expect(t.send("POST", TestAPI.policies, body: TestAPI.policy("shared")).status == 201)
+        let api = t.api
+        DispatchQueue.concurrentPerform(iterations: 8) { writer in
+            for round in 1...25 {
+                let patch = #"{"metadata":{"labels":{"w\#(writer)":"\#(round)"}}}"#
+                let response = api.handle(
+                    SandboxRequest(
+                        method: "PATCH", target: TestAPI.base + TestAPI.policies + "/shared",
+                        headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": "application/merge-patch+json"],
+                        body: Array(patch.utf8)))
+                #expect(response.status == 200)
+                let apply = #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"BackendTLSPolicy","metadata":{"name":"shared","annotations":{"a\#(writer)":"\#(round)"}}}"#
+                let applied = api.handle(
+                    SandboxRequest(
+                        method: "PATCH", target: TestAPI.base + TestAPI.policies + "/shared?fieldManager=m\(writer)",
+                        headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": "application/apply-patch+yaml"],
+                        body: Array(apply.utf8)))
+                #expect(applied.status == 200)
+            }
+        }
+        let final = t.send("GET", TestAPI.policies + "/shared").json
+        for writer in 0..<8 {
+            #expect(final["metadata"]?["labels"]?["w\(writer)"] == "25")
+            #expect(final["metadata"]?["annotations"]?["a\(writer)"] == "25")
+        }
+        // 1 create + 8 × 25 × 2 writes, each with its own resourceVersion.
+        let created = Int(t.send("GET", "/api/v1/namespaces/default").json["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
+        #expect(Int(final["metadata"]?["resourceVersion"]?.stringValue ?? "") == created + 401)
+    }
+}
+
+@Suite struct MetadataOnlyValidationTests {
+    @Test func metadataOnlyWritesStillCheckObjectMeta() throws {
+        let t = try TestAPI()
+        t.send("POST", TestAPI.policies, body: TestAPI.policy("a"))
+        let bad = t.send(
+            "PATCH", TestAPI.policies + "/a", body: #"{"metadata":{"labels":{"tier":"not valid!"}}}"#,
+            contentType: "application/merge-patch+json")
+        #expect(bad.status == 422)
+        #expect(bad.json["details"]?["causes"]?[0]?["field"] == "metadata.labels")
+        let good = t.send(
+            "PATCH", TestAPI.policies + "/a", body: #"{"metadata":{"labels":{"tier":"web"}}}"#,
+            contentType: "application/merge-patch+json")
+        #expect(good.status == 200)
+    }
+}
+
+@Suite struct ResetFieldsTests {
+    @Test func mainWritesNeverOwnStatusAndStatusWritesOwnOnlyStatus() throws {
+        let t = try TestAPI()
+        let service = t.send(
+            "POST", "/api/v1/namespaces/default/services?fieldManager=creator",
+            body: #"{"metadata":{"name":"s"},"spec":{"ports":[{"port":80}]}}"#)
+        let fields = service.json["metadata"]?["managedFields"]?[0]?["fieldsV1"]
+        #expect(fields?["f:status"] == nil)
+        #expect(fields?["f:spec"]?["f:ports"] != nil)
+        t.send("POST", TestAPI.policies, body: TestAPI.policy("a"))
+        let status = #"{"status":{"ancestors":[{"ancestorRef":{"name":"gw"},"controllerName":"example.net/c","conditions":[{"type":"Accepted","status":"True","reason":"Accepted","message":"","lastTransitionTime":"2026-01-01T00:00:00Z"}]}]}}"#
+        let r = t.send(
+            "PATCH", TestAPI.policies + "/a/status?fieldManager=ctl", body: status, contentType: "application/merge-patch+json")
+        let entry = r.json["metadata"]?["managedFields"]?.arrayValue?.first { $0["manager"] == "ctl" }
+        #expect(entry?["subresource"] == "status")
+        #expect(entry?["fieldsV1"]?.compactJSON == #"{"f:status":{".":{},"f:ancestors":{}}}"#)
     }
 }

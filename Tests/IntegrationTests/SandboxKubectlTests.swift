@@ -5,8 +5,9 @@ import Testing
 /// Real kubectl against a real `datumctl-sandbox` over HTTPS (client-go sends bearer tokens only over TLS).
 @Suite(.serialized, .enabled(if: SandboxBinaries.hasKubectl, "kubectl is not installed; skipping kubectl tests"))
 struct SandboxKubectlTests {
-    /// The upstream conformance manifests; that test runs only where the shared folder exists.
-    static let examples = "/work/shared/gateway-api/examples"
+    /// The upstream conformance manifests, vendored in the repository under docs/examples.
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/examples/gateway-api").path
     static var hasExamples: Bool { FileManager.default.fileExists(atPath: examples + "/conformance") }
 
     /// The two policies of the Gateway API TLS guide (a CA ConfigMap, and the system CAs).
@@ -135,7 +136,7 @@ struct SandboxKubectlTests {
         }
     }
 
-    @Test(.enabled(if: SandboxKubectlTests.hasExamples, "the shared conformance manifests are not on this machine"))
+    @Test(.enabled(if: SandboxKubectlTests.hasExamples, "docs/examples/gateway-api/conformance is missing"))
     func conformanceManifestsApplyAndGetStatus() throws {
         try withSandbox { sandbox in
             let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: gateway-conformance-infra\n"

@@ -50,6 +50,9 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
             let list = try sandbox.request("GET", policiesPath, project: "a", token: "token-a")
             let hosts = list.json["items"]?.arrayValue?.compactMap { $0["spec"]?["validation"]?["hostname"]?.stringValue }
             #expect(hosts == ["a.example.com"])
+            let watched = try sandbox.request("GET", policiesPath + "?watch=1&timeoutSeconds=1", project: "a", token: "token-a")
+            #expect(watched.body.contains("a.example.com"))
+            #expect(!watched.body.contains("b.example.com"))
             let unauthenticated = try sandbox.request("GET", policiesPath, project: "a", token: "wrong")
             #expect(unauthenticated.status == 401)
             // The B object is untouched by every forbidden attempt.
@@ -100,6 +103,21 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
             let before = Int(created.json["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
             let after = Int(next.json["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
             #expect(after > before)
+        }
+    }
+
+    @Test func oneDataDirectoryServesOneProcessAndBodiesAreLimited() throws {
+        try withSandbox { sandbox in
+            let second = try runProcess(
+                SandboxBinaries.sandbox, ["--listen", "127.0.0.1:0", "--data-dir", sandbox.dataDirectory])
+            #expect(second.status == 1)
+            #expect(
+                second.stderr
+                    == "datumctl-sandbox: data directory \(sandbox.dataDirectory) is in use by another datumctl-sandbox\n")
+            let huge = "{\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"" + String(repeating: "x", count: 3 * 1024 * 1024) + "\"}}"
+            let r = try sandbox.request("POST", "/api/v1/namespaces/default/configmaps", body: huge)
+            #expect(r.status == 413)
+            #expect(r.json["message"] == "Request entity too large: limit is 3145728")
         }
     }
 

@@ -119,9 +119,8 @@ public struct APIError: Error, Sendable, Hashable {
     public var cliError: CLIError {
         if code == 401 {
             return CLIError(
-                .server, "You must be logged in to the server (Unauthorized)" + (message.isEmpty ? "" : ": \(message)"),
-                reason: "Unauthorized", code: code,
-                detail: "Check the token: --token, DATUMCTL_TOKEN or the context's token.")
+                .authentication, "You must be logged in to the server (Unauthorized)", reason: "Unauthorized",
+                code: code, detail: "Check the token: --token, DATUMCTL_TOKEN or the context's token.")
         }
         return CLIError(.server, message, reason: reason.isEmpty ? nil : reason, code: code)
     }

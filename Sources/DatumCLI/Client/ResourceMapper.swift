@@ -62,7 +62,7 @@ public final class ResourceMapper: @unchecked Sendable {
         let lowered = argument.lowercased()
         let category = resources.filter { $0.categories.contains(lowered) }
         if !category.isEmpty { return category }
-        throw CLIError(.usage, "the server doesn't have a resource type \"\(argument)\"")
+        throw CLIError(.resource, "the server doesn't have a resource type \"\(argument)\"")
     }
 
     /// The resource for a manifest's apiVersion and kind.

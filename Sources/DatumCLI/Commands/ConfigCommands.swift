@@ -22,7 +22,7 @@ enum ConfigCommands {
             Settings are taken from, in order: command-line flags, then environment variables \
             (DATUM_PROJECT, DATUMCTL_SERVER, DATUMCTL_TOKEN), then the current context, then defaults.
             """,
-        usage: "datumctl config SUBCOMMAND",
+        usage: "SUBCOMMAND",
         subcommands: members.map { $0.spec })
 
     static func store(_ environment: CommandEnvironment) -> ConfigStore {
@@ -196,7 +196,7 @@ struct ConfigSetContextCommand: CLICommand {
             fields on top of the existing values. With --current, the current context is modified \
             (and no name is given).
             """,
-        usage: "datumctl config set-context [NAME | --current] [--server=URL] [--project=PROJECT] [--token=TOKEN | --token-file=FILE] [options]",
+        usage: "[NAME | --current] [--server=URL] [--project=PROJECT] [--token=TOKEN | --token-file=FILE]",
         examples: [
             Example(
                 "Create a context for a project on the production API and make it current",

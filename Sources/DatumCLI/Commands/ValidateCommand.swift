@@ -22,7 +22,7 @@ struct ValidateCommand: CLICommand {
 
             Exit status: 0 when every document is valid, 1 when any is invalid, 64 for usage errors.
             """,
-        usage: "datumctl validate -f FILENAME [options]",
+        usage: "-f FILENAME",
         examples: [
             Example("Validate one file", "datumctl validate -f backendtlspolicy.yaml"),
             Example("Validate every manifest under a directory, recursively", "datumctl validate -f manifests/ -R"),
@@ -78,37 +78,26 @@ struct ValidateCommand: CLICommand {
         }
         let validator = ManifestValidator(fieldValidation: fieldValidation, namespace: context.globals.namespace ?? "default")
         var report = ValidationReport(json: json, sink: context.stdout)
-        // Reading a YAML stream is sequential; converting and validating each document is not,
-        // so that work runs on the other cores while this thread keeps reading.
-        let pipeline = OrderedPipeline<Result<YAMLDocument, ManifestError>, [DocumentOutcome]>(
-            transform: { step in
-                switch step {
-                case .failure(let error):
-                    return [.unreadable(error)]
-                case .success(let document):
-                    return loader.manifests(in: document).map { result in
-                        switch result {
-                        case .success(let manifest): return .checked(manifest, validator.validate(manifest))
-                        case .failure(let error): return .unreadable(error)
-                        }
-                    }
+        // Files are split into documents here; parsing, conversion and validation of the
+        // documents run on the other cores, and results come back in order.
+        ManifestStream(loader: loader).run(
+            inputs,
+            transform: { result -> DocumentOutcome in
+                switch result {
+                case .success(let manifest): return .checked(manifest, validator.validate(manifest))
+                case .failure(let error): return .unreadable(error)
                 }
             },
-            deliver: { outcomes in
-                for outcome in outcomes {
-                    switch outcome {
-                    case .checked(let manifest, let validation): report.add(manifest, validation)
-                    case .unreadable(let error): report.add(error)
-                    }
+            deliver: { delivery in
+                switch delivery.output {
+                case .checked(var manifest, let validation):
+                    manifest.documentIndex += delivery.documentBase
+                    report.add(manifest, validation)
+                case .unreadable(var error):
+                    error.documentIndex = error.documentIndex.map { $0 + delivery.documentBase }
+                    report.add(error)
                 }
             })
-        for input in inputs {
-            loader.readDocuments(input) { step in
-                pipeline.submit(step)
-                return true
-            }
-        }
-        pipeline.finish()
         report.finish()
         if report.invalid > 0 || (strict && report.warningCount > 0) { return .failure }
         return .success

@@ -1,15 +1,29 @@
-/// `datumctl version`: prints the client version (and the server's, when one is reachable).
+import DatumJSON
+import DatumYAML
+
+/// `datumctl version`: prints the client version and, when a project is selected, the version
+/// its control plane reports.
 struct VersionCommand: CLICommand {
     static let spec = CommandSpec(
         "version", group: .other,
         summary: "Print the client and server version information",
-        discussion: "Print the client version and, when a server is configured and reachable, the server's version.",
-        examples: [Example("Print the client and server versions for the current context", "datumctl version")],
+        discussion: """
+            Print the client version and, when a project is selected (--project, DATUM_PROJECT or the current \
+            context), the version of the project's control plane (GET /version under the project prefix).
+
+            When the server cannot be reached, the client version is still printed, followed by the error, \
+            and the exit status is 1.
+            """,
+        examples: [
+            Example("Print the client and server versions for the current context", "datumctl version"),
+            Example("Print the client version only, without contacting a server", "datumctl version --client"),
+            Example("Print both versions as JSON, for scripts", "datumctl version -o json --project my-project"),
+        ],
         options: [
             OptionSpec("client", help: "If true, shows client version only (no server required)."),
             OptionSpec(
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["yaml", "json"]))),
-                help: "One of 'yaml' or 'json'."),
+                help: "Output format: the versions as a YAML or JSON object instead of lines of text."),
         ])
 
     var clientOnly: Bool
@@ -20,8 +34,54 @@ struct VersionCommand: CLICommand {
         output = parsed.string("output")
     }
 
+    /// `version.Info` of the client, with the fields a Swift build can state.
+    static var clientInfo: JSONValue {
+        let parts = Datumctl.version.split(separator: ".")
+        return [
+            "major": .string(parts.first.map(String.init) ?? ""),
+            "minor": .string(parts.dropFirst().first.map(String.init) ?? ""),
+            "gitVersion": .string("v" + Datumctl.version),
+            "platform": .string(ProjectClient.platform),
+        ]
+    }
+
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
-        context.stdout.line("Client Version: \(Datumctl.version)")
+        var server: JSONValue?
+        var failure: CLIError?
+        if !clientOnly {
+            do throws(CLIError) {
+                let settings = try context.connectionSettings()
+                if let project = settings.project, !project.isEmpty {
+                    let client = try context.projectClient(settings)
+                    server = try client.getJSON(client.scope.url("/version"))
+                }
+            } catch {
+                failure = error
+            }
+        }
+        var document: JSONObject = ["clientVersion": Self.clientInfo]
+        if let server { document["serverVersion"] = server }
+        switch output {
+        case "json":
+            context.stdout.write(GoJSONEncoder(indent: "  ", sortKeys: false).encode(.object(document)) + "\n")
+        case "yaml":
+            context.stdout.write(YAMLEmitter.kubectl(.object(document)))
+        default:
+            context.stdout.line("Client Version: v\(Datumctl.version)")
+            if let server {
+                context.stdout.line("Server Version: \(server["gitVersion"]?.stringValue ?? "")")
+            }
+        }
+        if let failure { throw failure }
         return .success
+    }
+}
+
+extension ProjectClient {
+    /// `linux/amd64`, as Go names the platform.
+    static var platform: String {
+        let agent = userAgent
+        guard let open = agent.firstIndex(of: "("), let close = agent.lastIndex(of: ")") else { return "linux" }
+        return String(agent[agent.index(after: open)..<close])
     }
 }

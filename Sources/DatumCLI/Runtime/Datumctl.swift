@@ -16,7 +16,12 @@ public enum Datumctl {
 
     /// Top-level commands, in the order help lists them within their groups.
     static let commands: [any CLICommand.Type] = [
+        GetCommand.self,
+        DescribeCommand.self,
+        ExplainCommand.self,
+        DeleteCommand.self,
         ValidateCommand.self,
+        APIResourcesCommand.self,
         VersionCommand.self,
         CompletionCommand.self,
         OptionsCommand.self,

@@ -16,6 +16,10 @@ public struct CLIError: Error, Sendable, Hashable {
     /// What kind of failure; also the `kind` field of `--error-format json`.
     public enum Kind: String, Sendable, Hashable {
         case usage
+        /// The server rejected the credentials (401); printed as kubectl does, without "Error from server".
+        case authentication
+        /// A resource type or object the request names does not exist on the server.
+        case resource
         case manifest
         case validation
         case server

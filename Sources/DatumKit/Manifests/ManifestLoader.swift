@@ -219,6 +219,41 @@ public struct ManifestLoader: Sendable {
         return YAMLSource(name: input.displayName, bytes: [UInt8](data))
     }
 
+    /// The sequential first step of concurrent loading: reads the input and splits it at its
+    /// document markers into chunks that ``load(chunk:)`` can parse independently.
+    public func chunks(of input: ManifestInput) -> Result<[YAMLChunk], ManifestError> {
+        var failure: ManifestError?
+        let source: YAMLSource? = readSource(input) { (result: Result<Never, ManifestError>) in
+            if case .failure(let error) = result { failure = error }
+            return false
+        }
+        guard let source else {
+            return .failure(failure ?? ManifestError(message: "cannot read \"\(input.displayName)\""))
+        }
+        return .success(YAMLStreamSplitter.split(source))
+    }
+
+    /// Parses one chunk into objects (or errors in their place). Document indexes are local to
+    /// the chunk; `documents` is how many documents it held, so a caller that sees the chunks
+    /// in order can number documents across the file.
+    public func load(chunk: YAMLChunk) -> (documents: Int, results: [Result<Manifest, ManifestError>]) {
+        let reader = YAMLDocumentReader(chunk, limits: limits)
+        var results: [Result<Manifest, ManifestError>] = []
+        var documents = 0
+        while true {
+            do {
+                guard let document = try reader.next() else { break }
+                documents = document.index + 1
+                if document.root != nil { results += manifests(in: document) }
+            } catch {
+                results.append(.failure(ManifestError(error, file: chunk.source.name, documentIndex: documents)))
+                documents += 1
+                if error.kind == .syntax || error.kind == .encoding { break }
+            }
+        }
+        return (documents, results)
+    }
+
     /// The objects of one document: the document itself, or the items of a `kind: List`.
     public func manifests(in document: YAMLDocument) -> [Result<Manifest, ManifestError>] {
         guard let root = document.root else { return [] }

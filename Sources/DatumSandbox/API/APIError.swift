@@ -22,8 +22,6 @@ public struct APIError: Error, Sendable, Equatable {
     public var detailsGroup: String?
     public var detailsKind: String?
     public var causes: [StatusCause]
-    /// Extra response headers (e.g. none today; kept for Retry-After style hints).
-    public var retryAfterSeconds: Int?
 
     public init(
         code: Int, reason: String, message: String, name: String? = nil, group: String? = nil,
@@ -36,7 +34,6 @@ public struct APIError: Error, Sendable, Equatable {
         self.detailsGroup = group
         self.detailsKind = kind
         self.causes = causes
-        self.retryAfterSeconds = nil
     }
 
     /// The `Status` object, keys in kube-apiserver's order.

@@ -283,10 +283,19 @@ public enum FieldManagement {
 
     /// Records an update (create, PUT, merge/JSON/strategic patch) by `manager`.
     static func recordUpdate(
-        old: JSONObject, new: JSONObject, manager: String, apiVersion: String, subresource: String, time: String
+        old: JSONObject, new: JSONObject, manager: String, apiVersion: String, subresource: String, time: String,
+        separateStatus: Bool = false
     ) -> [ManagedFieldsEntry] {
         var entries = ManagedFieldsEntry.decodeAll(old)
-        let (changed, removed) = FieldSet.changes(from: old, to: new)
+        var (changed, removed) = FieldSet.changes(from: old, to: new)
+        if separateStatus {
+            // Reset fields: a main-resource write never owns status, a status write owns only status.
+            if subresource == "status" {
+                changed.children = changed.children.filter { $0.key == "f:status" }
+            } else {
+                changed.children["f:status"] = nil
+            }
+        }
         if changed.isEmpty && removed.isEmpty { return entries }
         for index in entries.indices {
             for path in changed.memberPaths where !(entries[index].manager == manager && entries[index].operation == "Update" && entries[index].subresource == subresource) {

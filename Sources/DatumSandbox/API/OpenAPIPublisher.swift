@@ -227,7 +227,7 @@ final class OpenAPIPublisher: Sendable {
 
     /// The CRD's v1 schema, as published: `metadata` refers to ObjectMeta and the GVK is attached.
     static func backendTLSPolicySchema() -> JSONValue {
-        guard let crd = try? JSONParser.parse(UpstreamCRDJSON.backendTLSPolicyCRD),
+        guard let crd = try? BuiltinSchemas.backendTLSPolicy.get().crd,
             let versions = crd["spec"]?["versions"]?.arrayValue,
             let v1 = versions.first(where: { $0["name"]?.stringValue == "v1" }),
             case .object(var schema)? = v1["schema"]?["openAPIV3Schema"]

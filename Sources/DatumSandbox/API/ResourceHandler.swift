@@ -50,7 +50,7 @@ struct ResourceHandler {
         if let text = query["fieldSelector"], !text.isEmpty {
             let allowed: Set<String>? =
                 type.plural == "events" ? nil : ["metadata.name", "metadata.namespace"]
-            fields = try FieldSelector(parsing: text, allowed: allowed, kind: type.kind)
+            fields = try FieldSelector(parsing: text, allowed: allowed)
         }
         return (labels, fields)
     }
@@ -146,7 +146,7 @@ struct ResourceHandler {
                 filter: filter, sinceVersion: since, timeoutSeconds: Int64(query["timeoutSeconds"] ?? ""),
                 encode: { event in
                     WatchEncoding.line(event, type: type, table: table, includeObject: includeObject)
-                }, sendInitialEventsBookmark: false))
+                }))
     }
 
     // MARK: Body decoding and field validation
@@ -314,7 +314,8 @@ struct ResourceHandler {
         let managed =
             entries
             ?? FieldManagement.recordUpdate(
-                old: [:], new: object, manager: manager, apiVersion: type.apiVersion, subresource: "", time: now)
+                old: [:], new: object, manager: manager, apiVersion: type.apiVersion, subresource: "", time: now,
+                separateStatus: type.hasStatus)
         metadata["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(metadata)
         return ObjectShape.canonical(object)
@@ -385,7 +386,7 @@ struct ResourceHandler {
             entries
             ?? FieldManagement.recordUpdate(
                 old: oldForDiff, new: object, manager: manager, apiVersion: type.apiVersion,
-                subresource: target.subresource ?? "", time: now)
+                subresource: target.subresource ?? "", time: now, separateStatus: type.hasStatus)
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(m)
@@ -409,15 +410,13 @@ struct ResourceHandler {
                 "the namespace of the provided object does not match the namespace sent on the request")
         }
         let manager = self.manager()
-        let stored = try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
-            guard let old = tx.get(type, namespace: target.namespace ?? "", name: name) else {
-                throw APIError.notFound(type, name)
-            }
+        let (stored, _) = try commitPlanned(name: name) { (old, _) throws(APIError) -> WritePlan in
+            guard let old else { throw APIError.notFound(type, name) }
             guard
                 let next = try prepareUpdate(
                     old: old, candidate: object, manager: manager, entries: nil, checkVersion: true)
-            else { return old }
-            return tx.put(type, next, isCreate: false)
+            else { return .unchanged(old) }
+            return .update(next)
         }
         return .bytes(200, stored.bytes, warnings: warnings)
     }
@@ -449,10 +448,8 @@ struct ResourceHandler {
         let manager = self.manager()
         _ = try fieldValidationMode()
         var warnings: [String] = []
-        let stored = try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
-            guard let old = tx.get(type, namespace: target.namespace ?? "", name: name) else {
-                throw APIError.notFound(type, name)
-            }
+        let (stored, _) = try commitPlanned(name: name) { (old, _) throws(APIError) -> WritePlan in
+            guard let old else { throw APIError.notFound(type, name) }
             let patched: JSONValue
             switch kind {
             case .jsonPatch: patched = try PatchFormats.jsonPatch(.object(old.object), patchValue)
@@ -470,8 +467,8 @@ struct ResourceHandler {
             guard
                 let next = try prepareUpdate(
                     old: old, candidate: candidate, manager: manager, entries: nil, checkVersion: false)
-            else { return old }
-            return tx.put(type, next, isCreate: false)
+            else { return .unchanged(old) }
+            return .update(next)
         }
         return .bytes(200, stored.bytes, warnings: warnings)
     }
@@ -505,12 +502,11 @@ struct ResourceHandler {
         let includeStatus = isStatus || !type.hasStatus
         let includeSpec = !isStatus
         let namespace = target.namespace ?? ""
-        let (stored, created) = try store.write(project: project, dryRun: dryRun) {
-            (tx: inout ProjectTransaction) throws(APIError) -> (StoredObject, Bool) in
+        let (stored, created) = try commitPlanned(name: name) { (live, namespaceExists) throws(APIError) -> WritePlan in
             let now = Timestamps.format(Timestamps.now())
-            guard let old = tx.get(type, namespace: namespace, name: name) else {
+            guard let old = live else {
                 if isStatus { throw APIError.notFound(type, name) }
-                if type.namespaced && !tx.namespaceExists(namespace) { throw APIError.namespaceNotFound(namespace) }
+                if !namespaceExists { throw APIError.namespaceNotFound(namespace) }
                 var seed: JSONObject = ["metadata": ["name": .string(name)]]
                 if type.namespaced { seed["metadata"]?["namespace"] = .string(namespace) }
                 let outcome = FieldManagement.apply(
@@ -523,8 +519,7 @@ struct ResourceHandler {
                     var fresh = result.object
                     fresh["apiVersion"] = .string(type.apiVersion)
                     fresh["kind"] = .string(type.kind)
-                    let prepared = try prepareNew(fresh, manager: fieldManager, entries: result.entries)
-                    return (tx.put(type, prepared, isCreate: true), true)
+                    return .create(try prepareNew(fresh, manager: fieldManager, entries: result.entries))
                 }
             }
             let outcome = FieldManagement.apply(
@@ -547,11 +542,69 @@ struct ResourceHandler {
                     let next = try prepareUpdate(
                         old: old, candidate: candidate, manager: fieldManager, entries: result.entries,
                         checkVersion: false)
-                else { return (old, false) }
-                return (tx.put(type, next, isCreate: false), false)
+                else { return .unchanged(old) }
+                return .update(next)
             }
         }
         return .bytes(created ? 201 : 200, stored.bytes, warnings: warnings)
+    }
+
+    // MARK: Optimistic writes
+
+    /// What a write computed from the object it read.
+    private enum WritePlan {
+        case unchanged(StoredObject)
+        case create(JSONObject)
+        case update(JSONObject)
+    }
+
+    private static let retryReason = "SandboxRetry"
+
+    /// Plans a write outside the store lock (merging, validation and managed fields are the
+    /// expensive part), then commits it only if the object is still the one planned against.
+    /// After a few lost races the plan is made under the lock, so a write always completes.
+    private func commitPlanned(
+        name: String, _ plan: (StoredObject?, Bool) throws(APIError) -> WritePlan
+    ) throws(APIError) -> (StoredObject, Bool) {
+        let namespace = target.namespace ?? ""
+        let type = self.type
+        func commit(_ planned: WritePlan, expecting version: Int64?, _ tx: inout ProjectTransaction) throws(APIError)
+            -> (StoredObject, Bool)
+        {
+            switch planned {
+            case .unchanged(let old): return (old, false)
+            case .create(let object):
+                guard tx.get(type, namespace: namespace, name: name) == nil else {
+                    throw APIError(code: 0, reason: ResourceHandler.retryReason, message: "")
+                }
+                if type.namespaced && !tx.namespaceExists(namespace) { throw APIError.namespaceNotFound(namespace) }
+                return (tx.put(type, object, isCreate: true), true)
+            case .update(let object):
+                guard tx.get(type, namespace: namespace, name: name)?.resourceVersion == version else {
+                    throw APIError(code: 0, reason: ResourceHandler.retryReason, message: "")
+                }
+                return (tx.put(type, object, isCreate: false), false)
+            }
+        }
+        for _ in 0..<4 {
+            let (old, namespaceExists) = try store.read(project: project) { tx in
+                (tx.get(type, namespace: namespace, name: name), !type.namespaced || tx.namespaceExists(namespace))
+            }
+            let planned = try plan(old, namespaceExists)
+            if case .unchanged(let same) = planned { return (same, false) }
+            do {
+                return try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
+                    try commit(planned, expecting: old?.resourceVersion, &tx)
+                }
+            } catch {
+                if error.reason != ResourceHandler.retryReason { throw error }
+            }
+        }
+        return try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
+            let old = tx.get(type, namespace: namespace, name: name)
+            let planned = try plan(old, !type.namespaced || tx.namespaceExists(namespace))
+            return try commit(planned, expecting: old?.resourceVersion, &tx)
+        }
     }
 
     // MARK: Deletes

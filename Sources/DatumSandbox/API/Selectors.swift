@@ -106,7 +106,7 @@ public struct FieldSelector: Sendable, Equatable {
         }
     }
 
-    public init(parsing text: String, allowed: Set<String>? = nil, kind: String = "") throws(APIError) {
+    public init(parsing text: String, allowed: Set<String>? = nil) throws(APIError) {
         var terms: [Term] = []
         for part in text.split(separator: ",") {
             let item = String(part)

@@ -131,7 +131,7 @@ enum TableConverter {
     /// A `meta.k8s.io/v1` Table of `objects`.
     static func table(
         for type: ResourceType, objects: [JSONObject], resourceVersion: Int64?, continueToken: String?,
-        remaining: Int, includeObject: String?, includeColumns: Bool = true
+        remaining: Int, includeObject: String?
     ) -> JSONValue {
         let now = Timestamps.now()
         let columns = columns(for: type)
@@ -142,17 +142,13 @@ enum TableConverter {
             metadata["remainingItemCount"] = .int(Int64(remaining))
         }
         var table: JSONObject = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": .object(metadata)]
-        if includeColumns {
-            table["columnDefinitions"] = .array(
-                columns.map { c in
-                    [
-                        "name": .string(c.name), "type": .string(c.type), "format": .string(c.format),
-                        "description": .string(c.description), "priority": .int(Int64(c.priority)),
-                    ]
-                })
-        } else {
-            table["columnDefinitions"] = nil
-        }
+        table["columnDefinitions"] = .array(
+            columns.map { c in
+                [
+                    "name": .string(c.name), "type": .string(c.type), "format": .string(c.format),
+                    "description": .string(c.description), "priority": .int(Int64(c.priority)),
+                ]
+            })
         table["rows"] = .array(
             objects.map { object in
                 var row: JSONObject = ["cells": .array(columns.map { $0.cell(object, now) })]
@@ -160,8 +156,7 @@ enum TableConverter {
                 case "None": break
                 case "Object": row["object"] = .object(object)
                 default:
-                    var meta = object["metadata"]?.objectValue ?? [:]
-                    meta["managedFields"] = meta["managedFields"]
+                    let meta = object["metadata"]?.objectValue ?? [:]
                     row["object"] = [
                         "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": .object(meta),
                     ]

@@ -182,7 +182,8 @@ public final class StatusController: @unchecked Sendable {
         }
         let entries = FieldManagement.recordUpdate(
             old: old, new: next, manager: StatusController.fieldManager,
-            apiVersion: ResourceCatalog.backendTLSPolicies.apiVersion, subresource: "status", time: time)
+            apiVersion: ResourceCatalog.backendTLSPolicies.apiVersion, subresource: "status", time: time,
+            separateStatus: true)
         metadata["managedFields"] = .array(entries.map(\.json))
         next["metadata"] = .object(metadata)
         return next

@@ -20,7 +20,10 @@ public struct SandboxRequest: Sendable {
             query = QueryParameters("")
         }
         var lowered: [String: String] = [:]
-        for (k, v) in headers { lowered[k.lowercased()] = v }
+        for (k, v) in headers {
+            // The transport already passes lower-case names; only other callers pay for lowering.
+            if k.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) { lowered[k.lowercased()] = v } else { lowered[k] = v }
+        }
         self.headers = lowered
         self.body = body
     }
@@ -136,5 +139,4 @@ public struct WatchStream: Sendable {
     public var timeoutSeconds: Int64?
     /// Turns one event into one line of the stream (JSON or Table event).
     public var encode: @Sendable (WatchEvent) -> [UInt8]
-    public var sendInitialEventsBookmark: Bool
 }

@@ -77,15 +77,28 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private var watchToken: WatchToken?
     /// Watches can only end by the connection closing; no further requests are read on it.
     private var streaming = false
+    private var tooLarge = false
+    /// 3 MiB, as kube-apiserver (`MaxRequestBodyBytes`).
+    static let maximumBodySize = 3 * 1024 * 1024
 
     init(api: APIServer) { self.api = api }
+
+    static let headerNames = ["authorization", "accept", "content-type", "user-agent"]
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let requestHead):
             head = requestHead
             body = nil
+            tooLarge = false
         case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > HTTPRequestHandler.maximumBodySize {
+                // kube-apiserver's limit; the rest of this request is read and dropped.
+                tooLarge = true
+                body = nil
+                return
+            }
             if body == nil {
                 body = chunk
             } else {
@@ -94,11 +107,20 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let requestHead = head, !streaming else { return }
             head = nil
+            if tooLarge {
+                tooLarge = false
+                let error = APIError(
+                    code: 413, reason: "RequestEntityTooLarge",
+                    message: "Request entity too large: limit is \(HTTPRequestHandler.maximumBodySize)")
+                write(context: context, status: 413, headers: [("Content-Type", "application/json")],
+                    body: SandboxResponse.error(error).body, keepAlive: false)
+                return
+            }
+            // Only the headers the API reads; repeated ones (e.g. Accept) are joined with commas, as HTTP allows.
             var headers: [String: String] = [:]
-            for (name, value) in requestHead.headers {
-                let key = name.lowercased()
-                // Repeated headers (e.g. Accept) are joined with commas, as HTTP allows.
-                if let existing = headers[key] { headers[key] = existing + "," + value } else { headers[key] = value }
+            for key in HTTPRequestHandler.headerNames {
+                let values = requestHead.headers[key]
+                if !values.isEmpty { headers[key] = values.count == 1 ? values[0] : values.joined(separator: ",") }
             }
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil

@@ -19,19 +19,19 @@ enum OutputFormat: Sendable, Equatable {
             ValueSpec(
                 "FORMAT",
                 kind: .formatted(
-                    values: ["json", "yaml", "name", "wide", "jsonpath", "custom-columns"],
-                    prefixes: ["jsonpath=", "custom-columns="]),
+                    values: ["json", "yaml", "name", "wide"],
+                    prefixes: ["jsonpath", "custom-columns"]),
                 completion: .values(["json", "yaml", "name", "wide", "jsonpath=", "custom-columns="]))),
-        help: "Output format. One of: (json, yaml, name, wide, jsonpath=TEMPLATE, custom-columns=SPEC).")
+        help: "Output format.")
 
     /// The `-o` option for commands that print the objects they changed (apply).
     static let objectOption = OptionSpec(
         "output", short: "o",
         kind: .value(
             ValueSpec(
-                "FORMAT", kind: .formatted(values: ["json", "yaml", "name", "jsonpath"], prefixes: ["jsonpath="]),
+                "FORMAT", kind: .formatted(values: ["json", "yaml", "name"], prefixes: ["jsonpath"]),
                 completion: .values(["json", "yaml", "name", "jsonpath="]))),
-        help: "Output format. One of: (json, yaml, name, jsonpath=TEMPLATE).")
+        help: "Output format.")
 
     init(_ value: FormattedValue?, command: [String]) throws(CLIError) {
         guard let value else {
@@ -45,7 +45,11 @@ enum OutputFormat: Sendable, Equatable {
         case "name": self = .name
         case "jsonpath", "custom-columns":
             guard let argument = value.argument, !argument.isEmpty else {
-                throw CLIError.usage("\(value.format) template format specified but no template given", command: command)
+                throw CLIError.usage(
+                    value.format == "jsonpath"
+                        ? "template format specified but no template given"
+                        : "custom-columns format specified but no custom columns given",
+                    command: command)
             }
             self = value.format == "jsonpath" ? .jsonpath(argument) : .customColumns(argument)
         default:
@@ -79,25 +83,79 @@ enum ObjectOutput {
     }
 
     /// Prints one object (or a `List`) in a machine format. `.standard`/`.wide` are not handled here.
-    static func render(_ value: JSONValue, format: OutputFormat, command: [String]) throws(CLIError) -> String {
-        do {
-            switch format {
-            case .yaml:
-                return YAMLEmitter.kubectl(value)
-            case .json:
-                return GoJSONEncoder.kubectl.encode(value) + "\n"
-            case .name:
+    ///
+    /// A template that does not parse is a usage error (64); one that fails on the data is an
+    /// ordinary failure (1), as kubectl exits 1 for jsonpath execution errors.
+    static func render(_ value: JSONValue, format: OutputFormat, command: [String], noHeaders: Bool = false)
+        throws(CLIError) -> String
+    {
+        switch format {
+        case .yaml:
+            return YAMLEmitter.kubectl(value)
+        case .json, .standard, .wide:
+            return GoJSONEncoder.kubectl.encode(value) + "\n"
+        case .name:
+            do {
                 return try NamePrinter.print(value)
-            case .jsonpath(let template):
-                return try JSONPathPrinter.print(value, template: try JSONPathPrinter.parse(template))
-            case .customColumns(let spec):
-                let objects = value["kind"]?.stringValue == "List" ? value["items"]?.arrayValue ?? [] : [value]
-                return try CustomColumnsPrinter(spec: spec).print(objects)
-            case .standard, .wide:
-                return GoJSONEncoder.kubectl.encode(value) + "\n"
+            } catch {
+                throw CLIError(.validation, error.message)
+            }
+        case .jsonpath(let template):
+            let parsed: JSONPath
+            do {
+                parsed = try JSONPathPrinter.parse(template)
+            } catch {
+                throw CLIError(.usage, error.message)
+            }
+            do {
+                return try JSONPathPrinter.print(value, template: parsed)
+            } catch {
+                throw CLIError(.validation, error.message)
+            }
+        case .customColumns(let spec):
+            let printer: CustomColumnsPrinter
+            do {
+                printer = try CustomColumnsPrinter(spec: spec, noHeaders: noHeaders)
+            } catch {
+                throw CLIError(.usage, error.message)
+            }
+            let objects = value["kind"]?.stringValue == "List" ? value["items"]?.arrayValue ?? [] : [value]
+            do {
+                return try printer.print(objects)
+            } catch {
+                throw CLIError(.validation, error.message)
+            }
+        }
+    }
+
+    /// `metadata.managedFields` removed from an object or from each item of a `List`, as kubectl's
+    /// JSON and YAML printers do unless `--show-managed-fields` is given.
+    static func withoutManagedFields(_ value: JSONValue) -> JSONValue {
+        guard case .object(var object) = value else { return value }
+        if object["kind"]?.stringValue == "List", let items = object["items"]?.arrayValue {
+            object["items"] = .array(items.map(withoutManagedFields))
+            return .object(object)
+        }
+        if case .object(var metadata)? = object["metadata"], metadata["managedFields"] != nil {
+            metadata["managedFields"] = nil
+            object["metadata"] = .object(metadata)
+        }
+        return .object(object)
+    }
+}
+
+extension OutputFormat {
+    /// Parses a jsonpath or custom-columns template without printing anything, so a bad one is
+    /// reported as a usage error before any request is sent.
+    func validateTemplate(command: [String]) throws(CLIError) {
+        do {
+            switch self {
+            case .jsonpath(let template): _ = try JSONPathPrinter.parse(template)
+            case .customColumns(let spec): _ = try CustomColumnsPrinter(spec: spec)
+            default: break
             }
         } catch {
-            throw CLIError(.usage, error.message)
+            throw CLIError.usage(error.message, command: command)
         }
     }
 }

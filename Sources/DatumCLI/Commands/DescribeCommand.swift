@@ -1,0 +1,192 @@
+import DatumJSON
+import DatumKit
+
+/// `datumctl describe`: every field of the selected objects in kubectl's layout, with their events.
+struct DescribeCommand: CLICommand {
+    static let command = ["datumctl", "describe"]
+
+    static let spec = CommandSpec(
+        "describe", group: .troubleshooting,
+        summary: "Show details of a specific resource or group of resources",
+        discussion: """
+            Print a detailed description of the selected resources: name, namespace, labels and annotations, \
+            then every other field (API Version, Kind, Metadata, Spec, Status) as indented sections, then the \
+            events that mention the object. For a BackendTLSPolicy the Status section lists each ancestor and \
+            its conditions (Accepted, ResolvedRefs) with their reasons and messages.
+
+            If NAME is given and no object has exactly that name, every object whose name starts with NAME is \
+            described. Without NAME, every object of the type is described.
+
+            Use "datumctl api-resources" for a complete list of supported resources.
+            """,
+        usage: "(-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
+        examples: [
+            Example(
+                "Describe a backend TLS policy",
+                "datumctl describe backendtlspolicy secure-backend --project my-project"),
+            Example("Describe the policies whose names start with \"secure\"", "datumctl describe btlspolicy secure"),
+            Example("Describe every policy of the namespace", "datumctl describe backendtlspolicies"),
+            Example("Describe the objects of a manifest", "datumctl describe -f backendtlspolicy.yaml"),
+            Example(
+                "Describe the policies labelled app=web, without their events",
+                "datumctl describe btlspolicy -l app=web --show-events=false"),
+        ],
+        options: [
+            ReadOptions.allNamespaces,
+            ReadOptions.chunkSize,
+            ReadOptions.filename("to describe"),
+            ReadOptions.recursive,
+            ReadOptions.selector,
+            OptionSpec(
+                "show-events", help: "If true, display events related to the described object.", defaultValue: "true"),
+        ],
+        positionals: [
+            PositionalSpec(
+                "TYPE", help: "The resource type, optionally TYPE/NAME.", isOptional: true, completion: .resourceTypes),
+            PositionalSpec(
+                "NAME", help: "Names, or a prefix of the names, of the objects to describe.", isRepeating: true,
+                isOptional: true, completion: .resourceNames),
+        ])
+
+    var words: [String]
+    var arguments: ResourceArguments?
+    var filenames: [String]
+    var recursive: Bool
+    var allNamespaces: Bool
+    var chunkSize: Int
+    var labelSelector: String?
+    var showEvents: Bool
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        let command = Self.command
+        words = parsed.positionals.map(\.text)
+        arguments = try ResourceArguments.parse(words, command: command)
+        filenames = parsed.strings("filename")
+        recursive = parsed.flag("recursive")
+        allNamespaces = parsed.flag("all-namespaces")
+        chunkSize = max(0, parsed.int("chunk-size") ?? 500)
+        labelSelector = parsed.string("selector").flatMap { $0.isEmpty ? nil : $0 }
+        showEvents = parsed.flag("show-events")
+        if arguments == nil && filenames.isEmpty {
+            throw CLIError.usage(
+                "You must specify the type of resource to describe. Use \"datumctl api-resources\" for a complete "
+                    + "list of supported resources.",
+                command: command)
+        }
+        if arguments != nil && !filenames.isEmpty {
+            throw CLIError.usage(
+                "when paths, URLs, or stdin is provided as input, you may not specify a resource by arguments as well",
+                command: command)
+        }
+        if let arguments, arguments.namesObjects, labelSelector != nil {
+            throw CLIError.usage("name cannot be provided when a selector is specified", command: command)
+        }
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let session = try ReadSession(context)
+        let targets: [ReadTarget]
+        if let arguments {
+            targets = try session.targets(arguments, allNamespaces: allNamespaces, command: Self.command)
+        } else {
+            let manifests = try ReadManifests.load(filenames, recursive: recursive, environment: context.environment)
+            targets = try session.targets(manifests)
+        }
+        var query: [(String, String)] = []
+        if let labelSelector { query.append(("labelSelector", labelSelector)) }
+        var objects: [JSONValue] = []
+        var errors: [CLIError] = []
+        for (target, result) in zip(targets, session.fetch(targets, query: query, chunkSize: chunkSize)) {
+            switch result {
+            case .success(let pages):
+                for page in pages {
+                    if target.name == nil { objects += ObjectOutput.items(of: page) } else { objects.append(page) }
+                }
+            case .failure(let error):
+                errors.append(error)
+            }
+        }
+
+        // `describe TYPE PREFIX`: a name that does not exist is taken as a prefix, as in kubectl.
+        if words.count == 2, arguments?.namesObjects == true, case .typesAndNames = arguments?.form,
+            errors.count == 1, errors[0].reason == "NotFound", let target = targets.first
+        {
+            return try describeMatching(prefix: words[1], target: target, original: errors[0], session, context)
+        }
+
+        let texts = describeAll(objects, session, context)
+        for (index, text) in texts.enumerated() {
+            context.stdout.write(index == 0 ? text : "\n\n" + text)
+        }
+        if objects.isEmpty && errors.isEmpty {
+            context.stderr.line(
+                allNamespaces ? "No resources found" : "No resources found in \(session.namespace) namespace.")
+        }
+        for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
+        return errors.isEmpty ? .success : .failure
+    }
+
+    private func describeMatching(
+        prefix: String, target: ReadTarget, original: CLIError, _ session: ReadSession, _ context: CommandContext
+    ) throws(CLIError) -> ExitCode {
+        let collection = ReadTarget(resource: target.resource, namespace: target.namespace, name: nil)
+        guard let result = session.fetch([collection], chunkSize: chunkSize).first else { throw original }
+        let pages = try result.get()
+        let matching = pages.flatMap(ObjectOutput.items(of:)).filter {
+            ($0["metadata"]?["name"]?.stringValue ?? "").hasPrefix(prefix)
+        }
+        guard !matching.isEmpty else { throw original }
+        for text in describeAll(matching, session, context) { context.stdout.write(text + "\n") }
+        return .success
+    }
+
+    /// The description of each object, events fetched for all of them concurrently.
+    private func describeAll(_ objects: [JSONValue], _ session: ReadSession, _ context: CommandContext) -> [String] {
+        var events: [JSONValue?] = Array(repeating: nil, count: objects.count)
+        if showEvents && !objects.isEmpty {
+            let requests = objects.map { object in
+                session.client.request(
+                    "GET", Self.eventsURL(for: object, scope: session.client.scope, limit: chunkSize))
+            }
+            for (index, result) in session.client.sendAll(requests, concurrency: 8).enumerated() {
+                // kubectl leaves the Events section out when they cannot be read.
+                if case .success(let response) = result, let list = try? ProjectClient.decode(response) {
+                    events[index] = list
+                }
+            }
+        }
+        let now = context.environment.now().timeIntervalSince1970
+        return zip(objects, events).map { object, events in
+            ReadDescribers.describe(object, events: events, now: now)
+        }
+    }
+
+    /// The events that mention `object`, selected as kubectl selects them: by the involved
+    /// object's kind, name, namespace and uid.
+    static func eventsURL(for object: JSONValue, scope: ProjectScope, limit: Int) -> String {
+        let metadata = object["metadata"]
+        let namespace = metadata?["namespace"]?.stringValue ?? ""
+        var fields: [(String, String)] = []
+        if let kind = object["kind"]?.stringValue, !kind.isEmpty { fields.append(("involvedObject.kind", kind)) }
+        fields.append(("involvedObject.name", metadata?["name"]?.stringValue ?? ""))
+        fields.append(("involvedObject.namespace", namespace))
+        if let uid = metadata?["uid"]?.stringValue, !uid.isEmpty { fields.append(("involvedObject.uid", uid)) }
+        let selector = fields.map { "\($0.0)=\(escapeFieldValue($0.1))" }.joined(separator: ",")
+        var query = [("fieldSelector", selector)]
+        if limit > 0 { query.append(("limit", String(limit))) }
+        let path =
+            namespace.isEmpty
+            ? "/api/v1/events" : "/api/v1/namespaces/\(ProjectScope.escapePathSegment(namespace))/events"
+        return scope.url(path, query: query)
+    }
+
+    /// `fields.EscapeValue`: backslash, comma and equals sign are escaped with a backslash.
+    static func escapeFieldValue(_ value: String) -> String {
+        var out = ""
+        for character in value {
+            if character == "\\" || character == "," || character == "=" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+}
