@@ -180,7 +180,12 @@ __datumctl_trim_wordbreaks() {
 # Whether $2 names a subcommand of the command $1; sets `word` to its name.
 __datumctl_child() {
     case "$1|$2" in
+    'datumctl|get') word=get ;;
+    'datumctl|describe') word=describe ;;
+    'datumctl|explain') word=explain ;;
+    'datumctl|delete') word=delete ;;
     'datumctl|validate') word=validate ;;
+    'datumctl|api-resources') word=api-resources ;;
     'datumctl|version') word=version ;;
     'datumctl|completion') word=completion ;;
     'datumctl|options') word=options ;;
@@ -200,7 +205,7 @@ __datumctl_child() {
 # The subcommands of the command $1 (fails when it has none).
 __datumctl_subcommands() {
     case $1 in
-    'datumctl') kind=(commands validate version completion options config plugin) ;;
+    'datumctl') kind=(commands get describe explain delete validate api-resources version completion options config plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
     'datumctl plugin') kind=(commands list) ;;
     *) return 1 ;;
@@ -210,11 +215,54 @@ __datumctl_subcommands() {
 # Whether $2 is an option of the command $1 (its own or inherited); sets `key` and `takes`.
 __datumctl_option() {
     case "$1|$2" in
+    'datumctl get|--all-namespaces'|'datumctl get|-A') key='datumctl get|all-namespaces' takes=0 ;;
+    'datumctl get|--chunk-size') key='datumctl get|chunk-size' takes=1 ;;
+    'datumctl get|--field-selector') key='datumctl get|field-selector' takes=1 ;;
+    'datumctl get|--filename'|'datumctl get|-f') key='datumctl get|filename' takes=1 ;;
+    'datumctl get|--ignore-not-found') key='datumctl get|ignore-not-found' takes=0 ;;
+    'datumctl get|--label-columns'|'datumctl get|-L') key='datumctl get|label-columns' takes=1 ;;
+    'datumctl get|--no-headers') key='datumctl get|no-headers' takes=0 ;;
+    'datumctl get|--output'|'datumctl get|-o') key='datumctl get|output' takes=1 ;;
+    'datumctl get|--recursive'|'datumctl get|-R') key='datumctl get|recursive' takes=0 ;;
+    'datumctl get|--selector'|'datumctl get|-l') key='datumctl get|selector' takes=1 ;;
+    'datumctl get|--show-kind') key='datumctl get|show-kind' takes=0 ;;
+    'datumctl get|--show-labels') key='datumctl get|show-labels' takes=0 ;;
+    'datumctl get|--show-managed-fields') key='datumctl get|show-managed-fields' takes=0 ;;
+    'datumctl get|--sort-by') key='datumctl get|sort-by' takes=1 ;;
+    'datumctl get|--watch'|'datumctl get|-w') key='datumctl get|watch' takes=0 ;;
+    'datumctl get|--watch-only') key='datumctl get|watch-only' takes=0 ;;
+    'datumctl describe|--all-namespaces'|'datumctl describe|-A') key='datumctl describe|all-namespaces' takes=0 ;;
+    'datumctl describe|--chunk-size') key='datumctl describe|chunk-size' takes=1 ;;
+    'datumctl describe|--filename'|'datumctl describe|-f') key='datumctl describe|filename' takes=1 ;;
+    'datumctl describe|--recursive'|'datumctl describe|-R') key='datumctl describe|recursive' takes=0 ;;
+    'datumctl describe|--selector'|'datumctl describe|-l') key='datumctl describe|selector' takes=1 ;;
+    'datumctl describe|--show-events') key='datumctl describe|show-events' takes=0 ;;
+    'datumctl explain|--api-version') key='datumctl explain|api-version' takes=1 ;;
+    'datumctl explain|--output'|'datumctl explain|-o') key='datumctl explain|output' takes=1 ;;
+    'datumctl explain|--recursive') key='datumctl explain|recursive' takes=0 ;;
+    'datumctl delete|--all') key='datumctl delete|all' takes=0 ;;
+    'datumctl delete|--all-namespaces'|'datumctl delete|-A') key='datumctl delete|all-namespaces' takes=0 ;;
+    'datumctl delete|--dry-run') key='datumctl delete|dry-run' takes=1 ;;
+    'datumctl delete|--field-selector') key='datumctl delete|field-selector' takes=1 ;;
+    'datumctl delete|--filename'|'datumctl delete|-f') key='datumctl delete|filename' takes=1 ;;
+    'datumctl delete|--ignore-not-found') key='datumctl delete|ignore-not-found' takes=0 ;;
+    'datumctl delete|--output'|'datumctl delete|-o') key='datumctl delete|output' takes=1 ;;
+    'datumctl delete|--recursive'|'datumctl delete|-R') key='datumctl delete|recursive' takes=0 ;;
+    'datumctl delete|--selector'|'datumctl delete|-l') key='datumctl delete|selector' takes=1 ;;
+    'datumctl delete|--timeout') key='datumctl delete|timeout' takes=1 ;;
+    'datumctl delete|--wait') key='datumctl delete|wait' takes=0 ;;
     'datumctl validate|--filename'|'datumctl validate|-f') key='datumctl validate|filename' takes=1 ;;
     'datumctl validate|--recursive'|'datumctl validate|-R') key='datumctl validate|recursive' takes=0 ;;
     'datumctl validate|--validate') key='datumctl validate|validate' takes=1 ;;
     'datumctl validate|--strict') key='datumctl validate|strict' takes=0 ;;
     'datumctl validate|--output'|'datumctl validate|-o') key='datumctl validate|output' takes=1 ;;
+    'datumctl api-resources|--api-group') key='datumctl api-resources|api-group' takes=1 ;;
+    'datumctl api-resources|--categories') key='datumctl api-resources|categories' takes=1 ;;
+    'datumctl api-resources|--namespaced') key='datumctl api-resources|namespaced' takes=0 ;;
+    'datumctl api-resources|--no-headers') key='datumctl api-resources|no-headers' takes=0 ;;
+    'datumctl api-resources|--output'|'datumctl api-resources|-o') key='datumctl api-resources|output' takes=1 ;;
+    'datumctl api-resources|--sort-by') key='datumctl api-resources|sort-by' takes=1 ;;
+    'datumctl api-resources|--verbs') key='datumctl api-resources|verbs' takes=1 ;;
     'datumctl version|--client') key='datumctl version|client' takes=0 ;;
     'datumctl version|--output'|'datumctl version|-o') key='datumctl version|output' takes=1 ;;
     'datumctl config get-contexts|--no-headers') key='datumctl config get-contexts|no-headers' takes=0 ;;
@@ -243,7 +291,12 @@ __datumctl_option() {
 __datumctl_option_words() {
     case $1 in
     'datumctl') kind=(options --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl get') kind=(options --all-namespaces -A --chunk-size --field-selector --filename -f --ignore-not-found --label-columns -L --no-headers --output -o --recursive -R --selector -l --show-kind --show-labels --show-managed-fields --sort-by --watch -w --watch-only --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl describe') kind=(options --all-namespaces -A --chunk-size --filename -f --recursive -R --selector -l --show-events --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl explain') kind=(options --api-version --output -o --recursive --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl delete') kind=(options --all --all-namespaces -A --dry-run --field-selector --filename -f --ignore-not-found --output -o --recursive -R --selector -l --timeout --wait --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl validate') kind=(options --filename -f --recursive -R --validate --strict --output -o --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl api-resources') kind=(options --api-group --categories --namespaced --no-headers --output -o --sort-by --verbs --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl version') kind=(options --client --output -o --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl completion') kind=(options --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl options') kind=(options --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
@@ -263,9 +316,18 @@ __datumctl_option_words() {
 # How the value of the option with key $1 completes.
 __datumctl_value_kind() {
     case $1 in
+    'datumctl get|filename') kind=(files yaml yml json) ;;
+    'datumctl get|output') kind=(values json yaml name wide 'jsonpath=' 'custom-columns=') ;;
+    'datumctl describe|filename') kind=(files yaml yml json) ;;
+    'datumctl explain|output') kind=(values plaintext) ;;
+    'datumctl delete|dry-run') kind=(values none server client) ;;
+    'datumctl delete|filename') kind=(files yaml yml json) ;;
+    'datumctl delete|output') kind=(values name) ;;
     'datumctl validate|filename') kind=(files yaml yml json) ;;
     'datumctl validate|validate') kind=(values strict warn ignore true false) ;;
     'datumctl validate|output') kind=(values text json) ;;
+    'datumctl api-resources|output') kind=(values wide name) ;;
+    'datumctl api-resources|sort-by') kind=(values name kind) ;;
     'datumctl version|output') kind=(values yaml json) ;;
     'datumctl config get-contexts|output') kind=(values name) ;;
     'datumctl config set-context|token-file') kind=(files) ;;
@@ -278,6 +340,16 @@ __datumctl_value_kind() {
 # How positional argument number $2 (from 0) of the command $1 completes.
 __datumctl_argument_kind() {
     case "$1|$2" in
+    'datumctl get|0') kind=(types) ;;
+    'datumctl get|1') kind=(names) ;;
+    'datumctl get|'*) kind=(names) ;;
+    'datumctl describe|0') kind=(types) ;;
+    'datumctl describe|1') kind=(names) ;;
+    'datumctl describe|'*) kind=(names) ;;
+    'datumctl explain|0') kind=(types) ;;
+    'datumctl delete|0') kind=(types) ;;
+    'datumctl delete|1') kind=(names) ;;
+    'datumctl delete|'*) kind=(names) ;;
     'datumctl completion|0') kind=(values bash zsh fish) ;;
     *) return 1 ;;
     esac

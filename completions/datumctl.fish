@@ -121,8 +121,18 @@ end
 # Prints the name of the subcommand $argv[2] of the command $argv[1], if it is one.
 function __datumctl_child
     switch "$argv[1]|$argv[2]"
+        case 'datumctl|get'
+            echo 'get'
+        case 'datumctl|describe'
+            echo 'describe'
+        case 'datumctl|explain'
+            echo 'explain'
+        case 'datumctl|delete'
+            echo 'delete'
         case 'datumctl|validate'
             echo 'validate'
+        case 'datumctl|api-resources'
+            echo 'api-resources'
         case 'datumctl|version'
             echo 'version'
         case 'datumctl|completion'
@@ -156,7 +166,7 @@ end
 function __datumctl_subcommands
     switch $argv[1]
         case 'datumctl'
-            printf '%s\n' 'validate	Validate manifests locally, without a server' 'version	Print the client and server version information' 'completion	Output shell completion code for the specified shell (bash, zsh, or fish)' 'options	Print the list of flags inherited by all commands' 'config	Modify datumctl configuration files' 'plugin	Provides utilities for interacting with plugins'
+            printf '%s\n' 'get	Display one or many resources' 'describe	Show details of a specific resource or group of resources' 'explain	Get documentation for a resource' 'delete	Delete resources by file names, stdin, resources and names, or by resources and label selector' 'validate	Validate manifests locally, without a server' 'api-resources	Print the supported API resources on the server' 'version	Print the client and server version information' 'completion	Output shell completion code for the specified shell (bash, zsh, or fish)' 'options	Print the list of flags inherited by all commands' 'config	Modify datumctl configuration files' 'plugin	Provides utilities for interacting with plugins'
         case 'datumctl config'
             printf '%s\n' 'current-context	Display the current context' 'delete-context	Delete the specified context from the config file' 'get-contexts	Describe one or many contexts' 'set-context	Set a context entry in the config file' 'use-context	Set the current-context in the config file' 'view	Display the configuration file'
         case 'datumctl plugin'
@@ -169,6 +179,78 @@ end
 # Prints the key and 1 if the option takes a value, for the option $argv[2] of the command $argv[1].
 function __datumctl_option
     switch "$argv[1]|$argv[2]"
+        case 'datumctl get|--all-namespaces' 'datumctl get|-A'
+            printf '%s\n' 'datumctl get|all-namespaces' 0
+        case 'datumctl get|--chunk-size'
+            printf '%s\n' 'datumctl get|chunk-size' 1
+        case 'datumctl get|--field-selector'
+            printf '%s\n' 'datumctl get|field-selector' 1
+        case 'datumctl get|--filename' 'datumctl get|-f'
+            printf '%s\n' 'datumctl get|filename' 1
+        case 'datumctl get|--ignore-not-found'
+            printf '%s\n' 'datumctl get|ignore-not-found' 0
+        case 'datumctl get|--label-columns' 'datumctl get|-L'
+            printf '%s\n' 'datumctl get|label-columns' 1
+        case 'datumctl get|--no-headers'
+            printf '%s\n' 'datumctl get|no-headers' 0
+        case 'datumctl get|--output' 'datumctl get|-o'
+            printf '%s\n' 'datumctl get|output' 1
+        case 'datumctl get|--recursive' 'datumctl get|-R'
+            printf '%s\n' 'datumctl get|recursive' 0
+        case 'datumctl get|--selector' 'datumctl get|-l'
+            printf '%s\n' 'datumctl get|selector' 1
+        case 'datumctl get|--show-kind'
+            printf '%s\n' 'datumctl get|show-kind' 0
+        case 'datumctl get|--show-labels'
+            printf '%s\n' 'datumctl get|show-labels' 0
+        case 'datumctl get|--show-managed-fields'
+            printf '%s\n' 'datumctl get|show-managed-fields' 0
+        case 'datumctl get|--sort-by'
+            printf '%s\n' 'datumctl get|sort-by' 1
+        case 'datumctl get|--watch' 'datumctl get|-w'
+            printf '%s\n' 'datumctl get|watch' 0
+        case 'datumctl get|--watch-only'
+            printf '%s\n' 'datumctl get|watch-only' 0
+        case 'datumctl describe|--all-namespaces' 'datumctl describe|-A'
+            printf '%s\n' 'datumctl describe|all-namespaces' 0
+        case 'datumctl describe|--chunk-size'
+            printf '%s\n' 'datumctl describe|chunk-size' 1
+        case 'datumctl describe|--filename' 'datumctl describe|-f'
+            printf '%s\n' 'datumctl describe|filename' 1
+        case 'datumctl describe|--recursive' 'datumctl describe|-R'
+            printf '%s\n' 'datumctl describe|recursive' 0
+        case 'datumctl describe|--selector' 'datumctl describe|-l'
+            printf '%s\n' 'datumctl describe|selector' 1
+        case 'datumctl describe|--show-events'
+            printf '%s\n' 'datumctl describe|show-events' 0
+        case 'datumctl explain|--api-version'
+            printf '%s\n' 'datumctl explain|api-version' 1
+        case 'datumctl explain|--output' 'datumctl explain|-o'
+            printf '%s\n' 'datumctl explain|output' 1
+        case 'datumctl explain|--recursive'
+            printf '%s\n' 'datumctl explain|recursive' 0
+        case 'datumctl delete|--all'
+            printf '%s\n' 'datumctl delete|all' 0
+        case 'datumctl delete|--all-namespaces' 'datumctl delete|-A'
+            printf '%s\n' 'datumctl delete|all-namespaces' 0
+        case 'datumctl delete|--dry-run'
+            printf '%s\n' 'datumctl delete|dry-run' 1
+        case 'datumctl delete|--field-selector'
+            printf '%s\n' 'datumctl delete|field-selector' 1
+        case 'datumctl delete|--filename' 'datumctl delete|-f'
+            printf '%s\n' 'datumctl delete|filename' 1
+        case 'datumctl delete|--ignore-not-found'
+            printf '%s\n' 'datumctl delete|ignore-not-found' 0
+        case 'datumctl delete|--output' 'datumctl delete|-o'
+            printf '%s\n' 'datumctl delete|output' 1
+        case 'datumctl delete|--recursive' 'datumctl delete|-R'
+            printf '%s\n' 'datumctl delete|recursive' 0
+        case 'datumctl delete|--selector' 'datumctl delete|-l'
+            printf '%s\n' 'datumctl delete|selector' 1
+        case 'datumctl delete|--timeout'
+            printf '%s\n' 'datumctl delete|timeout' 1
+        case 'datumctl delete|--wait'
+            printf '%s\n' 'datumctl delete|wait' 0
         case 'datumctl validate|--filename' 'datumctl validate|-f'
             printf '%s\n' 'datumctl validate|filename' 1
         case 'datumctl validate|--recursive' 'datumctl validate|-R'
@@ -179,6 +261,20 @@ function __datumctl_option
             printf '%s\n' 'datumctl validate|strict' 0
         case 'datumctl validate|--output' 'datumctl validate|-o'
             printf '%s\n' 'datumctl validate|output' 1
+        case 'datumctl api-resources|--api-group'
+            printf '%s\n' 'datumctl api-resources|api-group' 1
+        case 'datumctl api-resources|--categories'
+            printf '%s\n' 'datumctl api-resources|categories' 1
+        case 'datumctl api-resources|--namespaced'
+            printf '%s\n' 'datumctl api-resources|namespaced' 0
+        case 'datumctl api-resources|--no-headers'
+            printf '%s\n' 'datumctl api-resources|no-headers' 0
+        case 'datumctl api-resources|--output' 'datumctl api-resources|-o'
+            printf '%s\n' 'datumctl api-resources|output' 1
+        case 'datumctl api-resources|--sort-by'
+            printf '%s\n' 'datumctl api-resources|sort-by' 1
+        case 'datumctl api-resources|--verbs'
+            printf '%s\n' 'datumctl api-resources|verbs' 1
         case 'datumctl version|--client'
             printf '%s\n' 'datumctl version|client' 0
         case 'datumctl version|--output' 'datumctl version|-o'
@@ -229,10 +325,20 @@ function __datumctl_option_words
     switch $argv[1]
         case 'datumctl'
             printf '%s\n' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl get'
+            printf '%s\n' '--all-namespaces	If present, list the requested object(s) across all namespaces of the project' '-A	If present, list the requested object(s) across all namespaces of the project' '--chunk-size	Return large lists in chunks rather than all at once' '--field-selector	Selector (field query) to filter on, supports \'=\', \'==\', and \'!=\' (e.g. --field-selector metadata.name=secure-backend)' '--filename	File, directory or - (stdin) with the manifests identifying the resources to get from a server' '-f	File, directory or - (stdin) with the manifests identifying the resources to get from a server' '--ignore-not-found	If the requested object does not exist the command will return exit code 0' '--label-columns	Accepts a comma separated list of labels that are going to be presented as columns' '-L	Accepts a comma separated list of labels that are going to be presented as columns' '--no-headers	When using the default or custom-column output format, don\'t print headers (default print headers)' '--output	Output format' '-o	Output format' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--selector	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '-l	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '--show-kind	If present, list the resource type for the requested object(s)' '--show-labels	When printing, show all labels as the last column (default hide labels column)' '--show-managed-fields	If true, keep the managedFields when printing objects in JSON or YAML format' '--sort-by	If non-empty, sort list types using this field specification' '--watch	After listing/getting the requested object, watch for changes and print each changed object' '-w	After listing/getting the requested object, watch for changes and print each changed object' '--watch-only	Watch for changes to the requested object(s), without listing/getting first' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl describe'
+            printf '%s\n' '--all-namespaces	If present, list the requested object(s) across all namespaces of the project' '-A	If present, list the requested object(s) across all namespaces of the project' '--chunk-size	Return large lists in chunks rather than all at once' '--filename	File, directory or - (stdin) with the manifests identifying the resources to describe' '-f	File, directory or - (stdin) with the manifests identifying the resources to describe' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--selector	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '-l	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '--show-events	If true, display events related to the described object' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl explain'
+            printf '%s\n' '--api-version	Use the given api-version (group/version) of the resource' '--output	Format in which to render the schema' '-o	Format in which to render the schema' '--recursive	When true, print the name of all the fields recursively' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl delete'
+            printf '%s\n' '--all	Delete all resources, in the namespace of the specified resource types' '--all-namespaces	If present, list the requested object(s) across all namespaces of the project' '-A	If present, list the requested object(s) across all namespaces of the project' '--dry-run	Must be "none", "server", or "client"' '--field-selector	Selector (field query) to filter on, supports \'=\', \'==\', and \'!=\' (e.g. --field-selector metadata.name=secure-backend)' '--filename	File, directory or - (stdin) with the manifests identifying the resources to delete' '-f	File, directory or - (stdin) with the manifests identifying the resources to delete' '--ignore-not-found	Treat "resource not found" as a successful delete' '--output	Output mode' '-o	Output mode' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--selector	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '-l	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '--timeout	The length of time to wait for the objects to be gone; zero means a week' '--wait	If true, wait for resources to be gone before returning' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl validate'
             printf '%s\n' '--filename	File, directory or - (stdin) containing the manifests to validate' '-f	File, directory or - (stdin) containing the manifests to validate' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--validate	What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) drops them' '--strict	Treat warnings as errors: exit 1 when any warning is reported' '--output	Report format: text (one line per problem and a summary) or json (one entry per document)' '-o	Report format: text (one line per problem and a summary) or json (one entry per document)' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl api-resources'
+            printf '%s\n' '--api-group	Limit to resources in the specified API group' '--categories	Limit to resources that belong to the specified categories' '--namespaced	If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default' '--no-headers	When using the default or custom-column output format, don\'t print headers (default print headers)' '--output	Output format' '-o	Output format' '--sort-by	If non-empty, sort list of resources using specified field' '--verbs	Limit to resources that support the specified verbs' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl version'
-            printf '%s\n' '--client	If true, shows client version only (no server required)' '--output	One of \'yaml\' or \'json\'' '-o	One of \'yaml\' or \'json\'' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+            printf '%s\n' '--client	If true, shows client version only (no server required)' '--output	Output format: the versions as a YAML or JSON object instead of lines of text' '-o	Output format: the versions as a YAML or JSON object instead of lines of text' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl completion'
             printf '%s\n' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl options'
@@ -263,12 +369,30 @@ end
 # Prints how the value of the option with key $argv[1] completes.
 function __datumctl_value_kind
     switch $argv[1]
+        case 'datumctl get|filename'
+            printf '%s\n' files 'yaml' 'yml' 'json'
+        case 'datumctl get|output'
+            printf '%s\n' values 'json' 'yaml' 'name' 'wide' 'jsonpath=' 'custom-columns='
+        case 'datumctl describe|filename'
+            printf '%s\n' files 'yaml' 'yml' 'json'
+        case 'datumctl explain|output'
+            printf '%s\n' values 'plaintext'
+        case 'datumctl delete|dry-run'
+            printf '%s\n' values 'none' 'server' 'client'
+        case 'datumctl delete|filename'
+            printf '%s\n' files 'yaml' 'yml' 'json'
+        case 'datumctl delete|output'
+            printf '%s\n' values 'name'
         case 'datumctl validate|filename'
             printf '%s\n' files 'yaml' 'yml' 'json'
         case 'datumctl validate|validate'
             printf '%s\n' values 'strict' 'warn' 'ignore' 'true' 'false'
         case 'datumctl validate|output'
             printf '%s\n' values 'text' 'json'
+        case 'datumctl api-resources|output'
+            printf '%s\n' values 'wide' 'name'
+        case 'datumctl api-resources|sort-by'
+            printf '%s\n' values 'name' 'kind'
         case 'datumctl version|output'
             printf '%s\n' values 'yaml' 'json'
         case 'datumctl config get-contexts|output'
@@ -287,6 +411,26 @@ end
 # Prints how positional argument number $argv[2] (from 0) of the command $argv[1] completes.
 function __datumctl_argument_kind
     switch "$argv[1]|$argv[2]"
+        case 'datumctl get|0'
+            printf '%s\n' types
+        case 'datumctl get|1'
+            printf '%s\n' names
+        case 'datumctl get|*'
+            printf '%s\n' names
+        case 'datumctl describe|0'
+            printf '%s\n' types
+        case 'datumctl describe|1'
+            printf '%s\n' names
+        case 'datumctl describe|*'
+            printf '%s\n' names
+        case 'datumctl explain|0'
+            printf '%s\n' types
+        case 'datumctl delete|0'
+            printf '%s\n' types
+        case 'datumctl delete|1'
+            printf '%s\n' names
+        case 'datumctl delete|*'
+            printf '%s\n' names
         case 'datumctl completion|0'
             printf '%s\n' values 'bash' 'zsh' 'fish'
         case '*'
