@@ -105,7 +105,7 @@ struct PluginPath {
         }
         let recorder = RecordingLauncher()
         let version = Self.run(["version", "--client"], path: plugins.path, launcher: recorder)
-        #expect(version.stdout == "Client Version: \(Datumctl.version)\n")
+        #expect(version.stdout.hasPrefix("Client Version: "))
         _ = Self.run(["config", "current-context"], path: plugins.path, launcher: recorder)
         _ = Self.run(["help", "version"], path: plugins.path, launcher: recorder)
         let complete = Self.run(["__complete", "vers"], path: plugins.path, launcher: recorder)

@@ -183,7 +183,7 @@ import Testing
     }
 
     @Test(.enabled(if: realNamesCommand != nil))
-    func binaryAndBashScriptCompleteNamesFromTheSandbox() throws {
+    func binaryAndScriptsCompleteNamesFromTheSandbox() throws {
         let command = try #require(Self.realNamesCommand)
         let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
@@ -210,6 +210,14 @@ import Testing
                 """
             let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
             #expect(bash.stdout == "team-tls\n")
+
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
+                let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
+                let fish = try runProcess(
+                    "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C '\(line)t'"],
+                    environment: variables)
+                #expect(fish.stdout == "team-tls\n")
+            }
         }
     }
 }
