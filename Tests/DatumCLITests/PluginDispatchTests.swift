@@ -302,8 +302,7 @@ struct PluginPath {
         let address = String(decoding: line, as: UTF8.self)
         #expect(address.hasPrefix("listening on http://127.0.0.1:"))
         #expect(FileManager.default.fileExists(atPath: data.path + "/state/admin-token"))
-        // It serves: an unauthenticated request gets the API server's 401. (This also gives the
-        // sandbox time to set up its signal handling, which it does after printing the address.)
+        // It serves: an unauthenticated request gets the API server's 401.
         let probe = try TestProcess.run(
             "/usr/bin/curl",
             ["-s", "-o", "/dev/null", "-w", "%{http_code}", String(address.dropFirst("listening on ".count)) + "/api"])
