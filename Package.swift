@@ -69,7 +69,7 @@ let package = Package(
             exclude: ["Snapshots"]),
         .testTarget(name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["DatumJSON", "DatumKit", "TestSupport"],
+            name: "IntegrationTests", dependencies: ["DatumJSON", "DatumKit", "DatumCLI", "TestSupport"],
             exclude: ["Snapshots"]),
     ]
 )

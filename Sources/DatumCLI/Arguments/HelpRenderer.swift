@@ -100,7 +100,10 @@ public struct HelpRenderer: Sendable {
             for line in TextLayout.wrapLines(example.comment, width: width - 4) {
                 lines.append("  # " + line)
             }
-            lines.append("  " + example.command)
+            // A multi-line example (a pipeline, two commands) keeps every line indented.
+            for line in example.command.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines.append("  " + line)
+            }
         }
         return lines.map { $0 + "\n" }.joined()
     }
@@ -236,15 +239,8 @@ public struct HelpRenderer: Sendable {
     // MARK: - Usage
 
     /// `datumctl config use-context CONTEXT_NAME [options]`; kubectl appends `[options]` always.
+    /// A spec's own `usage` may repeat the path or the `[options]`; neither is printed twice.
     private func usageLine(_ command: CommandSpec, path: String) -> String {
-        var parts = [path]
-        if let usage = command.usage {
-            parts.append(usage)
-        } else {
-            if !command.subcommands.isEmpty && command.positionals.isEmpty { parts.append("COMMAND") }
-            parts.append(contentsOf: command.positionals.map(\.synopsis))
-        }
-        parts.append("[options]")
-        return parts.filter { !$0.isEmpty }.joined(separator: " ")
+        GeneratorText.synopsis(of: command, path: path)
     }
 }

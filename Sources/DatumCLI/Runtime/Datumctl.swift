@@ -10,6 +10,7 @@ public enum Datumctl {
         var table: [[String]: any CLICommand.Type] = [:]
         for command in commands { table[[command.spec.name]] = command }
         for member in ConfigCommands.members { table[["config", member.spec.name]] = member }
+        for member in PluginCommands.members { table[["plugin", member.spec.name]] = member }
         return table
     }()
 
@@ -24,6 +25,8 @@ public enum Datumctl {
         ValidateCommand.self,
         APIResourcesCommand.self,
         VersionCommand.self,
+        CompletionCommand.self,
+        OptionsCommand.self,
     ]
 
     /// The one command tree: parser, help, completions and docs all read it.
@@ -37,19 +40,30 @@ public enum Datumctl {
             Find more information at: https://www.datum.net/docs/
             """,
         options: GlobalOptions.specs,
-        subcommands: commands.map { $0.spec } + [ConfigCommands.spec])
+        subcommands: commands.map { $0.spec } + [ConfigCommands.spec, PluginCommands.spec, CompleteCommand.spec])
 
-    /// Runs one invocation and returns the process exit status.
-    public static func main(_ environment: CommandEnvironment) -> Int32 {
+    /// Runs one invocation and returns the process exit status. `launcher` starts plugins
+    /// (`datumctl foo` runs `datumctl-foo`); tests replace it to stay in-process.
+    public static func main(_ environment: CommandEnvironment, launcher: PluginLauncher = .process) -> Int32 {
         defer {
             environment.stdout.flush()
             environment.stderr.flush()
         }
+        let arguments = environment.arguments
+        // The completion callback takes the words as they are, before any parsing.
+        if arguments.first == CompleteCommand.name {
+            return CompleteCommand.run(words: Array(arguments.dropFirst()), environment: environment)
+        }
+        if let status = launcher.dispatch(environment, root: rootSpec) { return status }
         let parser = CommandLineParser(root: rootSpec)
         let outcome: ParseOutcome
         do {
             outcome = try parser.parse(environment.arguments)
         } catch {
+            if let misplaced = PluginLauncher.misplacedFlagError(error, environment: environment, root: rootSpec) {
+                Diagnostics(format: requestedErrorFormat(arguments), sink: environment.stderr).report(misplaced)
+                return ExitCode.usage.rawValue
+            }
             // Usage errors honour --error-format when it could be read from argv.
             let format = requestedErrorFormat(environment.arguments)
             Diagnostics(format: format, sink: environment.stderr).report(

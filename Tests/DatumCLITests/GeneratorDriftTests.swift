@@ -1,0 +1,90 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DatumCLI
+
+/// The committed completion scripts (`completions/`), reference pages (`docs/commands/`) and
+/// man pages (`docs/man/`) must be exactly what the generators make of datumctl's spec. When a
+/// command changes, `DATUMCTL_RECORD=1 swift test --filter GeneratorDriftTests` rewrites them
+/// (and removes the files of commands that are gone).
+@Suite struct GeneratorDriftTests {
+    static let root = URL(fileURLWithPath: CLI.repositoryRoot)
+    static let generated = GeneratedReference.files(for: Datumctl.rootSpec, version: Datumctl.version)
+
+    @Test(arguments: generated.map(\.path))
+    func committedFileIsUpToDate(_ path: String) throws {
+        let expected = try #require(Self.generated.first { $0.path == path }).text
+        let url = Self.root.appendingPathComponent(path)
+        let committed = try? String(contentsOf: url, encoding: .utf8)
+        if Snapshot.isRecording {
+            if committed != expected {
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try expected.write(to: url, atomically: true, encoding: .utf8)
+            }
+            return
+        }
+        guard let committed else {
+            Issue.record("\(path) is missing; run DATUMCTL_RECORD=1 swift test --filter GeneratorDriftTests")
+            return
+        }
+        if committed != expected {
+            let diff = Snapshot.lineDiff(expected: committed, actual: expected)
+            Issue.record(
+                "\(path) drifted from the command spec; run DATUMCTL_RECORD=1 swift test --filter GeneratorDriftTests:\n\(diff)"
+            )
+        }
+    }
+
+    @Test func noFilesOfRemovedCommandsRemain() throws {
+        let wanted = Set(Self.generated.map(\.path))
+        for (folder, prefix) in GeneratedReference.folders(for: Datumctl.rootSpec) {
+            let directory = Self.root.appendingPathComponent(folder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            for name in names.sorted() where name.hasPrefix(prefix) && !wanted.contains(folder + "/" + name) {
+                if Snapshot.isRecording {
+                    try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                } else {
+                    Issue.record("\(folder)/\(name) is not generated from the spec any more; remove it")
+                }
+            }
+        }
+    }
+
+    @Test func everyVisibleCommandHasAPageAndAManPage() {
+        let paths = Set(Self.generated.map(\.path))
+        for node in CommandTree(root: Datumctl.rootSpec).nodes {
+            #expect(paths.contains("docs/commands/\(node.fileStem).md"))
+            #expect(paths.contains("docs/man/\(node.fileStem).1"))
+        }
+        #expect(!paths.contains { $0.contains("__complete") })
+        #expect(
+            paths.isSuperset(of: ["completions/datumctl.bash", "completions/_datumctl", "completions/datumctl.fish"]))
+    }
+
+    @Test(arguments: CompletionShell.allCases)
+    func completionCommandPrintsTheCommittedScript(_ shell: CompletionShell) throws {
+        let run = CLI.run(["completion", shell.rawValue])
+        #expect(run.exitCode == 0)
+        #expect(run.stderr == "")
+        let committed = Self.generated.first { $0.path == "completions/" + shell.fileName(for: Datumctl.rootSpec) }
+        #expect(run.stdout == committed?.text)
+    }
+
+    @Test func completionCommandRejectsOtherShells() {
+        let run = CLI.run(["completion", "powershell"])
+        #expect(run.exitCode == 64)
+        #expect(
+            run.stderr
+                == "error: Unsupported shell type \"powershell\".\nSee 'datumctl completion -h' for help and examples\n"
+        )
+        let missing = CLI.run(["completion"])
+        #expect(missing.exitCode == 64)
+        #expect(missing.stderr.hasPrefix("error: SHELL is a required argument for the completion command\n"))
+    }
+
+    @Test func realSpecIsConsistent() {
+        #expect(Datumctl.rootSpec.consistencyProblems() == [])
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import DatumCLI
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Resource names and types completed from the real sandbox over HTTPS (throwaway CA), with
+/// the project, namespace and credentials taken from the context and the words on the line.
+@Suite(.serialized) struct CompletionSandboxTests {
+    /// A `get TYPE NAME...` command on datumctl's real global options, so these tests do not wait
+    /// for the read commands to exist; the binary tests below use the real spec when they do.
+    static let root = CommandSpec(
+        "datumctl", summary: "datumctl",
+        options: GlobalOptions.specs,
+        subcommands: [
+            CommandSpec(
+                "get", summary: "Display one or many resources",
+                options: [OptionSpec("all-namespaces", short: "A", help: "All namespaces.")],
+                positionals: [
+                    PositionalSpec("TYPE", completion: .resourceTypes),
+                    PositionalSpec("NAME", isRepeating: true, isOptional: true, completion: .resourceNames),
+                ])
+        ])
+    static let engine = CompletionEngine(root: root)
+
+    static func policy(_ name: String) -> String {
+        """
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"BackendTLSPolicy","metadata":{"name":"\(name)"},\
+        "spec":{"targetRefs":[{"group":"","kind":"Service","name":"svc"}],\
+        "validation":{"wellKnownCACertificates":"System","hostname":"a.example.com"}}}
+        """
+    }
+
+    /// Creates policies `web-tls`, `api-tls`, `db-tls` in `default` and `team-tls` in `team`,
+    /// and a config file whose current context points at the sandbox's project p1.
+    static func prepare(_ sandbox: SandboxInstance, in home: String) throws -> [String: String] {
+        for name in ["web-tls", "api-tls", "db-tls"] {
+            let created = try sandbox.request(
+                "POST", "/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies", body: policy(name))
+            #expect(created.status == 201, "\(created.body)")
+        }
+        let namespace = try sandbox.request(
+            "POST", "/api/v1/namespaces", body: #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team"}}"#)
+        #expect([201, 409].contains(namespace.status), "\(namespace.body)")
+        let team = try sandbox.request(
+            "POST", "/apis/gateway.networking.k8s.io/v1/namespaces/team/backendtlspolicies", body: policy("team-tls"))
+        #expect(team.status == 201, "\(team.body)")
+
+        var config = ConfigFile()
+        var context = ConfigContext(name: "sandbox")
+        context.server = sandbox.url
+        context.project = "p1"
+        context.token = sandbox.adminToken
+        context.certificateAuthority = sandbox.certificates?.caPath
+        config.upsert(context)
+        config.currentContext = "sandbox"
+        let path = home + "/config"
+        try ConfigStore(path: path).save(config)
+        return ["HOME": home, "DATUMCTL_CONFIG": path, "PATH": "/usr/bin:/bin"]
+    }
+
+    static func environment(_ variables: [String: String]) -> CommandEnvironment {
+        CommandEnvironment(
+            arguments: [], variables: variables, stdout: .memory(), stderr: .memory(), readStandardInput: { [] },
+            currentDirectory: variables["HOME"] ?? "/")
+    }
+
+    static func complete(_ words: [String], _ variables: [String: String], budget: Duration = .seconds(2))
+        -> CompletionResult
+    {
+        engine.complete(words, source: ServerCompletionSource(environment: environment(variables), budget: budget))
+    }
+
+    @Test func namesComeFromTheCurrentContextsProjectAndTheLinesFlags() throws {
+        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try withSandbox { sandbox in
+            let variables = try Self.prepare(sandbox, in: home)
+            #expect(
+                Self.complete(["get", "btlspolicy", ""], variables).protocolText == "api-tls\ndb-tls\nweb-tls\n:4\n")
+            #expect(
+                Self.complete(["get", "backendtlspolicies", "api-tls", "w"], variables).protocolText == "web-tls\n:4\n")
+            #expect(Self.complete(["get", "btlspolicy/d"], variables).protocolText == "btlspolicy/db-tls\n:4\n")
+            #expect(Self.complete(["-n", "team", "get", "btlspolicy", ""], variables).protocolText == "team-tls\n:4\n")
+            #expect(
+                Self.complete(["get", "--namespace=team", "btlspolicy", ""], variables).protocolText == "team-tls\n:4\n"
+            )
+            #expect(
+                Self.complete(["get", "-A", "btlspolicy", ""], variables).protocolText
+                    == "api-tls\ndb-tls\nteam-tls\nweb-tls\n:4\n")
+            // Another project on the line: the admin token may read it, and it is empty.
+            #expect(Self.complete(["--project", "p2", "get", "btlspolicy", ""], variables).protocolText == ":4\n")
+            #expect(Self.complete(["get", "namespaces", ""], variables).protocolText.contains("team\n"))
+        }
+    }
+
+    @Test func typesAreTheBuiltinKindsAndTheServersResources() throws {
+        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try withSandbox { sandbox in
+            let variables = try Self.prepare(sandbox, in: home)
+            let discovered = try sandbox.request("GET", "/apis", accept: ResourceMapper.aggregatedDiscoveryAccept).json
+            let served = (ResourceMapper.parseAggregated(discovered) ?? []).flatMap { [$0.name] + $0.shortNames }
+            #expect(served.contains("backendtlspolicies"))
+            let expected = Set(GeneratorText.builtinResourceTypeWords + served).sorted()
+            let result = Self.complete(["get", ""], variables)
+            #expect(result.candidates.map(\.value) == expected)
+            #expect(result.failure == nil)
+            #expect(Self.complete(["get", "bt"], variables).protocolText == "btlspolicy\n:4\n")
+        }
+    }
+
+    @Test func failuresLeaveTheShellWithNothingAndTheReasonForHumans() throws {
+        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try withSandbox { sandbox in
+            let variables = try Self.prepare(sandbox, in: home)
+            let unauthorized = Self.complete(["--token", "wrong", "get", "btlspolicy", ""], variables)
+            #expect(unauthorized.protocolText == ":5\n")
+            #expect(unauthorized.failure?.reason == "Unauthorized")
+            let unknown = Self.complete(["get", "widgets", ""], variables)
+            #expect(unknown.protocolText == ":5\n")
+            #expect(unknown.failure?.message == "the server doesn't have a resource type \"widgets\"")
+            // Types still complete from the built-in list when the server refuses.
+            let types = Self.complete(["--token", "wrong", "get", "c"], variables)
+            #expect(types.protocolText == "configmaps\ncm\n:4\n")
+
+            sandbox.stop()
+            let started = ContinuousClock.now
+            let refused = Self.complete(["get", "btlspolicy", ""], variables)
+            #expect(refused.protocolText == ":5\n")
+            #expect(refused.failure?.message.contains("connection refused") == true)
+            #expect(ContinuousClock.now - started < .seconds(1))
+        }
+    }
+
+    @Test func aServerThatNeverAnswersCostsAtMostTheBudget() throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let variables = [
+            "HOME": "/nonexistent", "DATUMCTL_SERVER": "http://127.0.0.1:\(listener.port)", "DATUM_PROJECT": "p1",
+            "DATUMCTL_TOKEN": "t",
+        ]
+        var started = ContinuousClock.now
+        let slow = Self.complete(["get", "btlspolicy", ""], variables)
+        let elapsed = ContinuousClock.now - started
+        #expect(slow.protocolText == ":5\n")
+        #expect(elapsed >= .milliseconds(1900) && elapsed < .milliseconds(3500), "took \(elapsed)")
+
+        // `--request-timeout` on the line replaces the budget.
+        started = ContinuousClock.now
+        let quick = Self.complete(["--request-timeout", "300ms", "get", "btlspolicy", ""], variables)
+        let quickElapsed = ContinuousClock.now - started
+        #expect(quick.protocolText == ":5\n")
+        #expect(quickElapsed < .milliseconds(1500), "took \(quickElapsed)")
+
+        // A kind that needs discovery first shares the same budget across both requests.
+        started = ContinuousClock.now
+        _ = Self.complete(["get", "httproutes", ""], variables)
+        #expect(ContinuousClock.now - started < .milliseconds(3500))
+    }
+
+    // MARK: - The real binary and the committed bash script
+
+    /// The first real command whose arguments are a resource type and names (`get`, once the
+    /// read commands are in the spec).
+    static let realNamesCommand: String? = Datumctl.rootSpec.visibleSubcommands.first { command in
+        guard let first = command.positionals.first, case .resourceTypes = first.completion,
+            let last = command.positionals.last, case .resourceNames = last.completion
+        else { return false }
+        return true
+    }?.name
+
+    static var binary: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+
+    @Test(.enabled(if: realNamesCommand != nil))
+    func binaryAndScriptsCompleteNamesFromTheSandbox() throws {
+        let command = try #require(Self.realNamesCommand)
+        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try withSandbox { sandbox in
+            var variables = try Self.prepare(sandbox, in: home)
+            variables["PATH"] = Self.binary + ":/usr/bin:/bin"
+            let direct = try runProcess(
+                Self.binary + "/datumctl", ["__complete", command, "btlspolicy", ""], environment: variables)
+            #expect(direct.stdout == "api-tls\ndb-tls\nweb-tls\n:4\n")
+            #expect(direct.status == 0)
+
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("completions/datumctl.bash").path
+            let line = "datumctl -n team \(command) btlspolicy "
+            let program = """
+                source '\(script)'
+                COMP_WORDS=(datumctl -n team \(command) btlspolicy '')
+                COMP_CWORD=5
+                COMP_LINE='\(line)'
+                COMP_POINT=\(line.count)
+                _datumctl
+                printf '%s\\n' "${COMPREPLY[@]}"
+                """
+            let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
+            #expect(bash.stdout == "team-tls\n")
+
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
+                let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
+                let fish = try runProcess(
+                    "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C '\(line)t'"],
+                    environment: variables)
+                #expect(fish.stdout == "team-tls\n")
+            }
+        }
+    }
+}
+
+/// A loopback TCP listener that accepts connections (the kernel does, through the backlog) and
+/// never answers: the slowest server there is.
+final class SilentListener: @unchecked Sendable {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SandboxTestError("socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            Glibc.close(fd)
+            throw SandboxTestError("bind/listen failed")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+    }
+}
