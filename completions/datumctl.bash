@@ -184,6 +184,8 @@ __datumctl_child() {
     'datumctl|describe') word=describe ;;
     'datumctl|explain') word=explain ;;
     'datumctl|delete') word=delete ;;
+    'datumctl|apply') word=apply ;;
+    'datumctl|diff') word=diff ;;
     'datumctl|validate') word=validate ;;
     'datumctl|api-resources') word=api-resources ;;
     'datumctl|version') word=version ;;
@@ -205,7 +207,7 @@ __datumctl_child() {
 # The subcommands of the command $1 (fails when it has none).
 __datumctl_subcommands() {
     case $1 in
-    'datumctl') kind=(commands get describe explain delete validate api-resources version completion options config plugin) ;;
+    'datumctl') kind=(commands get describe explain delete apply diff validate api-resources version completion options config plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
     'datumctl plugin') kind=(commands list) ;;
     *) return 1 ;;
@@ -251,6 +253,24 @@ __datumctl_option() {
     'datumctl delete|--selector'|'datumctl delete|-l') key='datumctl delete|selector' takes=1 ;;
     'datumctl delete|--timeout') key='datumctl delete|timeout' takes=1 ;;
     'datumctl delete|--wait') key='datumctl delete|wait' takes=0 ;;
+    'datumctl apply|--filename'|'datumctl apply|-f') key='datumctl apply|filename' takes=1 ;;
+    'datumctl apply|--recursive'|'datumctl apply|-R') key='datumctl apply|recursive' takes=0 ;;
+    'datumctl apply|--validate') key='datumctl apply|validate' takes=1 ;;
+    'datumctl apply|--field-manager') key='datumctl apply|field-manager' takes=1 ;;
+    'datumctl apply|--force-conflicts') key='datumctl apply|force-conflicts' takes=0 ;;
+    'datumctl apply|--server-side') key='datumctl apply|server-side' takes=0 ;;
+    'datumctl apply|--concurrency') key='datumctl apply|concurrency' takes=1 ;;
+    'datumctl apply|--show-managed-fields') key='datumctl apply|show-managed-fields' takes=0 ;;
+    'datumctl apply|--dry-run') key='datumctl apply|dry-run' takes=1 ;;
+    'datumctl apply|--output'|'datumctl apply|-o') key='datumctl apply|output' takes=1 ;;
+    'datumctl diff|--filename'|'datumctl diff|-f') key='datumctl diff|filename' takes=1 ;;
+    'datumctl diff|--recursive'|'datumctl diff|-R') key='datumctl diff|recursive' takes=0 ;;
+    'datumctl diff|--validate') key='datumctl diff|validate' takes=1 ;;
+    'datumctl diff|--field-manager') key='datumctl diff|field-manager' takes=1 ;;
+    'datumctl diff|--force-conflicts') key='datumctl diff|force-conflicts' takes=0 ;;
+    'datumctl diff|--server-side') key='datumctl diff|server-side' takes=0 ;;
+    'datumctl diff|--concurrency') key='datumctl diff|concurrency' takes=1 ;;
+    'datumctl diff|--show-managed-fields') key='datumctl diff|show-managed-fields' takes=0 ;;
     'datumctl validate|--filename'|'datumctl validate|-f') key='datumctl validate|filename' takes=1 ;;
     'datumctl validate|--recursive'|'datumctl validate|-R') key='datumctl validate|recursive' takes=0 ;;
     'datumctl validate|--validate') key='datumctl validate|validate' takes=1 ;;
@@ -295,6 +315,8 @@ __datumctl_option_words() {
     'datumctl describe') kind=(options --all-namespaces -A --chunk-size --filename -f --recursive -R --selector -l --show-events --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl explain') kind=(options --api-version --output -o --recursive --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl delete') kind=(options --all --all-namespaces -A --dry-run --field-selector --filename -f --ignore-not-found --output -o --recursive -R --selector -l --timeout --wait --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl apply') kind=(options --filename -f --recursive -R --validate --field-manager --force-conflicts --server-side --concurrency --show-managed-fields --dry-run --output -o --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl diff') kind=(options --filename -f --recursive -R --validate --field-manager --force-conflicts --server-side --concurrency --show-managed-fields --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl validate') kind=(options --filename -f --recursive -R --validate --strict --output -o --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl api-resources') kind=(options --api-group --categories --namespaced --no-headers --output -o --sort-by --verbs --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl version') kind=(options --client --output -o --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
@@ -323,6 +345,12 @@ __datumctl_value_kind() {
     'datumctl delete|dry-run') kind=(values none server client) ;;
     'datumctl delete|filename') kind=(files yaml yml json) ;;
     'datumctl delete|output') kind=(values name) ;;
+    'datumctl apply|filename') kind=(files yaml yml json) ;;
+    'datumctl apply|validate') kind=(values strict warn ignore true false) ;;
+    'datumctl apply|dry-run') kind=(values none server client) ;;
+    'datumctl apply|output') kind=(values json yaml name) ;;
+    'datumctl diff|filename') kind=(files yaml yml json) ;;
+    'datumctl diff|validate') kind=(values strict warn ignore true false) ;;
     'datumctl validate|filename') kind=(files yaml yml json) ;;
     'datumctl validate|validate') kind=(values strict warn ignore true false) ;;
     'datumctl validate|output') kind=(values text json) ;;
