@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 import Testing
 
 @testable import DatumCLI

@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// The project-scoped Kubernetes API: routing, authentication and dispatch, without any transport.
 public final class APIServer: Sendable {
@@ -64,7 +65,7 @@ public final class APIServer: Sendable {
         if exists { return }
         try store.write(project: project) { (tx: inout ProjectTransaction) throws(APIError) in
             guard !tx.namespaceExists("default") else { return }
-            let now = Timestamps.format(Timestamps.now())
+            let now = KubeTime.format(KubeTime.now())
             var object: JSONObject = [
                 "apiVersion": "v1", "kind": "Namespace",
                 "metadata": [

@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// One request against a resource: the verbs list, get, create, update, patch, delete,
 /// deletecollection and watch, with kube-apiserver's semantics.
@@ -298,7 +299,7 @@ struct ResourceHandler {
             metadata[key] = nil
         }
         metadata["uid"] = .string(UIDGenerator.make())
-        let now = Timestamps.format(Timestamps.now())
+        let now = KubeTime.format(KubeTime.now())
         metadata["creationTimestamp"] = .string(now)
         if type.isCustom { metadata["generation"] = 1 } else { metadata["generation"] = nil }
         if type.plural == "namespaces" {
@@ -376,7 +377,7 @@ struct ResourceHandler {
         if let failure = server.validator.validate(object, old: old.object, of: type, subresource: target.subresource) {
             throw failure
         }
-        let now = Timestamps.format(Timestamps.now())
+        let now = KubeTime.format(KubeTime.now())
         var oldForDiff = old.object
         if var m = oldForDiff["metadata"]?.objectValue {
             m["resourceVersion"] = nil
@@ -503,7 +504,7 @@ struct ResourceHandler {
         let includeSpec = !isStatus
         let namespace = target.namespace ?? ""
         let (stored, created) = try commitPlanned(name: name) { (live, namespaceExists) throws(APIError) -> WritePlan in
-            let now = Timestamps.format(Timestamps.now())
+            let now = KubeTime.format(KubeTime.now())
             guard let old = live else {
                 if isStatus { throw APIError.notFound(type, name) }
                 if !namespaceExists { throw APIError.namespaceNotFound(namespace) }

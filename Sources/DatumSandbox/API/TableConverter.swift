@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// Server-side printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`), with the
 /// columns kube-apiserver uses for each kind: the CRD's printer columns for BackendTLSPolicy.
@@ -18,10 +19,10 @@ enum TableConverter {
         "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
 
     @Sendable private static func age(_ object: JSONObject, _ now: Int64) -> JSONValue {
-        guard let text = object["metadata"]?["creationTimestamp"]?.stringValue, let t = Timestamps.parse(text) else {
+        guard let text = object["metadata"]?["creationTimestamp"]?.stringValue, let t = KubeTime.parse(text) else {
             return "<unknown>"
         }
-        return .string(Timestamps.humanDuration(seconds: now - t))
+        return .string(HumanDuration.format(seconds: Double(now) - t))
     }
 
     private static let nameColumn = Column(
@@ -133,7 +134,7 @@ enum TableConverter {
         for type: ResourceType, objects: [JSONObject], resourceVersion: Int64?, continueToken: String?,
         remaining: Int, includeObject: String?
     ) -> JSONValue {
-        let now = Timestamps.now()
+        let now = KubeTime.now()
         let columns = columns(for: type)
         var metadata = JSONObject()
         if let resourceVersion { metadata["resourceVersion"] = .string(String(resourceVersion)) }

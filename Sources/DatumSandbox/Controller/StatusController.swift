@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 import Dispatch
 import NIOConcurrencyHelpers
 
@@ -125,7 +126,7 @@ public final class StatusController: @unchecked Sendable {
 
     /// Recomputes the status of the policies `work` affects in one namespace and stores those that changed.
     public func reconcile(project: String, namespace: String, work: Work = Work(everything: true)) {
-        let now = Timestamps.format(Timestamps.now())
+        let now = KubeTime.format(KubeTime.now())
         var work = work
         if !work.everything && work.referents.isEmpty {
             // Metadata-only writes (labels, annotations) leave status alone: skip them in O(1) each,
