@@ -59,8 +59,8 @@ let package = Package(
         // Shared by the test targets: golden files, temporary directories, process helpers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"]),
-        .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON"], exclude: ["Snapshots"]),
-        .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP"]),
+        .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP", "TestSupport"]),
         .testTarget(
             name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
             exclude: ["Snapshots", "Fixtures"]),

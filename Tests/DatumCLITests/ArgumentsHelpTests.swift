@@ -1,7 +1,10 @@
 import DatumCLI
+import TestSupport
 import Testing
 
 @Suite struct ArgumentsHelpTests {
+    static let snapshot = Snapshot(folder: "help")
+
     static let pages: [(name: String, path: [String])] = [
         ("root", ["datumctl"]),
         ("get", ["datumctl", "get"]),
@@ -19,7 +22,7 @@ import Testing
     @Test(arguments: goldens)
     func matchesGolden(_ name: String, path: [String], width: Int) throws {
         let text = HelpRenderer(root: ArgumentsSample.root, width: width).render(commandPath: path)
-        try ArgumentsSnapshot.expect(text, matches: "\(name)-\(width).txt", in: "help")
+        Self.snapshot.expect(text, matches: "\(name)-\(width).txt")
         for line in text.split(separator: "\n") where !isUnwrappable(line) {
             #expect(line.count <= width, "\(name)-\(width): \(line)")
         }
@@ -28,13 +31,13 @@ import Testing
     @Test(arguments: [80, 120])
     func globalOptionsPageMatchesGolden(width: Int) throws {
         let text = HelpRenderer(root: ArgumentsSample.root, width: width).renderGlobalOptions()
-        try ArgumentsSnapshot.expect(text, matches: "options-\(width).txt", in: "help")
+        Self.snapshot.expect(text, matches: "options-\(width).txt")
     }
 
     /// Narrow terminals stack each option's help under its name.
     @Test func narrowTerminalStacksOptionHelp() throws {
         let text = HelpRenderer(root: ArgumentsSample.root, width: 50).render(commandPath: ["datumctl", "apply"])
-        try ArgumentsSnapshot.expect(text, matches: "apply-50.txt", in: "help")
+        Self.snapshot.expect(text, matches: "apply-50.txt")
     }
 
     @Test func widthBelowTheMinimumIsRaised() {

@@ -15,26 +15,9 @@ import Testing
     @Test(arguments: generated.map(\.path))
     func committedFileIsUpToDate(_ path: String) throws {
         let expected = try #require(Self.generated.first { $0.path == path }).text
-        let url = Self.root.appendingPathComponent(path)
-        let committed = try? String(contentsOf: url, encoding: .utf8)
-        if Snapshot.isRecording {
-            if committed != expected {
-                try FileManager.default.createDirectory(
-                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try expected.write(to: url, atomically: true, encoding: .utf8)
-            }
-            return
-        }
-        guard let committed else {
-            Issue.record("\(path) is missing; run DATUMCTL_RECORD=1 swift test --filter GeneratorDriftTests")
-            return
-        }
-        if committed != expected {
-            let diff = Snapshot.lineDiff(expected: committed, actual: expected)
-            Issue.record(
-                "\(path) drifted from the command spec; run DATUMCTL_RECORD=1 swift test --filter GeneratorDriftTests:\n\(diff)"
-            )
-        }
+        Snapshot.expect(
+            expected, matchesFile: Self.root.appendingPathComponent(path), named: path,
+            hint: "run DATUMCTL_RECORD=1 swift test --filter GeneratorDriftTests")
     }
 
     @Test func noFilesOfRemovedCommandsRemain() throws {

@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DatumCLI
@@ -72,28 +73,7 @@ final class FakeAPIServer: @unchecked Sendable {
 
     init(_ handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FakeServerError("socket failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw FakeServerError("bind or listen failed")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: actual.sin_port))
+        (listener, port) = try Loopback.listener()
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }

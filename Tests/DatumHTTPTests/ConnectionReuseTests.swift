@@ -1,5 +1,6 @@
 import DatumHTTP
 import Foundation
+import TestSupport
 import Testing
 
 extension HTTPLayerTests {
@@ -98,7 +99,7 @@ extension HTTPLayerTests {
             let server = try TestHTTPServer(script: [.text("ok")])
             defer { server.stop() }
             let client = try HTTPClient(HTTPClientConfiguration(retry: .none))
-            let closedPort = try TestHTTPServer.unusedPort()
+            let closedPort = try Loopback.unusedPort()
 
             let results = client.sendAll(
                 [

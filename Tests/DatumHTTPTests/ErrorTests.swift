@@ -1,12 +1,13 @@
 @testable import DatumHTTP
 import Foundation
+import TestSupport
 import Testing
 
 extension HTTPLayerTests {
     /// Transport failures on real sockets, and the text users read.
     @Suite struct Errors {
         @Test func connectionRefusedNamesTheServer() throws {
-            let port = try TestHTTPServer.unusedPort()
+            let port = try Loopback.unusedPort()
             let client = try HTTPClient(HTTPClientConfiguration(retry: .none))
 
             let error = Retry.error(of: client, HTTPRequest(url: "http://127.0.0.1:\(port)/apis/x"))

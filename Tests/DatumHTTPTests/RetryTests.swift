@@ -1,5 +1,6 @@
 @testable import DatumHTTP
 import Foundation
+import TestSupport
 import Testing
 
 extension HTTPLayerTests {
@@ -136,7 +137,7 @@ extension HTTPLayerTests {
         }
 
         @Test func connectionRefusedIsRetriedForIdempotentRequests() throws {
-            let port = try TestHTTPServer.unusedPort()
+            let port = try Loopback.unusedPort()
             let lines = TraceLog()
             let policy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .seconds(1), jitter: 0)
             let client = try HTTPClient(HTTPClientConfiguration(retry: policy, verbosity: 4, trace: lines.append))

@@ -1,5 +1,6 @@
 import DatumHTTP
 import Foundation
+import TestSupport
 import Testing
 
 extension HTTPLayerTests {
@@ -199,7 +200,7 @@ extension HTTPLayerTests {
         }
 
         @Test func connectionRefusedIsThrown() throws {
-            let port = try TestHTTPServer.unusedPort()
+            let port = try Loopback.unusedPort()
             let client = try HTTPClient(HTTPClientConfiguration(retry: .none))
 
             #expect(throws: HTTPError.self) {

@@ -1,5 +1,6 @@
 @testable import DatumHTTP
 import Foundation
+import TestSupport
 import Testing
 
 extension HTTPLayerTests {
@@ -100,7 +101,7 @@ extension HTTPLayerTests {
         }
 
         @Test func failedRequestLeavesTheStatusEmpty() throws {
-            let port = try TestHTTPServer.unusedPort()
+            let port = try Loopback.unusedPort()
             let log = TraceLog()
             let client = try HTTPClient(HTTPClientConfiguration(retry: .none, verbosity: 6, trace: log.append))
             _ = try? client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/x"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DatumKit
@@ -43,12 +44,9 @@ import Testing
 
     @Test func generatedSourceMatchesUpstreamFiles() throws {
         let expected = try Self.render()
-        let actual = (try? String(contentsOf: Self.generatedFile, encoding: .utf8)) ?? ""
-        if ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1", actual != expected {
-            try expected.write(to: Self.generatedFile, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(actual == expected, "EmbeddedUpstream.generated.swift is stale: run DATUMCTL_RECORD=1 swift test --filter EmbeddedUpstreamTests")
+        Snapshot.expect(
+            expected, matchesFile: Self.generatedFile, named: "EmbeddedUpstream.generated.swift",
+            hint: "run DATUMCTL_RECORD=1 swift test --filter EmbeddedUpstreamTests")
     }
 
     @Test func embeddedStringsAreTheFilesByteForByte() throws {

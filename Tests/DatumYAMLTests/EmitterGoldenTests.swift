@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumYAML
 import Foundation
+import TestSupport
 import Testing
 
 /// String values whose `-o yaml` rendering kubectl decides; each is recorded from
@@ -70,7 +71,7 @@ let configMapValues: [(name: String, value: String)] = {
     }
 
     @Test func recordsFromKubectlWhenAsked() throws {
-        guard Snapshot.isRecording else { return }
+        guard SectionedSnapshot.isRecording else { return }
         var sections: [(name: String, body: String)] = []
         for (name, value) in configMapValues {
             let file = try Kubectl.temporaryFile(Array(value.utf8), suffix: ".txt")
@@ -80,7 +81,7 @@ let configMapValues: [(name: String, value: String)] = {
             ])
             sections.append((name, output))
         }
-        try Snapshot.write(Self.configMapFile, sections: sections)
+        try SectionedSnapshot.write(Self.configMapFile, sections: sections)
         var objects: [(name: String, body: String)] = []
         for (name, json) in kubectlObjects {
             let file = try Kubectl.temporaryFile(Array(json.utf8), suffix: ".json")
@@ -88,12 +89,12 @@ let configMapValues: [(name: String, value: String)] = {
             let output = try Kubectl.run(["patch", "--local", "-f", file.path, "--type", "merge", "-p", "{}", "-o", "yaml"])
             objects.append((name, output))
         }
-        try Snapshot.write(Self.objectFile, sections: objects)
+        try SectionedSnapshot.write(Self.objectFile, sections: objects)
     }
 
     @Test(arguments: configMapValues.map(\.name))
     func configMapValueMatchesKubectl(name: String) throws {
-        let expected = try #require(try Snapshot.sections(of: Self.configMapFile)[name], "no recording for \(name)")
+        let expected = try #require(try SectionedSnapshot.sections(of: Self.configMapFile)[name], "no recording for \(name)")
         let value = try #require(configMapValues.first { $0.name == name }?.value)
         let actual = YAMLEmitter.kubectl(Self.configMap(value))
         #expect(actual == expected, "\(name):\n\(Snapshot.lineDiff(expected: expected, actual: actual))")
@@ -103,7 +104,7 @@ let configMapValues: [(name: String, value: String)] = {
 
     @Test(arguments: kubectlObjects.map(\.name))
     func objectMatchesKubectl(name: String) throws {
-        let expected = try #require(try Snapshot.sections(of: Self.objectFile)[name], "no recording for \(name)")
+        let expected = try #require(try SectionedSnapshot.sections(of: Self.objectFile)[name], "no recording for \(name)")
         let json = try #require(kubectlObjects.first { $0.name == name }?.json)
         let value = try JSONParser.parse(json)
         let actual = YAMLEmitter.kubectl(value)

@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumYAML
 import Foundation
+import TestSupport
 import Testing
 
 /// Plain (and a few quoted or tagged) scalars as kubectl resolves them; the expected JSON is
@@ -43,15 +44,15 @@ let resolutionKeys: [String] = [
     }
 
     @Test func recordsFromKubectlWhenAsked() throws {
-        guard Snapshot.isRecording else { return }
+        guard SectionedSnapshot.isRecording else { return }
         let file = try Kubectl.temporaryFile(Array(Self.document().utf8), suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
         let output = try Kubectl.run(["patch", "--local", "-f", file.path, "--type", "merge", "-p", "{}", "-o", "json"])
-        try Snapshot.write(Self.recordingFile, sections: [("resolution", output)])
+        try SectionedSnapshot.write(Self.recordingFile, sections: [("resolution", output)])
     }
 
     static func expected() throws -> JSONValue {
-        let text = try #require(try Snapshot.sections(of: recordingFile)["resolution"])
+        let text = try #require(try SectionedSnapshot.sections(of: recordingFile)["resolution"])
         return try JSONParser.parse(text)
     }
 
@@ -72,7 +73,7 @@ let resolutionKeys: [String] = [
     }
 
     @Test func wholeDocumentEncodesToKubectlJSONByteForByte() throws {
-        let expected = try #require(try Snapshot.sections(of: Self.recordingFile)["resolution"])
+        let expected = try #require(try SectionedSnapshot.sections(of: Self.recordingFile)["resolution"])
         #expect(GoJSONEncoder.kubectl.encode(try Self.actual()) + "\n" == expected)
     }
 

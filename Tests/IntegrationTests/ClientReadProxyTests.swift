@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 /// A one-shot HTTP proxy stand-in on loopback: it records the request line and headers of each
@@ -17,27 +18,7 @@ final class RecordingProxy: @unchecked Sendable {
 
     init(response: String) throws {
         self.response = response
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SandboxTestError("socket failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw SandboxTestError("bind or listen failed")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: actual.sin_port))
+        (listener, port) = try Loopback.listener(backlog: 16)
         Thread { [self] in serve() }.start()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -39,29 +40,7 @@ final class WriteFaultProxy: @unchecked Sendable {
         remainingFailures = times
         self.retryAfter = retryAfter
         self.extraHeader = extraHeader
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SandboxTestError("socket() failed") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw SandboxTestError("cannot listen on 127.0.0.1")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try Loopback.listener()
         finished.enter()
         let acceptor = Thread { [self] in
             acceptLoop()
@@ -161,18 +140,10 @@ final class WriteFaultProxy: @unchecked Sendable {
 
     /// Sends the request to the sandbox on a fresh connection and returns its whole response.
     private func forward(head: String, body: [UInt8]) -> [UInt8] {
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(upstream) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(upstreamPort).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let upstream = Loopback.connection(toPort: upstreamPort) else {
+            return Array("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".utf8)
         }
-        guard connected == 0 else { return Array("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".utf8) }
+        defer { close(upstream) }
         // One request per upstream connection: the sandbox closes it after answering.
         let lines = head.split(separator: "\r\n").filter { !$0.lowercased().hasPrefix("connection:") }
         let request = Array((lines.joined(separator: "\r\n") + "\r\nConnection: close\r\n\r\n").utf8) + body

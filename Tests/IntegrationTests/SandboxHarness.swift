@@ -270,45 +270,6 @@ func withSandbox<T>(tls: Bool = true, tokens: String? = nil, _ body: (SandboxIns
     return try body(sandbox)
 }
 
-/// Golden files in `Snapshots/sandbox/`, re-recorded with `DATUMCTL_RECORD=1`; a mismatch prints a line diff.
-enum SandboxSnapshot {
-    static func directory(file: String = #filePath) -> URL {
-        URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("Snapshots/sandbox")
-    }
-
-    static func assert(_ actual: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = directory().appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1" {
-            try FileManager.default.createDirectory(at: directory(), withIntermediateDirectories: true)
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-            Issue.record(Comment(rawValue: "missing snapshot \(name); run with DATUMCTL_RECORD=1"), sourceLocation: sourceLocation)
-            return
-        }
-        if expected != actual {
-            let diff = lineDiff(expected: expected, actual: actual)
-            Issue.record(Comment(rawValue: "snapshot \(name) differs:\n\(diff)"), sourceLocation: sourceLocation)
-        }
-    }
-
-    static func lineDiff(expected: String, actual: String) -> String {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        var out: [String] = []
-        for i in 0..<max(e.count, a.count) {
-            let left = i < e.count ? String(e[i]) : nil
-            let right = i < a.count ? String(a[i]) : nil
-            if left != right {
-                if let left { out.append("-\(i + 1): \(left)") }
-                if let right { out.append("+\(i + 1): \(right)") }
-            }
-        }
-        return out.joined(separator: "\n")
-    }
-}
-
 /// Replaces the AGE column (which depends on the clock) so tables can be compared exactly.
 func maskAges(_ text: String) -> String {
     text.replacingOccurrences(of: #"(?m) +\d+s$"#, with: " <age>", options: .regularExpression)

@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 /// Real kubectl against a real `datumctl-sandbox` over HTTPS (client-go sends bearer tokens only over TLS).
@@ -130,7 +131,7 @@ struct SandboxKubectlTests {
         try withSandbox { sandbox in
             let result = try sandbox.kubectl(["explain", "backendtlspolicies", "--recursive"])
             #expect(result.status == 0)
-            try SandboxSnapshot.assert(result.stdout, named: "explain-backendtlspolicies-recursive.txt")
+            Snapshot(folder: "sandbox").expect(result.stdout, matches: "explain-backendtlspolicies-recursive.txt")
             let field = try sandbox.kubectl(["explain", "btlspolicy.spec.validation.hostname"])
             #expect(field.stdout.contains("FIELD: hostname <string>\n"))
         }

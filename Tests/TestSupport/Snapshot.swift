@@ -22,31 +22,54 @@ public struct Snapshot: Sendable {
         try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)
     }
 
-    /// Compares `actual` with the golden `name`, or records it when recording.
-    public func expect(_ actual: String, matches name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let url = root.appendingPathComponent(name)
-        let expected = read(name)
-        if Self.isRecording, expected != actual {
+    /// Compares `actual` with the golden `name`, or records it when recording. With
+    /// `absentMeansEmpty`, an empty `actual` is expected to have no golden file at all (so
+    /// empty stderr captures leave no files behind).
+    public func expect(
+        _ actual: String, matches name: String, absentMeansEmpty: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        Self.expect(
+            actual, matchesFile: root.appendingPathComponent(name), named: name,
+            absentMeansEmpty: absentMeansEmpty, sourceLocation: sourceLocation)
+    }
+
+    /// Compares `actual` with the file at `url` (a golden, or a committed generated file such
+    /// as a completion script), or rewrites the file when recording. `named` labels the file
+    /// in failures; `hint` tells how to re-record.
+    public static func expect(
+        _ actual: String, matchesFile url: URL, named name: String, absentMeansEmpty: Bool = false,
+        hint: String = "run with DATUMCTL_RECORD=1", sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let expected = try? String(contentsOf: url, encoding: .utf8)
+        if isRecording {
             do {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try actual.write(to: url, atomically: true, encoding: .utf8)
+                if absentMeansEmpty && actual.isEmpty {
+                    if expected != nil { try FileManager.default.removeItem(at: url) }
+                } else if expected != actual {
+                    try FileManager.default.createDirectory(
+                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try actual.write(to: url, atomically: true, encoding: .utf8)
+                }
             } catch {
                 Issue.record("cannot record \(name): \(error)", sourceLocation: sourceLocation)
             }
             return
         }
         guard let expected else {
-            Issue.record("missing golden \(name); run with DATUMCTL_RECORD=1", sourceLocation: sourceLocation)
+            if absentMeansEmpty && actual.isEmpty { return }
+            Issue.record("\(name) is missing; \(hint)", sourceLocation: sourceLocation)
             return
         }
         if expected != actual {
             Issue.record(
-                "\(name) differs from its golden:\n\(Self.lineDiff(expected: expected, actual: actual))",
+                "\(name) differs (- expected, + actual); \(hint):\n\(lineDiff(expected: expected, actual: actual))",
                 sourceLocation: sourceLocation)
         }
     }
 
-    /// A minimal diff: `-` golden lines, `+` actual lines; tabs show as `→`, line ends as `|`.
+    /// A minimal diff: `-` golden lines, `+` actual lines; tabs show as `→`, escapes as `␛`,
+    /// line ends as `|` (so trailing spaces are visible).
     public static func lineDiff(expected: String, actual: String) -> String {
         let a = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ final class TLSServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             try Self.makeCertificates(in: directory)
-            port = try TestHTTPServer.unusedPort()
+            port = try Loopback.unusedPort()
             process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [
@@ -91,18 +92,10 @@ final class TLSServer {
     private static func waitForListener(port: Int, timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            if let probe = Loopback.connection(toPort: port) {
+                close(probe)
+                return true
             }
-            close(probe)
-            if connected == 0 { return true }
             usleep(20_000)
         }
         return false

@@ -1,5 +1,6 @@
 import DatumHTTP
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -100,25 +101,9 @@ final class TestHTTPServer: @unchecked Sendable {
 
     init(handler: @escaping @Sendable (RecordedRequest) -> ScriptedResponse) throws {
         self.handler = handler
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw TestServerError.system("socket", errno) }
+        let (listener, port) = try Loopback.listener()
         self.listener = listener
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            close(listener)
-            throw TestServerError.system("bind/listen", errno)
-        }
-        port = Self.localPort(of: listener)
+        self.port = port
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
             close(listener)
@@ -265,32 +250,6 @@ final class TestHTTPServer: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         return body()
-    }
-
-    static func localPort(of socket: Int32) -> Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// A loopback port with nothing listening on it (bound, then released).
-    static func unusedPort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard probe >= 0 else { throw TestServerError.system("socket", errno) }
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw TestServerError.system("bind", errno) }
-        return localPort(of: probe)
     }
 }
 

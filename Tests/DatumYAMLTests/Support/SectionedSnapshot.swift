@@ -1,12 +1,14 @@
 import Foundation
-import Testing
+import TestSupport
 
-/// Golden files in `Tests/DatumYAMLTests/Snapshots/`, re-recorded with `DATUMCTL_RECORD=1`.
+/// Recordings of real kubectl in `Tests/DatumYAMLTests/Snapshots/`, re-recorded with
+/// `DATUMCTL_RECORD=1`.
 ///
-/// A snapshot file holds many named cases as sections (`### name` lines), so one
-/// table-driven test keeps one file; a mismatch prints a line diff per case.
-enum Snapshot {
-    static var isRecording: Bool { ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1" }
+/// A recording file holds many named cases as sections (`### name` lines), so one
+/// table-driven test keeps one file; a mismatch prints a line diff per case
+/// (`Snapshot.lineDiff`).
+enum SectionedSnapshot {
+    static var isRecording: Bool { Snapshot.isRecording }
 
     static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Snapshots")
@@ -43,25 +45,6 @@ enum Snapshot {
             text += sectionMarker + section.name + "\n" + section.body + "\n"
         }
         try text.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-    }
-
-    /// A readable line diff: `-` expected, `+` actual, with line numbers; whitespace made visible.
-    static func lineDiff(expected: String, actual: String) -> String {
-        let e = expected.components(separatedBy: "\n")
-        let a = actual.components(separatedBy: "\n")
-        var lines: [String] = []
-        for i in 0..<max(e.count, a.count) {
-            let el = i < e.count ? e[i] : nil
-            let al = i < a.count ? a[i] : nil
-            if el == al { continue }
-            if let el { lines.append("-\(i + 1): \(visible(el))") }
-            if let al { lines.append("+\(i + 1): \(visible(al))") }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    private static func visible(_ s: String) -> String {
-        s.replacingOccurrences(of: "\t", with: "→").replacingOccurrences(of: " ", with: "·")
     }
 }
 
