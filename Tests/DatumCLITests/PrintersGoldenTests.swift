@@ -243,7 +243,7 @@ import Testing
     static func builtDocument() throws -> JSONValue {
         try OpenAPIV3Document.forCRD(
             PrintersSnapshot.fixture("crd-backendtlspolicies"), version: "v1",
-            metaSchemas: OpenAPIV3Document.vendoredMetaSchemas())
+            metaSchemas: OpenAPIV3Document.embeddedMetaSchemas())
     }
 
     @Test func documentBuilderMatchesTheDocumentKubectlWasShown() throws {

@@ -246,8 +246,4 @@ import Testing
             fieldPath: [])
         #expect(result == .init(output: "", error: PrinterError("GVR (/v1, Resource=pods) not found in OpenAPI schema")))
     }
-
-    @Test func schemaPrefixReversesTheGroup() {
-        #expect(OpenAPIV3Document.schemaPrefix(group: "gateway.networking.k8s.io", version: "v1") == "io.k8s.networking.gateway.v1")
-    }
 }

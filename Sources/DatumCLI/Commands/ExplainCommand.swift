@@ -181,7 +181,7 @@ struct ExplainCommand: CLICommand {
         }
         do {
             return try OpenAPIV3Document.forCRD(
-                crd, version: resource.version, metaSchemas: OpenAPIV3Document.vendoredMetaSchemas())
+                crd, version: resource.version, metaSchemas: OpenAPIV3Document.embeddedMetaSchemas())
         } catch {
             throw CLIError(.configuration, error.message)
         }

@@ -10,7 +10,7 @@ final class OpenAPIPublisher: Sendable {
     private let documents: [String: [UInt8]]
     private let hashes: [String: String]
 
-    static let metaPrefix = "io.k8s.apimachinery.pkg.apis.meta.v1."
+    static let metaPrefix = PublishedSchemas.metaPrefix
     /// Built once per process: the documents never change while the server runs.
     static let shared = OpenAPIPublisher()
 
@@ -60,22 +60,14 @@ final class OpenAPIPublisher: Sendable {
         return object
     }
 
-    static func metaSchemas() -> JSONObject {
-        guard case .object(var object)? = try? JSONParser.parse(EmbeddedUpstream.metaV1Schemas) else { return [:] }
-        object["_source"] = nil
-        return object
-    }
+    static func metaSchemas() -> JSONObject { (try? PublishedSchemas.metaSchemas()) ?? [:] }
 
-    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func ref(_ name: String) -> JSONValue { PublishedSchemas.reference(name) }
 
-    static let metadataProperty: JSONValue = [
-        "description":
-            "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-        "allOf": [ref(metaPrefix + "ObjectMeta")],
-    ]
+    static let metadataProperty = PublishedSchemas.objectMetaProperty
 
     static func gvk(_ type: ResourceType, kind: String? = nil) -> JSONValue {
-        ["group": .string(type.group), "kind": .string(kind ?? type.kind), "version": .string(type.version)]
+        PublishedSchemas.groupVersionKind(group: type.group, version: type.version, kind: kind ?? type.kind)
     }
 
     private static func content(_ schema: JSONValue, yaml: Bool = true) -> JSONValue {
@@ -192,35 +184,9 @@ final class OpenAPIPublisher: Sendable {
     }
 
     static func listSchema(for type: ResourceType, schemaName: String) -> JSONValue {
-        [
-            "description": .string("\(type.kind)List is a list of \(type.kind)"),
-            "type": "object",
-            "required": ["items"],
-            "properties": [
-                "apiVersion": [
-                    "description":
-                        "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
-                    "type": "string",
-                ],
-                "items": [
-                    "description":
-                        .string("List of \(type.plural). More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"),
-                    "type": "array",
-                    "items": ref(schemaName),
-                ],
-                "kind": [
-                    "description":
-                        "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
-                    "type": "string",
-                ],
-                "metadata": [
-                    "description":
-                        "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
-                    "allOf": [ref(metaPrefix + "ListMeta")],
-                ],
-            ],
-            "x-kubernetes-group-version-kind": [gvk(type, kind: type.listKind)],
-        ]
+        PublishedSchemas.listSchema(
+            group: type.group, version: type.version, kind: type.kind, listKind: type.listKind, plural: type.plural,
+            itemSchema: schemaName)
     }
 
     // MARK: gateway.networking.k8s.io/v1
@@ -228,16 +194,9 @@ final class OpenAPIPublisher: Sendable {
     /// The CRD's v1 schema, as published: `metadata` refers to ObjectMeta and the GVK is attached.
     static func backendTLSPolicySchema() -> JSONValue {
         guard let crd = try? BuiltinSchemas.backendTLSPolicy.get().crd,
-            let versions = crd["spec"]?["versions"]?.arrayValue,
-            let v1 = versions.first(where: { $0["name"]?.stringValue == "v1" }),
-            case .object(var schema)? = v1["schema"]?["openAPIV3Schema"]
+            let schema = PublishedSchemas.crdSchema(crd, version: ResourceCatalog.backendTLSPolicies.version)
         else { return ["type": "object"] }
-        if case .object(var properties)? = schema["properties"] {
-            properties["metadata"] = metadataProperty
-            schema["properties"] = .object(properties)
-        }
-        schema["x-kubernetes-group-version-kind"] = [gvk(ResourceCatalog.backendTLSPolicies)]
-        return .object(schema)
+        return schema
     }
 
     /// HTTPRoute is served schemaless: its document only names the standard fields.
