@@ -1,7 +1,10 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
-import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The project-scoped base of every request:
 /// `<server>/apis/resourcemanager.miloapis.com/v1alpha1/projects/<project>/control-plane`.
@@ -39,14 +42,44 @@ public struct ProjectScope: Sendable, Hashable {
         return baseURL + (serverRelative.hasPrefix("/") ? serverRelative : "/" + serverRelative)
     }
 
+    /// One path segment: everything but letters, digits and `-._~!$&'()*+,;=:@` is
+    /// percent-encoded, `/` included.
     static func escapePathSegment(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? s
+        percentEncoded(s) { byte in
+            isUnreserved(byte) || "!$&'()*+,;=:@".utf8.contains(byte)
+        }
     }
 
+    /// A query key or value: everything but letters, digits and `-._~` is percent-encoded.
     static func escapeQuery(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+        percentEncoded(s, allowing: isUnreserved)
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `%XX` (upper-case hex) for every UTF-8 byte `allowing` rejects.
+    private static func percentEncoded(_ s: String, allowing: (UInt8) -> Bool) -> String {
+        guard !s.utf8.allSatisfy(allowing) else { return s }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count * 3)
+        for byte in s.utf8 {
+            if allowing(byte) {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -138,7 +171,7 @@ public struct APIError: Error, Sendable, Hashable {
         }
         status = nil
         reason = APIError.genericReason(code)
-        let body = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = response.bodyText.trimmingGoWhitespace()
         message = body.isEmpty || body.count > 512
             ? APIError.genericMessage(code)
             : "\(APIError.genericMessage(code)) (\(body))"

@@ -25,15 +25,13 @@ public final class ResourceMapper: @unchecked Sendable {
                 group: "", version: "v1", name: "events", singularName: "event", kind: "Event", namespaced: true,
                 shortNames: ["ev"]),
         ]
-        if case .success(let model) = BuiltinSchemas.backendTLSPolicy {
-            let names = model.descriptor.names
-            resources.insert(
-                APIResource(
-                    group: model.descriptor.group, version: model.version, name: names.plural,
-                    singularName: names.singular, kind: names.kind, namespaced: model.descriptor.scope == .namespaced,
-                    shortNames: names.shortNames, categories: names.categories),
-                at: 0)
-        }
+        let policy = BuiltinSchemas.backendTLSPolicyResource
+        resources.insert(
+            APIResource(
+                group: policy.group, version: policy.version, name: policy.names.plural,
+                singularName: policy.names.singular, kind: policy.names.kind, namespaced: policy.namespaced,
+                shortNames: policy.names.shortNames, categories: policy.names.categories),
+            at: 0)
         return resources
     }()
 

@@ -1,7 +1,9 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `datumctl delete`: deletes objects by name, selector or manifest, then waits until they are gone.
 struct DeleteCommand: CLICommand {
@@ -274,8 +276,10 @@ struct DeleteCommand: CLICommand {
                     .connection,
                     "timed out waiting for the condition on \(first.0.resource.name)/\(first.0.name ?? "")")
             }
-            Thread.sleep(
-                forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            var pause = timespec(
+                tv_sec: Int(delay.components.seconds), tv_nsec: Int(delay.components.attoseconds / 1_000_000_000))
+            var remaining = timespec()
+            while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
             delay = min(delay * 2, .seconds(1))
         }
     }

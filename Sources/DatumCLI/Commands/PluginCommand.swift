@@ -1,4 +1,4 @@
-import Foundation
+import DatumKit
 import Glibc
 
 /// Finds plugins as kubectl does: executables named `datumctl-<name>` in the directories of
@@ -13,7 +13,7 @@ public struct PluginFinder: Sendable {
     public init(directories: [String]) {
         var seen = Set<String>()
         self.directories = directories.filter {
-            !$0.trimmingCharacters(in: .whitespaces).isEmpty && seen.insert($0).inserted
+            !$0.trimmingGoWhitespace().isEmpty && seen.insert($0).inserted
         }
     }
 
@@ -25,11 +25,16 @@ public struct PluginFinder: Sendable {
 
     /// The directory of the running binary when it is datumctl itself (not a test runner).
     static let executableDirectory: String? = {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-            return nil
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = buffer.withUnsafeMutableBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { chars -> Int in
+                guard let base = chars.baseAddress else { return -1 }
+                return readlink("/proc/self/exe", base, chars.count - 1)
+            }
         }
-        let url = URL(fileURLWithPath: target)
-        return url.lastPathComponent == "datumctl" ? url.deletingLastPathComponent().path : nil
+        guard count > 0 else { return nil }
+        let target = String(decoding: buffer[..<count], as: UTF8.self)
+        return FileSystem.lastComponent(of: target) == "datumctl" ? FileSystem.parent(of: target) : nil
     }()
 
     /// The first executable regular file called `datumctl-<name>`.
@@ -48,7 +53,7 @@ public struct PluginFinder: Sendable {
         var pieces: [String] = []
         for word in arguments {
             if word.hasPrefix("-") { break }
-            pieces.append(word.replacingOccurrences(of: "-", with: "_"))
+            pieces.append(word.replacing("-", with: "_"))
         }
         while !pieces.isEmpty {
             if let path = lookup(pieces.joined(separator: "-")) {
@@ -74,11 +79,7 @@ public struct PluginFinder: Sendable {
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard name.hasPrefix(prefix) else { continue }
-            var isDirectory: ObjCBool = false
-            let path = (directory as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                continue
-            }
+            if FileSystem.entry(at: FileSystem.join(directory, name)) == .directory { continue }
             names.append(name)
         }
         return .success(names.sorted())
@@ -149,7 +150,7 @@ extension PluginLauncher {
     {
         guard case .unknownCommand(let word, _) = error.reason, error.commandPath == [root.name],
             let first = environment.arguments.first, first.hasPrefix("-"),
-            PluginFinder(variables: environment.variables).lookup(word.replacingOccurrences(of: "-", with: "_")) != nil
+            PluginFinder(variables: environment.variables).lookup(word.replacing("-", with: "_")) != nil
         else { return nil }
         return CLIError(.usage, "flags cannot be placed before plugin name: \(first)")
     }
@@ -231,7 +232,7 @@ struct PluginListCommand: CLICommand {
             for name in names {
                 if !found { context.stdout.write("The following compatible plugins are available:\n\n") }
                 found = true
-                let path = (directory as NSString).appendingPathComponent(name)
+                let path = FileSystem.join(directory, name)
                 context.stdout.line(nameOnly ? name : path)
                 var problems: [String] = []
                 if !PluginFinder.isExecutableFile(path) {

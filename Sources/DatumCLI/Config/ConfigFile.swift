@@ -1,6 +1,9 @@
 import DatumJSON
 import DatumYAML
-import Foundation
+import DatumKit
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One named context in `~/.datumctl/config`: where to connect and as whom.
 public struct ConfigContext: Codable, Sendable, Hashable {
@@ -96,19 +99,19 @@ public struct ConfigStore: Sendable {
     /// `$DATUMCTL_CONFIG`, else `$HOME/.datumctl/config`.
     public static func defaultPath(variables: [String: String]) -> String {
         if let explicit = variables["DATUMCTL_CONFIG"], !explicit.isEmpty { return explicit }
-        let home = variables["HOME"] ?? NSHomeDirectory()
-        return (home as NSString).appendingPathComponent(".datumctl/config")
+        return FileSystem.join(FileSystem.homeDirectory(variables: variables), ".datumctl/config")
     }
 
     /// The configuration, or an empty one when the file does not exist yet.
     public func load() throws(CLIError) -> ConfigFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if FileManager.default.fileExists(atPath: path) {
-                throw CLIError(.configuration, "cannot read config file \(path)")
-            }
-            return ConfigFile()
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.read(path)
+        } catch {
+            if error.code == ENOENT { return ConfigFile() }
+            throw CLIError(.configuration, "cannot read config file \(path): \(error)")
         }
-        let source = YAMLSource(name: path, bytes: [UInt8](data))
+        let source = YAMLSource(name: path, bytes: bytes)
         do {
             guard let document = try YAMLDocumentReader(source).next(), let json = try document.jsonValue() else {
                 return ConfigFile()
@@ -126,15 +129,11 @@ public struct ConfigStore: Sendable {
     /// Writes `config` atomically: a private temporary file in the same directory, flushed
     /// to disk, then renamed over the old file. The directory is created 0700 if needed.
     public func save(_ config: ConfigFile) throws(CLIError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let manager = FileManager.default
+        let directory = FileSystem.parent(of: path)
         do {
-            if !manager.fileExists(atPath: directory) {
-                try manager.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            }
+            try FileSystem.createDirectories(directory, mode: 0o700)
         } catch {
-            throw CLIError(.configuration, "cannot create \(directory): \(error.localizedDescription)")
+            throw CLIError(.configuration, "cannot create \(directory): \(error)")
         }
         let temporary = directory + "/.config-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let bytes = Array(config.yaml.utf8)

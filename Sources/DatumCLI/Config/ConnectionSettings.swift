@@ -1,4 +1,4 @@
-import Foundation
+import DatumKit
 
 /// Where datumctl connects, as whom, and in which project: the result of applying
 /// the precedence flag → environment → context → default to every setting.
@@ -38,12 +38,13 @@ public struct ConnectionSettings: Sendable, Equatable {
 
         var token = globals.token ?? environment("DATUMCTL_TOKEN") ?? context?.token
         if token == nil, let file = context?.tokenFile {
-            let path = (file as NSString).expandingTildeInPath
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let path = FileSystem.expandingTilde(file, home: FileSystem.homeDirectory(variables: variables))
+            do {
+                token = String(decoding: try FileSystem.read(path), as: UTF8.self).trimmingGoWhitespace()
+            } catch {
                 throw CLIError(
-                    .configuration, "cannot read token file \(file) of context \"\(context?.name ?? "")\"")
+                    .configuration, "cannot read token file \(file) of context \"\(context?.name ?? "")\": \(error)")
             }
-            token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         return ConnectionSettings(

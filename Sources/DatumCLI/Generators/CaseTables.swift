@@ -100,7 +100,7 @@ struct CaseTables: Sendable {
         let list = words.map { ShellQuoting.word($0.word) }.joined(separator: " ")
         guard describe else { return "    \(pattern)) kind=(\(kind) \(list)) ;;" }
         let described = words.map { entry in
-            let name = entry.word.replacingOccurrences(of: ":", with: "\\:")
+            let name = entry.word.replacing(":", with: "\\:")
             return ShellQuoting.quoted(entry.description.isEmpty ? name : name + ":" + entry.description)
         }
         return

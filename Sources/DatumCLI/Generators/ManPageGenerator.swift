@@ -143,7 +143,7 @@ public struct ManPageGenerator: Sendable {
 
     /// A quoted macro argument.
     private static func argument(_ text: String) -> String {
-        "\"" + escape(text).replacingOccurrences(of: "\"", with: "\\(dq") + "\""
+        "\"" + escape(text).replacing("\"", with: "\\(dq") + "\""
     }
 }
 

@@ -156,16 +156,16 @@ enum ShellQuoting {
     /// A word for bash and zsh: bare when safe, otherwise single-quoted.
     static func word(_ text: String) -> String {
         if !text.isEmpty && text.allSatisfy({ plain.contains($0) }) { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        return "'" + text.replacing("'", with: #"'\''"#) + "'"
     }
 
     /// Always single-quoted (case patterns, where `*` or `|` must stay literal).
     static func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        "'" + text.replacing("'", with: #"'\''"#) + "'"
     }
 
     /// A fish single-quoted string: only `\` and `'` are special inside.
     static func fish(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        "'" + text.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
     }
 }

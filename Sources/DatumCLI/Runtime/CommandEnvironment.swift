@@ -1,4 +1,9 @@
-import Foundation
+import DatumKit
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Everything a command may touch outside its own arguments, injected so that
 /// every command can run in-process in tests: streams, environment variables,
@@ -33,18 +38,32 @@ public struct CommandEnvironment: Sendable {
 
     /// The environment of this process.
     public static func process() -> CommandEnvironment {
-        let info = ProcessInfo.processInfo
+        let variables = processEnvironment()
         var window = winsize()
         let windowColumns: Int? =
             ioctl(1, UInt(TIOCGWINSZ), &window) == 0 && window.ws_col > 0 ? Int(window.ws_col) : nil
         return CommandEnvironment(
             arguments: Array(CommandLine.arguments.dropFirst()),
-            variables: info.environment,
+            variables: variables,
             stdout: .standardOutput,
             stderr: .standardError,
-            readStandardInput: { FileHandle.standardInput.readDataToEndOfFile().withUnsafeBytes { Array($0) } },
-            currentDirectory: FileManager.default.currentDirectoryPath,
-            terminalWidth: TerminalWidth.resolve(columnsVariable: info.environment["COLUMNS"], windowColumns: windowColumns))
+            readStandardInput: { (try? FileSystem.readToEnd(0)) ?? [] },
+            currentDirectory: FileSystem.currentDirectory(),
+            terminalWidth: TerminalWidth.resolve(columnsVariable: variables["COLUMNS"], windowColumns: windowColumns))
+    }
+
+    /// The process's environment variables (the first of duplicated names wins, as `getenv`).
+    static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "="), result[String(text[..<equals])] == nil {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return result
     }
 
     /// Resolves a user-given path against the working directory.

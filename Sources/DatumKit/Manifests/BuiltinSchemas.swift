@@ -17,8 +17,26 @@ public struct CRDModel: Sendable {
     }
 }
 
+/// A built-in resource's identity: what discovery would say about it.
+public struct BuiltinResource: Sendable, Hashable {
+    public var group: String
+    public var version: String
+    public var names: CRDDescriptor.Names
+    public var namespaced: Bool
+}
+
 /// Schemas compiled into the binary from the vendored upstream documents, parsed once on first use.
 public enum BuiltinSchemas {
+    /// BackendTLSPolicy's identity exactly as the embedded CRD declares it, without parsing the
+    /// CRD: commands that only resolve names (`get`, `delete`, `explain` against a server) start
+    /// faster. A test checks it against ``backendTLSPolicy``.
+    public static let backendTLSPolicyResource = BuiltinResource(
+        group: "gateway.networking.k8s.io", version: "v1",
+        names: CRDDescriptor.Names(
+            plural: "backendtlspolicies", singular: "backendtlspolicy", shortNames: ["btlspolicy"],
+            kind: "BackendTLSPolicy", listKind: "BackendTLSPolicyList", categories: ["gateway-api"]),
+        namespaced: true)
+
     /// The Gateway API v1.6.1 BackendTLSPolicy CRD, or why it could not be read (a build defect
     /// that the drift tests catch; callers report it instead of crashing).
     public static let backendTLSPolicy: Result<CRDModel, SchemaError> = {

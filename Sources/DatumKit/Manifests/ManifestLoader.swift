@@ -1,6 +1,5 @@
 import DatumJSON
 import DatumYAML
-import Foundation
 
 /// One Kubernetes object read from a manifest, with where it came from.
 ///
@@ -88,7 +87,7 @@ public struct ManifestLoader: Sendable {
     public var conversion: ManifestConversion
 
     public init(
-        recursive: Bool = false, currentDirectory: String = FileManager.default.currentDirectoryPath,
+        recursive: Bool = false, currentDirectory: String = FileSystem.currentDirectory(),
         readStandardInput: @escaping @Sendable () -> [UInt8] = { [] }, limits: YAMLLimits = .default,
         conversion: @escaping ManifestConversion = { node, _ throws(YAMLError) in try node.jsonValue() }
     ) {
@@ -116,12 +115,11 @@ public struct ManifestLoader: Sendable {
             if path.hasPrefix("http://") || path.hasPrefix("https://") {
                 throw ManifestError(message: "reading manifests from URLs is not supported: \(path)")
             }
-            let absolute = path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            let absolute = path.hasPrefix("/") ? path : FileSystem.join(currentDirectory, path)
+            guard let entry = FileSystem.entry(at: absolute) else {
                 throw ManifestError(message: "the path \"\(path)\" does not exist")
             }
-            if isDirectory.boolValue {
+            if entry == .directory {
                 result += try directoryInputs(absolute: absolute, display: path)
             } else {
                 result.append(ManifestInput(path: absolute, displayName: path))
@@ -133,19 +131,18 @@ public struct ManifestLoader: Sendable {
     private func directoryInputs(absolute: String, display: String) throws(ManifestError) -> [ManifestInput] {
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: absolute).sorted()
+            names = try FileSystem.contents(ofDirectory: absolute)
         } catch {
-            throw ManifestError(message: "cannot read directory \"\(display)\": \(error.localizedDescription)")
+            throw ManifestError(message: "cannot read directory \"\(display)\": \(error)")
         }
         var result: [ManifestInput] = []
         for name in names {
-            let childAbsolute = (absolute as NSString).appendingPathComponent(name)
-            let childDisplay = (display as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: childAbsolute, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+            let childAbsolute = FileSystem.join(absolute, name)
+            let childDisplay = FileSystem.join(display, name)
+            guard let entry = FileSystem.entry(at: childAbsolute) else { continue }
+            if entry == .directory {
                 if recursive { result += try directoryInputs(absolute: childAbsolute, display: childDisplay) }
-            } else if Self.manifestExtensions.contains((name as NSString).pathExtension.lowercased()) {
+            } else if Self.manifestExtensions.contains(FileSystem.pathExtension(name).lowercased()) {
                 result.append(ManifestInput(path: childAbsolute, displayName: childDisplay))
             }
         }
@@ -212,11 +209,12 @@ public struct ManifestLoader: Sendable {
         if input.path == "-" {
             return YAMLSource(name: input.displayName, bytes: readStandardInput())
         }
-        guard let data = FileManager.default.contents(atPath: input.path) else {
-            _ = body(.failure(ManifestError(message: "cannot read \"\(input.displayName)\"")))
+        do {
+            return YAMLSource(name: input.displayName, bytes: try FileSystem.read(input.path))
+        } catch {
+            _ = body(.failure(ManifestError(message: "cannot read \"\(input.displayName)\": \(error)")))
             return nil
         }
-        return YAMLSource(name: input.displayName, bytes: [UInt8](data))
     }
 
     /// The sequential first step of concurrent loading: reads the input and splits it at its

@@ -1,5 +1,5 @@
-import Dispatch
-import Foundation
+import DatumKit
+import FoundationEssentials
 
 /// Runs the user's diff program (`DATUMCTL_EXTERNAL_DIFF`) on two directories holding the live
 /// and the merged objects, one file each, as kubectl does with `KUBECTL_EXTERNAL_DIFF`.
@@ -12,6 +12,7 @@ struct ExternalDiff {
     var arguments: [String]
     var ignoredArguments: [String]
     var path: String
+    var temporaryDirectory: String
 
     init(command: String, variables: [String: String]) {
         let words = command.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -20,6 +21,7 @@ struct ExternalDiff {
         arguments = rest.filter(Self.isSafeArgument)
         ignoredArguments = rest.filter { !Self.isSafeArgument($0) }
         path = variables["PATH"] ?? "/usr/bin:/bin"
+        temporaryDirectory = variables["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     }
 
     static func isSafeArgument(_ word: String) -> Bool {
@@ -41,7 +43,7 @@ struct ExternalDiff {
         guard let executable = resolve() else {
             throw CLIError(.io, "failed to run \"\(program)\": executable file not found in $PATH")
         }
-        let root = NSTemporaryDirectory() + "datumctl-diff-" + UUID().uuidString
+        let root = FileSystem.join(temporaryDirectory, "datumctl-diff-" + UUID().uuidString)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let live = root + "/LIVE"
         let merged = root + "/MERGED"
@@ -53,33 +55,17 @@ struct ExternalDiff {
                 try Data(version.merged.utf8).write(to: URL(fileURLWithPath: merged + "/" + version.name))
             }
         } catch {
-            throw CLIError(.io, "cannot write the objects to compare under \(root): \(error.localizedDescription)")
+            throw CLIError(.io, "cannot write the objects to compare under \(root): \(error)")
         }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + [live, merged]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let status: Int32
         do {
-            try process.run()
+            status = try Subprocess.run(
+                executable, arguments: arguments + [live, merged], output: stdout.writeBytes, error: stderr.writeBytes)
         } catch {
-            throw CLIError(.io, "failed to run \"\(program)\": \(error.localizedDescription)")
+            throw CLIError(.io, "failed to run \"\(program)\": \(error)")
         }
-        // Drain stderr on another thread so a chatty program never blocks on a full pipe.
-        let errorHandle = err.fileHandleForReading
-        let errorDrained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            stderr.writeBytes(Array(errorHandle.readDataToEndOfFile()))
-            errorDrained.signal()
-        }
-        stdout.writeBytes(Array(out.fileHandleForReading.readDataToEndOfFile()))
-        process.waitUntilExit()
-        errorDrained.wait()
-        switch process.terminationStatus {
+        switch status {
         case 0: return .success
         case 1: return .failure
         case let status:

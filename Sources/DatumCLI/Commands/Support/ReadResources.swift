@@ -1,7 +1,6 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
-import Foundation
 
 /// Options the read commands share, worded as kubectl words them.
 enum ReadOptions {
@@ -307,9 +306,7 @@ enum ReadManifests {
     /// kubectl's "single item implied" for `-f`: one file (not a directory or stdin).
     static func impliesSingleItem(_ filenames: [String], environment: CommandEnvironment) -> Bool {
         guard filenames.count == 1, let only = filenames.first, only != "-" else { return false }
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: environment.absolutePath(only), isDirectory: &isDirectory)
-        return exists && !isDirectory.boolValue
+        return FileSystem.entry(at: environment.absolutePath(only)) == .file
     }
 }
 
