@@ -360,6 +360,7 @@ __datumctl_value_kind() {
     'datumctl config get-contexts|output') kind=(values name) ;;
     'datumctl config set-context|token-file') kind=(files) ;;
     'datumctl|certificate-authority') kind=(files crt pem) ;;
+    'datumctl|context') kind=(names) ;;
     'datumctl|error-format') kind=(values text json) ;;
     *) return 1 ;;
     esac
@@ -379,6 +380,11 @@ __datumctl_argument_kind() {
     'datumctl delete|1') kind=(names) ;;
     'datumctl delete|'*) kind=(names) ;;
     'datumctl completion|0') kind=(values bash zsh fish) ;;
+    'datumctl config delete-context|0') kind=(names) ;;
+    'datumctl config get-contexts|0') kind=(names) ;;
+    'datumctl config get-contexts|'*) kind=(names) ;;
+    'datumctl config set-context|0') kind=(names) ;;
+    'datumctl config use-context|0') kind=(names) ;;
     *) return 1 ;;
     esac
 }

@@ -457,6 +457,8 @@ function __datumctl_value_kind
             printf '%s\n' files
         case 'datumctl|certificate-authority'
             printf '%s\n' files 'crt' 'pem'
+        case 'datumctl|context'
+            printf '%s\n' names
         case 'datumctl|error-format'
             printf '%s\n' values 'text' 'json'
         case '*'
@@ -489,6 +491,16 @@ function __datumctl_argument_kind
             printf '%s\n' names
         case 'datumctl completion|0'
             printf '%s\n' values 'bash' 'zsh' 'fish'
+        case 'datumctl config delete-context|0'
+            printf '%s\n' names
+        case 'datumctl config get-contexts|0'
+            printf '%s\n' names
+        case 'datumctl config get-contexts|*'
+            printf '%s\n' names
+        case 'datumctl config set-context|0'
+            printf '%s\n' names
+        case 'datumctl config use-context|0'
+            printf '%s\n' names
         case '*'
             echo none
     end

@@ -9,12 +9,17 @@ import Testing
 final class FakeCompletionSource: DynamicCompletionSource, @unchecked Sendable {
     let types: [String]?
     let names: [String: [String]]
+    let contexts: [String]
     private let lock = NSLock()
     private var asked: [String] = []
 
-    init(types: [String]? = ["backendtlspolicies", "btlspolicy", "httproutes"], names: [String: [String]] = [:]) {
+    init(
+        types: [String]? = ["backendtlspolicies", "btlspolicy", "httproutes"], names: [String: [String]] = [:],
+        contexts: [String] = ["dev", "prod", "staging"]
+    ) {
         self.types = types
         self.names = names
+        self.contexts = contexts
     }
 
     var requests: [String] { lock.withLock { asked } }
@@ -31,6 +36,11 @@ final class FakeCompletionSource: DynamicCompletionSource, @unchecked Sendable {
         lock.withLock { asked.append("names \(type) project=\(project) namespace=\(namespace)") }
         guard let found = names[type] else { throw CLIError(.connection, "the server did not answer in time") }
         return found
+    }
+
+    func contextNames(at point: CompletionPoint) throws(CLIError) -> [String] {
+        lock.withLock { asked.append("contexts") }
+        return contexts
     }
 }
 
@@ -92,6 +102,21 @@ final class FakeCompletionSource: DynamicCompletionSource, @unchecked Sendable {
         let source = FakeCompletionSource(names: ["btlspolicy": ["api-tls", "web-tls"]])
         let result = Self.engine.complete(words, source: source)
         #expect(result.protocolText == expected, "words: \(words)")
+    }
+
+    /// datumctl's own spec: context names come from the config file, wherever a context is named.
+    @Test(arguments: [
+        (["config", "use-context", ""], "dev\nprod\nstaging\n:4\n"),
+        (["config", "delete-context", "s"], "staging\n:4\n"),
+        (["config", "get-contexts", "dev", "p"], "prod\n:4\n"),
+        (["--context", "p"], "prod\n:4\n"),
+        (["get", "--context=d"], "--context=dev\n:4\n"),
+    ])
+    func contextNamesComeFromTheConfigFile(_ words: [String], _ expected: String) {
+        let source = FakeCompletionSource()
+        let result = CompletionEngine(root: Datumctl.rootSpec).complete(words, source: source)
+        #expect(result.protocolText == expected, "words: \(words)")
+        #expect(source.requests == ["contexts"])
     }
 
     @Test func namesAreAskedWithTheTypeAndTheFlagsOnTheLine() {

@@ -223,6 +223,59 @@ import Testing
     }
 }
 
+extension CompletionSandboxTests {
+    /// Context names need no server: the real binary reads them from the config file, and the
+    /// committed bash and fish scripts offer them after `config use-context` and `--context`.
+    @Test func scriptsCompleteContextNamesFromTheConfigFile() throws {
+        let home = try TemporaryDirectory()
+        let config = try home.write(
+            "config",
+            """
+            current-context: dev
+            contexts:
+            - name: dev
+              server: https://127.0.0.1:1
+              project: p-dev
+            - name: prod
+              server: https://127.0.0.1:1
+              project: p-prod
+            - name: staging
+              server: https://127.0.0.1:1
+              project: p-staging
+
+            """)
+        let variables = ["HOME": home.path, "DATUMCTL_CONFIG": config, "PATH": Self.binary + ":/usr/bin:/bin"]
+        let direct = try runProcess(
+            Self.binary + "/datumctl", ["__complete", "config", "use-context", ""], environment: variables)
+        #expect(direct.stdout == "dev\nprod\nstaging\n:4\n")
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("completions/datumctl.bash").path
+        for (words, expected) in [("config use-context ''", "dev prod staging"), ("--context s", "staging")] {
+            let line = "datumctl " + words.replacingOccurrences(of: "''", with: "")
+            let count = words.split(separator: " ").count + 1
+            let program = """
+                source '\(script)'
+                COMP_WORDS=(datumctl \(words))
+                COMP_CWORD=\(count - 1)
+                COMP_LINE='\(line)'
+                COMP_POINT=\(line.count)
+                _datumctl
+                printf '%s ' "${COMPREPLY[@]}"
+                """
+            let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
+            #expect(bash.stdout == expected + " ", "\(words)")
+        }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
+            let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
+            let fish = try runProcess(
+                "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C 'datumctl config use-context p'"],
+                environment: variables)
+            #expect(fish.stdout == "prod\n")
+        }
+    }
+}
+
 /// A loopback TCP listener that accepts connections (the kernel does, through the backlog) and
 /// never answers: the slowest server there is.
 final class SilentListener: @unchecked Sendable {

@@ -45,6 +45,8 @@ public enum CompletionKind: Sendable, Hashable {
     case resourceTypes
     /// Names of existing resources, completed dynamically.
     case resourceNames
+    /// Names of the contexts in the config file (`config use-context`, `--context`).
+    case contextNames
 }
 
 /// The type a value-taking option accepts; the parser rejects anything else at parse time.

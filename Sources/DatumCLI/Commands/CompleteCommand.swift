@@ -77,6 +77,11 @@ struct ServerCompletionSource: DynamicCompletionSource {
         return Self.names(in: list).sorted()
     }
 
+    /// The contexts of the config file (no server involved).
+    func contextNames(at point: CompletionPoint) throws(CLIError) -> [String] {
+        try ConfigCommands.store(environment).load().contexts.map(\.name).sorted()
+    }
+
     /// Object names from a `Table` (its name column) or from a plain list.
     static func names(in document: JSONValue) -> [String] {
         if document["kind"]?.stringValue == "Table" {

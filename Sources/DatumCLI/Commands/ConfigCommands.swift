@@ -94,7 +94,8 @@ struct ConfigGetContextsCommand: CLICommand {
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
                 help: "Output format. One of: (name)."),
         ],
-        positionals: [PositionalSpec("NAME", help: "Contexts to show.", isRepeating: true, isOptional: true)])
+        positionals: [PositionalSpec(
+            "NAME", help: "Contexts to show.", isRepeating: true, isOptional: true, completion: .contextNames)])
 
     var names: [String]
     var noHeaders: Bool
@@ -137,7 +138,7 @@ struct ConfigUseContextCommand: CLICommand {
         "use-context", group: .settings,
         summary: "Set the current-context in the config file",
         examples: [Example("Use the context for the staging project", "datumctl config use-context staging")],
-        positionals: [PositionalSpec("CONTEXT_NAME", help: "The context to make current.")])
+        positionals: [PositionalSpec("CONTEXT_NAME", help: "The context to make current.", completion: .contextNames)])
 
     var name: String
 
@@ -163,7 +164,7 @@ struct ConfigDeleteContextCommand: CLICommand {
         "delete-context", group: .settings,
         summary: "Delete the specified context from the config file",
         examples: [Example("Delete the context for the old project", "datumctl config delete-context old-project")],
-        positionals: [PositionalSpec("CONTEXT_NAME", help: "The context to delete.")])
+        positionals: [PositionalSpec("CONTEXT_NAME", help: "The context to delete.", completion: .contextNames)])
 
     var name: String
 
@@ -208,7 +209,8 @@ struct ConfigSetContextCommand: CLICommand {
             OptionSpec("token-file", kind: .value(ValueSpec("FILE", completion: .files(extensions: []))),
                 help: "A file holding the bearer token (read each time it is used)."),
         ],
-        positionals: [PositionalSpec("NAME", help: "The context to create or update.", isOptional: true)])
+        positionals: [PositionalSpec(
+            "NAME", help: "The context to create or update.", isOptional: true, completion: .contextNames)])
 
     var name: String?
     var useCurrent: Bool

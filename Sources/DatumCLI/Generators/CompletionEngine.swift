@@ -108,6 +108,8 @@ public protocol DynamicCompletionSource: Sendable {
     func resourceTypes(at point: CompletionPoint) throws(CLIError) -> [String]
     /// Names of existing objects of the resource type `type` (as the user typed it).
     func resourceNames(ofType type: String, at point: CompletionPoint) throws(CLIError) -> [String]
+    /// Names of the contexts in the config file the command line would use.
+    func contextNames(at point: CompletionPoint) throws(CLIError) -> [String]
 }
 
 /// Decides what to complete for a partial command line.
@@ -295,6 +297,13 @@ public struct CompletionEngine: Sendable {
                 return CompletionResult(candidates: [], directive: .noFileCompletion)
             }
             return names(ofType: type, prefix: "", point: point, source: source)
+        case .contextNames:
+            guard let source else { return CompletionResult(candidates: [], directive: .noFileCompletion) }
+            do {
+                return words(try source.contextNames(at: point), point: point)
+            } catch {
+                return CompletionResult(candidates: [], directive: [.error, .noFileCompletion], failure: error)
+            }
         }
     }
 

@@ -37,7 +37,8 @@ enum ShellCompletionKind: Sendable, Hashable {
     case values([String])
     /// Asked from `__complete`; the built-in types are the fallback.
     case resourceTypes
-    /// Asked from `__complete`.
+    /// Asked from `__complete`: resource names, and context names (which only the config
+    /// file knows, so the scripts ask the same way).
     case resourceNames
 
     init(_ kind: CompletionKind) {
@@ -47,7 +48,7 @@ enum ShellCompletionKind: Sendable, Hashable {
         case .directories: self = .directories
         case .values(let values): self = .values(values)
         case .resourceTypes: self = .resourceTypes
-        case .resourceNames: self = .resourceNames
+        case .resourceNames, .contextNames: self = .resourceNames
         }
     }
 }

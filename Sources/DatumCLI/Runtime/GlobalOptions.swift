@@ -30,7 +30,7 @@ struct GlobalOptions: Sendable {
             help: "The namespace within the project. Defaults to the context's namespace, then \"default\".",
             isGlobal: true),
         OptionSpec(
-            "context", kind: .value(ValueSpec("NAME")),
+            "context", kind: .value(ValueSpec("NAME", completion: .contextNames)),
             help: "The name of the config context to use instead of the current one.", isGlobal: true),
         OptionSpec(
             "v", short: "v", kind: .value(ValueSpec("LEVEL", kind: .int)),
