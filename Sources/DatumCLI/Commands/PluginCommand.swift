@@ -67,22 +67,16 @@ public struct PluginFinder: Sendable {
     /// The files in `directory` whose names start with `datumctl-`, sorted (subdirectories left
     /// out), or why the directory cannot be read, worded as Go words it.
     static func files(in directory: String) -> Result<[String], PluginDirectoryError> {
-        guard let stream = opendir(directory) else {
-            var reason = String(cString: strerror(errno))
+        let names: [String]
+        do {
+            names = try FileSystem.contents(ofDirectory: directory)
+        } catch {
+            var reason = error.description
             if let first = reason.first { reason = first.lowercased() + reason.dropFirst() }
             return .failure(PluginDirectoryError(message: "open \(directory): \(reason)"))
         }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name.hasPrefix(prefix) else { continue }
-            if FileSystem.entry(at: FileSystem.join(directory, name)) == .directory { continue }
-            names.append(name)
-        }
-        return .success(names.sorted())
+        return .success(
+            names.filter { $0.hasPrefix(prefix) && FileSystem.entry(at: FileSystem.join(directory, $0)) != .directory })
     }
 
     static func isExecutableFile(_ path: String) -> Bool {
