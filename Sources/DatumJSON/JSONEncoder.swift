@@ -69,14 +69,14 @@ public struct GoJSONEncoder: Sendable {
                 return
             }
             out.append(UInt8(ascii: "{"))
-            let keys = sortKeys ? object.sortedKeys : object.keys
-            for (i, key) in keys.enumerated() {
+            let entries = sortKeys ? object.sortedEntries : Array(object)
+            for (i, (key, value)) in entries.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level: level + 1)
                 GoJSONEncoder.writeString(key, into: &out, escapeHTML: escapeHTML)
                 out.append(UInt8(ascii: ":"))
                 if !indent.isEmpty { out.append(UInt8(ascii: " ")) }
-                write(object[key] ?? .null, into: &out, level: level + 1)
+                write(value, into: &out, level: level + 1)
             }
             newline(&out, level: level)
             out.append(UInt8(ascii: "}"))
@@ -135,7 +135,8 @@ public struct GoJSONEncoder: Sendable {
     /// least two exponent digits trimmed (`1e-07` becomes `1e-7`).
     public static func formatFloat(_ d: Double) -> String {
         if d == 0 { return d.sign == .minus ? "-0" : "0" }
-        let (negative, digits, exponent) = shortestDigits(d)
+        let negative = d.sign == .minus
+        let (digits, exponent) = GoFormat.shortestDecimal(d)
         let magnitude = abs(d)
         var result = negative ? "-" : ""
         if magnitude < 1e-6 || magnitude >= 1e21 {
@@ -159,35 +160,6 @@ public struct GoJSONEncoder: Sendable {
             result += digits[..<split] + "." + digits[split...]
         }
         return result
-    }
-
-    /// The shortest round-tripping decimal digits of `d` and the exponent `e`
-    /// such that `|d| = 0.DIGITS × 10^e`.
-    static func shortestDigits(_ d: Double) -> (negative: Bool, digits: String, exponent: Int) {
-        // Swift's description is the shortest round-trip representation.
-        var text = abs(d).description
-        var exponentPart = 0
-        if let eIndex = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponentPart = Int(text[text.index(after: eIndex)...]) ?? 0
-            text = String(text[..<eIndex])
-        }
-        var intPart = text
-        var fracPart = ""
-        if let dot = text.firstIndex(of: ".") {
-            intPart = String(text[..<dot])
-            fracPart = String(text[text.index(after: dot)...])
-        }
-        var digits = intPart + fracPart
-        var exponent = intPart.count + exponentPart
-        // Strip leading zeros (e.g. "0.001" -> "1" with exponent -2).
-        while digits.hasPrefix("0") && digits.count > 1 {
-            digits.removeFirst()
-            exponent -= 1
-        }
-        while digits.hasSuffix("0") && digits.count > 1 {
-            digits.removeLast()
-        }
-        return (d.sign == .minus, digits, exponent)
     }
 }
 

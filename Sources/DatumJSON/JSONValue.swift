@@ -126,7 +126,6 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     public var keys: [String] { entries.map(\.key) }
-    public var values: [JSONValue] { entries.map(\.value) }
 
     private func position(of key: String) -> Int? {
         if let index { return index[key] }
@@ -169,8 +168,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public func contains(_ key: String) -> Bool { position(of: key) != nil }
 
     /// Keys in the order Go's `encoding/json` writes map keys (byte-wise).
-    public var sortedKeys: [String] {
-        keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    public var sortedKeys: [String] { sortedEntries.map(\.key) }
+
+    /// Entries in the order Go's `encoding/json` writes map keys (byte-wise).
+    public var sortedEntries: [(key: String, value: JSONValue)] {
+        entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
     }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {

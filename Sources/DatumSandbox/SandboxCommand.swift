@@ -148,7 +148,7 @@ public enum SandboxCommand {
             return try TokenTable(parsing: text, source: path)
         }
         let path = options.dataDirectory + "/admin-token"
-        var token = FileIO.read(path)?.trimmingSpaces().split(separator: "\n").first.map(String.init) ?? ""
+        var token = FileIO.read(path)?.trimmingGoSpaces().split(separator: "\n").first.map(String.init) ?? ""
         if token.isEmpty {
             var generator = SystemRandomNumberGenerator()
             let hex = Array("0123456789abcdef".utf8)

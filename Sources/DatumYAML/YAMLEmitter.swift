@@ -60,14 +60,14 @@ struct GoYAMLWriter {
         case .object(let object):
             let indent = parentIndent < 0 ? 0 : parentIndent + Self.bestIndent
             // Keys are ordered as go-yaml sees them, i.e. after the JSON round trip.
-            var keys = object.keys.map { (shown: Self.foldingNextLines($0), key: $0) }
+            var entries = object.map { (shown: Self.foldingNextLines($0.key), key: $0.key, value: $0.value) }
             if sortKeys {
-                let order = GoKeyOrder.sorted(keys.map(\.shown))
-                var byShown: [String: [String]] = [:]
-                for entry in keys.reversed() { byShown[entry.shown, default: []].append(entry.key) }
-                keys = order.compactMap { shown in byShown[shown]?.popLast().map { (shown, $0) } }
+                let order = GoKeyOrder.sorted(entries.map(\.shown))
+                var byShown: [String: [(key: String, value: JSONValue)]] = [:]
+                for entry in entries.reversed() { byShown[entry.shown, default: []].append((entry.key, entry.value)) }
+                entries = order.compactMap { shown in byShown[shown]?.popLast().map { (shown, $0.key, $0.value) } }
             }
-            for (_, key) in keys {
+            for (_, key, value) in entries {
                 writeIndent(indent)
                 let (keyText, keyStyle) = Self.stringScalar(key)
                 let keyScalar = ScalarAnalysis(keyText)
@@ -80,7 +80,7 @@ struct GoYAMLWriter {
                     writeIndent(indent)
                     writeIndicator(":", needWhitespace: true, isWhitespace: false, isIndention: true)
                 }
-                emitNode(object[key] ?? .null, parentIndent: indent, inMapping: true)
+                emitNode(value, parentIndent: indent, inMapping: true)
             }
         case .array(let items):
             let indentless = inMapping && !indention
@@ -398,7 +398,7 @@ struct GoYAMLWriter {
         if c.isASCII {
             out.append(UInt8(c.value))
         } else {
-            out.append(contentsOf: String(Character(c)).utf8)
+            UTF8.encode(c) { out.append($0) }
         }
         column += 1
     }

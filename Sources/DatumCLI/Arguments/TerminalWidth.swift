@@ -1,3 +1,5 @@
+import DatumJSON
+
 /// Picks the column count help text wraps to, from values the caller has already read.
 ///
 /// Reading `COLUMNS` and calling `ioctl(TIOCGWINSZ)` is I/O and happens at the edge
@@ -9,20 +11,10 @@ public enum TerminalWidth {
     /// `COLUMNS` wins when it is a positive integer (users set it to override), then the
     /// terminal's reported width, then `fallback`.
     public static func resolve(columnsVariable: String?, windowColumns: Int?) -> Int {
-        if let text = columnsVariable?.trimmingASCIISpaces, let value = Int(text), value > 0 {
+        if let text = columnsVariable?.trimmingGoSpaces(), let value = Int(text), value > 0 {
             return value
         }
         if let windowColumns, windowColumns > 0 { return windowColumns }
         return fallback
-    }
-}
-
-extension String {
-    fileprivate var trimmingASCIISpaces: String {
-        let characters = Array(self)
-        guard let first = characters.firstIndex(where: { $0 != " " }),
-            let last = characters.lastIndex(where: { $0 != " " })
-        else { return "" }
-        return String(characters[first...last])
     }
 }

@@ -250,13 +250,3 @@ public enum GenericDescriber {
         return result
     }
 }
-
-extension String {
-    /// `strings.TrimSpace`.
-    func trimmingGoWhitespace() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
-    }
-}

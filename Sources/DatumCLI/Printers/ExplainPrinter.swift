@@ -125,7 +125,7 @@ public enum ExplainPrinter {
             guard let ref = ref?.stringValue, ref.hasPrefix("#") else { return nil }
             var current = document
             for component in ref.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
-                let key = String(component).replacingAll("~1", with: "/").replacingAll("~0", with: "~")
+                let key = String(component).replacing("~1", with: "/").replacing("~0", with: "~")
                 guard let next = current[key], next.objectValue != nil else { return nil }
                 current = next
             }
@@ -280,7 +280,7 @@ public enum ExplainPrinter {
     /// The template's `indent`: pads the start and every line after a newline.
     static func indent(_ amount: Int, _ text: String) -> String {
         let pad = String(repeating: " ", count: amount)
-        return pad + text.replacingAll("\n", with: "\n" + pad)
+        return pad + text.replacing("\n", with: "\n" + pad)
     }
 
     /// The template's `wrap`: `mitchellh/go-wordwrap` v1.0.1 `WrapString`.

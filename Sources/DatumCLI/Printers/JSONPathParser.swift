@@ -289,7 +289,7 @@ struct JSONPathParser {
         if value == "*" {
             cur.append(.wildcard)
         } else {
-            cur.append(.field(value.replacingAll("\\", with: "")))
+            cur.append(.field(value.replacing("\\", with: "")))
         }
     }
 
@@ -446,20 +446,5 @@ struct JSONPathParser {
             }
         }
         return String(out)
-    }
-}
-
-extension String {
-    /// `strings.Trim(s, " ")`.
-    func trimmingGoSpaces() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while scalars.first == " " { scalars = scalars.dropFirst() }
-        while scalars.last == " " { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
-    }
-
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        return self.split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -64,13 +64,10 @@ public enum BuiltinSchemas {
 
     /// The Kubernetes `io.k8s.apimachinery.pkg.apis.meta.v1.*` schemas kube-apiserver publishes.
     public static let metaV1: Result<SchemaComponents, SchemaError> = {
-        do {
-            // Keys starting with "_" (the provenance note) are skipped by SchemaComponents.
-            return .success(try SchemaComponents(json: try JSONParser.parse(EmbeddedUpstream.metaV1Schemas)))
-        } catch let error as SchemaError {
-            return .failure(error)
+        do throws(SchemaError) {
+            return .success(try SchemaComponents(json: .object(try PublishedSchemas.metaSchemas())))
         } catch {
-            return .failure(SchemaError(path: "", message: "\(error)"))
+            return .failure(error)
         }
     }()
 

@@ -87,18 +87,14 @@ public enum PublishedSchemas {
     }
 
     /// The meta/v1 schemas kube-apiserver publishes beside every resource, by component name
-    /// (from the embedded `meta_v1_schemas.json`).
-    public static func metaSchemas() throws(SchemaError) -> JSONObject {
-        let parsed: JSONValue
-        do {
-            parsed = try JSONParser.parse(EmbeddedUpstream.metaV1Schemas)
-        } catch {
-            throw SchemaError(path: "", message: "the embedded meta/v1 schemas are not valid JSON: \(error)")
-        }
-        guard var schemas = parsed.objectValue else {
-            throw SchemaError(path: "", message: "the embedded meta/v1 schemas are not a JSON object")
+    /// (from the embedded `meta_v1_schemas.json`, parsed once per process).
+    public static func metaSchemas() throws(SchemaError) -> JSONObject { try parsedMetaSchemas.get() }
+
+    private static let parsedMetaSchemas: Result<JSONObject, SchemaError> = {
+        guard case .object(var schemas)? = try? JSONParser.parse(EmbeddedUpstream.metaV1Schemas) else {
+            return .failure(SchemaError(path: "", message: "the embedded meta/v1 schemas are not a JSON object"))
         }
         schemas["_source"] = nil
-        return schemas
-    }
+        return .success(schemas)
+    }()
 }

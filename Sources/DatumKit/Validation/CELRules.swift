@@ -255,8 +255,8 @@ struct CELWalker {
 
     /// `ruleErrorString`: the trimmed message, or the trimmed rule.
     private static func ruleDescription(_ rule: ValidationRule) -> String {
-        if let message = rule.message, !message.isEmpty { return message.trimmingWhitespace() }
-        return rule.rule.trimmingWhitespace()
+        if let message = rule.message, !message.isEmpty { return message.trimmingGoWhitespace() }
+        return rule.rule.trimmingGoWhitespace()
     }
 
     /// Walks `value`; `base` is the path of `value` itself.
@@ -281,7 +281,7 @@ struct CELWalker {
             // messageExpression would need a CEL interpreter; the static message is the server's fallback too.
             let detail: String
             if let message = rule.message, !message.isEmpty {
-                detail = message.trimmingWhitespace()
+                detail = message.trimmingGoWhitespace()
             } else {
                 detail = "failed rule: \(CELWalker.ruleDescription(rule))"
             }
@@ -307,8 +307,7 @@ struct CELWalker {
         case .object(let object):
             if let additional = schema.additionalPropertiesSchema {
                 let hasProperties = !schema.properties.isEmpty
-                for key in object.keys where !hasProperties || schema.property(key) == nil {
-                    guard let child = object[key] else { continue }
+                for (key, child) in object where !hasProperties || schema.property(key) == nil {
                     path.append(.key(key))
                     walk(child, additional)
                     path.removeLast()
@@ -331,16 +330,5 @@ struct CELWalker {
         default:
             break
         }
-    }
-}
-
-extension String {
-    /// Go's `strings.TrimSpace` for the ASCII and Unicode white space CEL messages may carry.
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first...last])
     }
 }

@@ -14,9 +14,7 @@ enum ListTypeValidation {
         switch value {
         case .object(let object):
             if let additional = schema.additionalPropertiesSchema {
-                for key in object.keys {
-                    if let child = object[key] { walk(child, additional, path.key(key), &errors) }
-                }
+                for (key, child) in object { walk(child, additional, path.key(key), &errors) }
             }
             for (name, propertySchema) in schema.properties {
                 if let child = object[name] {

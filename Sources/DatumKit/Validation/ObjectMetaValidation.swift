@@ -61,7 +61,7 @@ public enum ObjectMetaValidation {
         switch value {
         case .object(let map) where expected == "object":
             // labels and annotations are map[string]string.
-            return map.keys.allSatisfy { map[$0]?.stringValue != nil }
+            return map.allSatisfy { $0.value.stringValue != nil }
         case .array(let items) where key == "finalizers":
             return items.allSatisfy { $0.stringValue != nil }
         default:
@@ -72,8 +72,8 @@ public enum ObjectMetaValidation {
     /// Problems that make the API server reject `metadata` while decoding
     /// (HTTP 400, before validation): fields of the wrong JSON type.
     static func decodeProblems(_ metadata: JSONObject) -> [String] {
-        metadata.keys.compactMap { key in
-            guard let value = metadata[key], !isWellTyped(key, value) else { return nil }
+        metadata.compactMap { key, value in
+            guard !isWellTyped(key, value) else { return nil }
             let expected = key == "labels" || key == "annotations" ? "map of strings" : fieldTypes[key] ?? ""
             return "metadata.\(key): expected \(expected), got \(value.typeName)"
         }
@@ -81,9 +81,7 @@ public enum ObjectMetaValidation {
 
     /// Drops malformed fields so validation can go on, as the server's lenient decoder does.
     static func dropMalformed(_ metadata: inout JSONObject) {
-        for key in metadata.keys {
-            if let value = metadata[key], !isWellTyped(key, value) { metadata[key] = nil }
-        }
+        for (key, value) in metadata where !isWellTyped(key, value) { metadata[key] = nil }
     }
 
     /// Validation on create (and on update without the stored object).

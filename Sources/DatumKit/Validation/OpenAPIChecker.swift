@@ -293,8 +293,7 @@ struct OpenAPIChecker {
             }
         case .schema(let valueSchema)?:
             let hasProperties = !schema.properties.isEmpty
-            for key in object.keys where !hasProperties || schema.property(key) == nil {
-                guard let value = object[key] else { continue }
+            for (key, value) in object where !hasProperties || schema.property(key) == nil {
                 // kube-openapi names map entries `parent.key` (not `parent[key]`).
                 path.append(.field(key))
                 check(value, valueSchema)

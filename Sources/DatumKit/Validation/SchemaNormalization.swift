@@ -109,8 +109,7 @@ public enum SchemaNormalization {
                 }
                 let isEmbedded = embedded || schema.embeddedResource
                 var result: JSONObject?
-                for key in object.keys {
-                    guard let child = object[key] else { continue }
+                for (key, child) in object {
                     if isEmbedded && SchemaNormalization.metaFields.contains(key) {
                         if dropsNulls && SchemaNormalization.isDisallowedNull(child, schema.property(key)) {
                             if result == nil { result = object }
@@ -161,8 +160,7 @@ public enum SchemaNormalization {
             switch value {
             case .object(let object):
                 var result: JSONObject?
-                for key in object.keys {
-                    guard let child = object[key] else { continue }
+                for (key, child) in object {
                     if embedded && SchemaNormalization.metaFields.contains(key) { continue }
                     let childSchema: OpenAPISchema?
                     if let property = schema.property(key) {
@@ -261,8 +259,7 @@ public enum SchemaNormalization {
                 }
             }
             let working = result ?? object
-            for key in working.keys {
-                guard let child = working[key] else { continue }
+            for (key, child) in working {
                 let childSchema: OpenAPISchema
                 if let property = schema.property(key) {
                     childSchema = property

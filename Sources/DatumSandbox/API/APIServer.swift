@@ -54,7 +54,7 @@ public final class APIServer: Sendable {
         guard let header = request.header("authorization") else { throw APIError.unauthorized }
         let scheme = header.prefix(7)
         guard scheme.lowercased() == "bearer " else { throw APIError.unauthorized }
-        let token = String(header.dropFirst(7)).trimmingSpaces()
+        let token = String(header.dropFirst(7)).trimmingGoSpaces()
         guard tokens.isKnown(token) else { throw APIError.unauthorized }
         return token
     }

@@ -53,12 +53,13 @@ final class OpenAPIPublisher: Sendable {
 
     // MARK: Shared pieces
 
-    static func parameters() -> JSONObject {
+    /// kube-apiserver's shared OpenAPI parameters (`pretty`, `dryRun`, ...), parsed once.
+    static let parameters: JSONObject = {
         guard case .object(let object)? = try? JSONParser.parse(EmbeddedUpstream.openAPIV3Parameters) else {
             return [:]
         }
         return object
-    }
+    }()
 
     static func metaSchemas() -> JSONObject { (try? PublishedSchemas.metaSchemas()) ?? [:] }
 
@@ -78,7 +79,7 @@ final class OpenAPIPublisher: Sendable {
 
     /// The paths of one resource type, operations named and parameterised as kube-apiserver does.
     static func paths(for type: ResourceType, tag: String, operationGroup: String, schemaName: String) -> JSONObject {
-        let params = parameters()
+        let params = parameters
         func list(_ key: String) -> [JSONValue] { params[key]?.arrayValue ?? [] }
         let pretty = params["pretty"] ?? .null
         let objectRef = ref(schemaName)

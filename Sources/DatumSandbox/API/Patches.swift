@@ -66,7 +66,7 @@ public enum PatchFormats {
             throw APIError(code: 422, reason: "Invalid", message: "invalid JSON pointer: \(path)")
         }
         return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            String($0).replacingAll("~1", with: "/").replacingAll("~0", with: "~")
+            String($0).replacing("~1", with: "/").replacing("~0", with: "~")
         }
     }
 
@@ -246,19 +246,5 @@ public enum PatchFormats {
             }
         }
         return ordered + remaining
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

@@ -424,7 +424,7 @@ struct ResourceHandler {
 
     private func patch(_ name: String) throws(APIError) -> SandboxResponse {
         let contentType = (request.header("content-type") ?? "").split(separator: ";").first.map {
-            String($0).trimmingSpaces()
+            String($0).trimmingGoSpaces()
         } ?? ""
         switch contentType {
         case "application/apply-patch+yaml", "application/apply-patch+cbor":

@@ -20,22 +20,22 @@ public struct LabelSelector: Sendable, Equatable {
     public init(parsing text: String) throws(APIError) {
         var result: [Requirement] = []
         for part in LabelSelector.splitTopLevel(text) {
-            let item = part.trimmingSpaces()
+            let item = part.trimmingGoSpaces()
             if item.isEmpty { continue }
             if let r = item.firstRange(of: " notin ") ?? item.firstRange(of: " notin(") {
-                let key = String(item[..<r.lowerBound]).trimmingSpaces()
+                let key = String(item[..<r.lowerBound]).trimmingGoSpaces()
                 result.append(.notIn(key, try LabelSelector.values(String(item[r.lowerBound...].dropFirst(" notin".count)))))
             } else if let r = item.firstRange(of: " in ") ?? item.firstRange(of: " in(") {
-                let key = String(item[..<r.lowerBound]).trimmingSpaces()
+                let key = String(item[..<r.lowerBound]).trimmingGoSpaces()
                 result.append(.isIn(key, try LabelSelector.values(String(item[r.lowerBound...].dropFirst(" in".count)))))
             } else if let r = item.firstRange(of: "!=") {
-                result.append(.notEquals(String(item[..<r.lowerBound]).trimmingSpaces(), String(item[r.upperBound...]).trimmingSpaces()))
+                result.append(.notEquals(String(item[..<r.lowerBound]).trimmingGoSpaces(), String(item[r.upperBound...]).trimmingGoSpaces()))
             } else if let r = item.firstRange(of: "==") {
-                result.append(.equals(String(item[..<r.lowerBound]).trimmingSpaces(), String(item[r.upperBound...]).trimmingSpaces()))
+                result.append(.equals(String(item[..<r.lowerBound]).trimmingGoSpaces(), String(item[r.upperBound...]).trimmingGoSpaces()))
             } else if let r = item.firstRange(of: "=") {
-                result.append(.equals(String(item[..<r.lowerBound]).trimmingSpaces(), String(item[r.upperBound...]).trimmingSpaces()))
+                result.append(.equals(String(item[..<r.lowerBound]).trimmingGoSpaces(), String(item[r.upperBound...]).trimmingGoSpaces()))
             } else if item.hasPrefix("!") {
-                result.append(.doesNotExist(String(item.dropFirst()).trimmingSpaces()))
+                result.append(.doesNotExist(String(item.dropFirst()).trimmingGoSpaces()))
             } else {
                 guard !item.contains(" ") else {
                     throw APIError.badRequest("unable to parse requirement: found '\(item)', expected: in, notin, =, ==, !=, gt, lt")
@@ -47,11 +47,11 @@ public struct LabelSelector: Sendable, Equatable {
     }
 
     private static func values(_ text: String) throws(APIError) -> [String] {
-        let trimmed = text.trimmingSpaces()
+        let trimmed = text.trimmingGoSpaces()
         guard trimmed.hasPrefix("("), trimmed.hasSuffix(")") else {
             throw APIError.badRequest("unable to parse requirement: found '\(trimmed)', expected: '('")
         }
-        return trimmed.dropFirst().dropLast().split(separator: ",").map { String($0).trimmingSpaces() }
+        return trimmed.dropFirst().dropLast().split(separator: ",").map { String($0).trimmingGoSpaces() }
     }
 
     /// Splits on commas that are not inside parentheses.
@@ -144,14 +144,5 @@ public struct FieldSelector: Sendable, Equatable {
             if (actual == term.value) == term.negated { return false }
         }
         return true
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
     }
 }
