@@ -47,7 +47,7 @@ server=$(sed -n 's/^listening on //p' "$work/stdout")
 python3 - "$bin" "$server" "$work" "$runs" <<'PY'
 import os, subprocess, sys
 sys.path.insert(0, "bench/lib")
-from measure import measure, fmt_time
+from measure import measure, run_once, fmt_time
 
 bin_dir, server, work, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 token = open(f"{work}/data/admin-token").read().strip()
@@ -107,8 +107,12 @@ def row(label, kubectl_argv, datumctl_argv, project=None, fresh_project=None):
         if fresh_project:
             # Every run applies into a new, empty project, so each run does the same work.
             def one():
-                p = fresh(fresh_project)
-                return measure(argv, runs=1, env=env_for(p))
+                # One timed run, no warm-up: a warm-up would fill the project first.
+                elapsed, peak, code, stderr = run_once(argv, env=env_for(fresh(fresh_project)))
+                if code != 0:
+                    sys.exit(f"command failed ({code}): {' '.join(argv)}\n{stderr}")
+                return elapsed, peak
+            # The first run only warms caches (binary pages, the server); it is not counted.
             results = [one() for _ in range(runs + 1)][1:]
             times = sorted(t for t, _ in results)
             return times[len(times) // 2], max(r for _, r in results)

@@ -63,19 +63,8 @@ CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
 
-CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
 CURLcode ccurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(handle, info, value);
-}
-
-CURLcode ccurl_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value) {
-    char *result = NULL;
-    CURLcode code = curl_easy_getinfo(handle, info, &result);
-    *value = result;
-    return code;
 }
 
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {

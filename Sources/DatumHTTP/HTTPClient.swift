@@ -216,7 +216,7 @@ public final class HTTPClient: Sendable {
 
     /// Validates the request and turns it into what the engine needs.
     func makeSpec(_ request: HTTPRequest, streaming: Bool) throws(HTTPError) -> TransferSpec {
-        guard !request.method.isEmpty, request.method.utf8.allSatisfy(Self.isTokenByte) else {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
             throw HTTPError.invalidRequest(reason: "invalid HTTP method \"\(request.method)\"")
         }
         guard !request.url.isEmpty, !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
@@ -224,7 +224,7 @@ public final class HTTPClient: Sendable {
         }
         var lines: [String] = []
         for header in request.headers {
-            guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isTokenByte) else {
+            guard !header.name.isEmpty, header.name.utf8.allSatisfy(HTTPHeaders.isTokenByte) else {
                 throw HTTPError.invalidRequest(reason: "invalid header name \"\(header.name)\"")
             }
             guard !header.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
@@ -313,18 +313,12 @@ public final class HTTPClient: Sendable {
         return earliest
     }
 
-    private static func sleep(for duration: Duration) {
+    /// Blocks the calling thread for `duration` (retry back-off, polling).
+    public static func sleep(for duration: Duration) {
         let lock = ConditionLock()
         let deadline = ContinuousClock.now + duration
         lock.withLock {
             while ContinuousClock.now < deadline { lock.wait(until: deadline) }
-        }
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        default: return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
         }
     }
 }

@@ -66,8 +66,22 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.makeIterator()
     }
 
+    /// Header names compare without regard to ASCII case (no allocation: this runs per header).
     static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && asciiLowercased(a) == asciiLowercased(b)
+        func folded(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
+        return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { folded($0) == folded($1) }
+    }
+
+    /// An RFC 9110 `tchar`: what a method or header name may consist of.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default: return false
+        }
     }
 
     static func asciiLowercased(_ text: String) -> String {
@@ -78,13 +92,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     static func canonicalName(_ name: String) -> String {
         var bytes = Array(name.utf8)
         // Go leaves names with spaces or non-token bytes untouched.
-        let token: (UInt8) -> Bool = { byte in
-            switch byte {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-            default: return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-            }
-        }
-        guard bytes.allSatisfy(token) else { return name }
+        guard bytes.allSatisfy(isTokenByte) else { return name }
         var upper = true
         for index in bytes.indices {
             let byte = bytes[index]

@@ -261,7 +261,7 @@ struct ApplyUnitTests {
     static func client(server: String = "https://api.example.com") throws -> ProjectClient {
         let settings = ConnectionSettings(
             server: server, project: "my project", namespace: "default", token: "secret", certificateAuthority: nil,
-            insecureSkipTLSVerify: false, requestTimeout: nil, verbosity: 0, contextName: nil)
+            insecureSkipTLSVerify: false, requestTimeout: nil, verbosity: 0)
         return try ProjectClient(settings: settings, project: "my project", trace: { _ in })
     }
 

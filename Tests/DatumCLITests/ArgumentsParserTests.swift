@@ -1,4 +1,5 @@
 import DatumCLI
+import DatumJSON
 import Testing
 
 /// One line per outcome, so each table row states everything the parser decided:
@@ -10,7 +11,7 @@ func describeOutcome(_ outcome: ParseOutcome) -> String {
     case .run(let command):
         func show(_ value: ParsedValue) -> String {
             let place = value.clusterOffset.map { "@\(value.argvIndex):\($0)" } ?? "@\(value.argvIndex)"
-            return GoValueSyntax.quote(value.text) + place
+            return GoFormat.quote(value.text) + place
         }
         var parts = [command.commandPath.joined(separator: " ")]
         for name in command.options.keys.sorted() {

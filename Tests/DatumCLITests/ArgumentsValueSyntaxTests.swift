@@ -1,4 +1,5 @@
 import DatumCLI
+import DatumJSON
 import Testing
 
 /// Expected values are Go's own results for the same inputs (strconv and time packages).
@@ -15,7 +16,7 @@ import Testing
         case .success(let value): #expect(value == expected)
         case .failure(let error):
             #expect(expected == nil)
-            #expect(error.message == "strconv.ParseBool: parsing \(GoValueSyntax.quote(text)): invalid syntax")
+            #expect(error.message == "strconv.ParseBool: parsing \(GoFormat.quote(text)): invalid syntax")
         }
     }
 
@@ -40,7 +41,7 @@ import Testing
             #expect(failure == nil)
         case .failure(let error):
             #expect(expected == nil)
-            #expect(error.message == "strconv.ParseInt: parsing \(GoValueSyntax.quote(text)): \(failure ?? "")")
+            #expect(error.message == "strconv.ParseInt: parsing \(GoFormat.quote(text)): \(failure ?? "")")
         }
     }
 
@@ -85,6 +86,6 @@ import Testing
 
     @Test(arguments: quotes)
     func quotesLikeStrconvQuote(_ text: String, expected: String) {
-        #expect(GoValueSyntax.quote(text) == expected)
+        #expect(GoFormat.quote(text) == expected)
     }
 }

@@ -26,10 +26,7 @@ CURLcode ccurl_easy_setopt_read_callback(CURL *handle, CURLoption option, curl_r
 CURLcode ccurl_easy_setopt_seek_callback(CURL *handle, CURLoption option, curl_seek_callback callback);
 
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
-CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
 CURLcode ccurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
-/* The string stays owned by libcurl and is valid until the handle changes. */
-CURLcode ccurl_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 

@@ -204,17 +204,6 @@ public struct CommandSpec: Sendable, Hashable {
     public var visibleSubcommands: [CommandSpec] {
         subcommands.filter { !$0.isHidden }
     }
-
-    /// The chain of specs from `self` down along `path` (names or aliases, excluding `self`);
-    /// `nil` when a word does not name a subcommand.
-    public func chain(following path: [String]) -> [CommandSpec]? {
-        var chain = [self]
-        for word in path {
-            guard let last = chain.last, let next = last.subcommand(named: word) else { return nil }
-            chain.append(next)
-        }
-        return chain
-    }
 }
 
 extension OptionSpec {

@@ -1,3 +1,5 @@
+import DatumJSON
+
 // Go's parsing rules for flag values, reimplemented so datumctl accepts exactly what kubectl
 // accepts (pflag calls strconv.ParseBool, strconv.ParseInt(s, 0, 64) and time.ParseDuration)
 // and reports the same error text.
@@ -9,15 +11,15 @@ public enum GoValueSyntax {
         switch text {
         case "1", "t", "T", "TRUE", "true", "True": .success(true)
         case "0", "f", "F", "FALSE", "false", "False": .success(false)
-        default: .failure(ValueSyntaxError("strconv.ParseBool: parsing \(quote(text)): invalid syntax"))
+        default: .failure(ValueSyntaxError("strconv.ParseBool: parsing \(GoFormat.quote(text)): invalid syntax"))
         }
     }
 
     /// `strconv.ParseInt(text, 0, 64)`: optional sign, `0x`/`0o`/`0b`/leading-`0` prefixes and
     /// `_` digit separators.
     public static func parseInt(_ text: String) -> Result<Int64, ValueSyntaxError> {
-        let syntax = ValueSyntaxError("strconv.ParseInt: parsing \(quote(text)): invalid syntax")
-        let range = ValueSyntaxError("strconv.ParseInt: parsing \(quote(text)): value out of range")
+        let syntax = ValueSyntaxError("strconv.ParseInt: parsing \(GoFormat.quote(text)): invalid syntax")
+        let range = ValueSyntaxError("strconv.ParseInt: parsing \(GoFormat.quote(text)): value out of range")
         var bytes = Array(text.utf8)
         var negative = false
         if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
@@ -192,34 +194,6 @@ public enum GoValueSyntax {
         "m": 60_000_000_000,
         "h": 3_600_000_000_000,
     ]
-
-    /// Go's `%q` / `strconv.Quote`: double quotes, with backslash escapes for quotes,
-    /// backslashes and control characters; printable Unicode stays as is.
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + hex(scalar.value, width: 2)
-                } else if (0x80..<0xA0).contains(scalar.value) {
-                    out += "\\u" + hex(scalar.value, width: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 
     /// The `time` package's own quoting: non-ASCII and control bytes become `\xNN`.
     static func timeQuote(_ text: String) -> String {

@@ -91,8 +91,11 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The complete text for stderr, ending in a newline:
     /// the message, any suggestions, then kubectl's `See '… -h' for help and examples` hint.
-    public var rendered: String {
-        var text = "error: \(message)\n"
+    public var rendered: String { "error: \(message)\n" + detail + "\n" }
+
+    /// What follows the message: any suggestions, then the help hint (no trailing newline).
+    public var detail: String {
+        var text = ""
         if !suggestions.isEmpty {
             switch reason {
             case .unknownCommand, .unknownHelpTopic:
@@ -104,7 +107,7 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
                 text += "Did you mean '\(suggestions[0])'?\n"
             }
         }
-        text += "See '\(commandPath.joined(separator: " ")) -h' for help and examples\n"
+        text += "See '\(commandPath.joined(separator: " ")) -h' for help and examples"
         return text
     }
 

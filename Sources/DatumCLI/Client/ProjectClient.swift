@@ -232,14 +232,17 @@ public final class ProjectClient: Sendable {
     private let http: HTTPClient
     private let token: String?
 
-    public static let userAgent: String = {
+    public static let userAgent = "datumctl/\(Datumctl.version) (\(platform))"
+
+    /// `linux/amd64`, as Go names the platform.
+    static let platform: String = {
         var system = utsname()
         uname(&system)
         let machine = withUnsafeBytes(of: &system.machine) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         let arch = machine == "x86_64" ? "amd64" : (machine == "aarch64" ? "arm64" : machine)
-        return "datumctl/\(Datumctl.version) (linux/\(arch))"
+        return "linux/\(arch)"
     }()
 
     init(settings: ConnectionSettings, project: String, trace: @escaping @Sendable (String) -> Void) throws(CLIError) {

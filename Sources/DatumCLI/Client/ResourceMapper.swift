@@ -43,6 +43,11 @@ public final class ResourceMapper: @unchecked Sendable {
         self.discover = discover
     }
 
+    /// Resolves through `client`'s discovery when the built-in kinds are not enough.
+    public convenience init(client: ProjectClient) {
+        self.init(discover: { () throws(CLIError) -> [APIResource] in try client.discoverResources() })
+    }
+
     /// The server's resources (discovery), fetched once.
     public func serverResources() throws(CLIError) -> [APIResource] {
         if let discovered { return discovered }

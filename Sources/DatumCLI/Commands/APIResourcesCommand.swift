@@ -34,11 +34,7 @@ struct APIResourcesCommand: CLICommand {
                 help: "If false, non-namespaced resources will be returned, otherwise returning namespaced resources "
                     + "by default.",
                 defaultValue: "true"),
-            OptionSpec(
-                "no-headers",
-                help:
-                    "When using the default or custom-column output format, don't print headers (default print headers)."
-            ),
+            ReadOptions.noHeaders,
             OptionSpec(
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["wide", "name"]))),
                 help: "Output format. One of: (wide, name)."),

@@ -75,7 +75,7 @@ struct ApplyCommand: CLICommand {
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let settings = try context.connectionSettings()
         // A client dry run needs the server only to look up kinds datumctl does not know.
-        var client: ProjectClient? = dryRun == .client ? nil : try context.projectClient(settings)
+        let client: ProjectClient? = dryRun == .client ? nil : try context.projectClient(settings)
         let mapper = ResourceMapper(discover: { () throws(CLIError) -> [APIResource] in
             if let client { return try client.discoverResources() }
             return try context.projectClient(settings).discoverResources()
@@ -91,7 +91,6 @@ struct ApplyCommand: CLICommand {
             printClientDryRun(items, context)
             return .success
         }
-        if client == nil { client = try context.projectClient(settings) }
         guard let client else { return .failure }
         let engine = flags.engine(client, dryRun: dryRun == .server)
         let live = try engine.liveObjects(items)

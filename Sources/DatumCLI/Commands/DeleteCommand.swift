@@ -1,9 +1,6 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// `datumctl delete`: deletes objects by name, selector or manifest, then waits until they are gone.
 struct DeleteCommand: CLICommand {
@@ -172,10 +169,11 @@ struct DeleteCommand: CLICommand {
         if dryRun == .client {
             for target in targets { printDeleted(target, context) }
         } else {
+            let body = Array(Self.deleteOptions(dryRun: dryRun == .server).utf8)
             let requests = targets.map { target in
                 session.client.request(
-                    "DELETE", session.client.scope.url(target.path), contentType: "application/json",
-                    body: Array(Self.deleteOptions(dryRun: dryRun == .server).utf8), idempotent: true)
+                    "DELETE", session.client.scope.url(target.path), contentType: "application/json", body: body,
+                    idempotent: true)
             }
             for (target, result) in zip(targets, session.client.sendAll(requests, concurrency: 16)) {
                 do throws(CLIError) {
@@ -276,10 +274,7 @@ struct DeleteCommand: CLICommand {
                     .connection,
                     "timed out waiting for the condition on \(first.0.resource.name)/\(first.0.name ?? "")")
             }
-            var pause = timespec(
-                tv_sec: Int(delay.components.seconds), tv_nsec: Int(delay.components.attoseconds / 1_000_000_000))
-            var remaining = timespec()
-            while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+            HTTPClient.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
         }
     }

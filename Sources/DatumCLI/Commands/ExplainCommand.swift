@@ -81,14 +81,13 @@ struct ExplainCommand: CLICommand {
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let settings = try context.connectionSettings()
-        guard let project = settings.project, !project.isEmpty else {
+        guard settings.project?.isEmpty == false else {
             context.stderr.line(
                 "note: no project selected; explaining the schema built into datumctl (pass --project to read the project's live schema)"
             )
             return try explainEmbedded(context)
         }
         let session = ReadSession(client: try context.projectClient(settings))
-        _ = project
         let resource: APIResource
         let fieldPath: [String]
         do {

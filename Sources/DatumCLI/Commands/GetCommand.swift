@@ -55,11 +55,7 @@ struct GetCommand: CLICommand {
                 help: "Accepts a comma separated list of labels that are going to be presented as columns. Names are "
                     + "case-sensitive. You can also use multiple flag options like -L label1 -L label2...",
                 isRepeatable: true),
-            OptionSpec(
-                "no-headers",
-                help:
-                    "When using the default or custom-column output format, don't print headers (default print headers)."
-            ),
+            ReadOptions.noHeaders,
             OutputFormat.getOption,
             ReadOptions.recursive,
             ReadOptions.selector,

@@ -1,3 +1,4 @@
+import DatumJSON
 import DatumKit
 import Glibc
 
@@ -40,7 +41,7 @@ public struct PluginFinder: Sendable {
     /// The first executable regular file called `datumctl-<name>`.
     public func lookup(_ name: String) -> String? {
         for directory in directories {
-            let path = directory.hasSuffix("/") ? directory + Self.prefix + name : directory + "/" + Self.prefix + name
+            let path = FileSystem.join(directory, Self.prefix + name)
             if Self.isExecutableFile(path) { return path }
         }
         return nil
@@ -217,7 +218,7 @@ struct PluginListCommand: CLICommand {
             switch PluginFinder.files(in: directory) {
             case .failure(let error):
                 context.stderr.line(
-                    "Unable to read directory \(GoValueSyntax.quote(directory)) from your PATH: \(error.message). Skipping..."
+                    "Unable to read directory \(GoFormat.quote(directory)) from your PATH: \(error.message). Skipping..."
                 )
                 continue
             case .success(let list):

@@ -76,12 +76,3 @@ struct VersionCommand: CLICommand {
         return .success
     }
 }
-
-extension ProjectClient {
-    /// `linux/amd64`, as Go names the platform.
-    static var platform: String {
-        let agent = userAgent
-        guard let open = agent.firstIndex(of: "("), let close = agent.lastIndex(of: ")") else { return "linux" }
-        return String(agent[agent.index(after: open)..<close])
-    }
-}

@@ -135,31 +135,23 @@ public struct ConfigStore: Sendable {
         } catch {
             throw CLIError(.configuration, "cannot create \(directory): \(error)")
         }
-        let temporary = directory + "/.config-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let bytes = Array(config.yaml.utf8)
+        let temporary = FileSystem.join(directory, ".config-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            throw CLIError(.configuration, "cannot write \(temporary): \(String(cString: strerror(errno)))")
+            throw CLIError(.configuration, "cannot write \(temporary): \(FileSystemError(errno))")
         }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                guard let base = raw.baseAddress else { return false }
-                let n = write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
+        var failure: FileSystemError?
+        do {
+            try FileSystem.writeAll(fd, Array(config.yaml.utf8))
+            if fsync(fd) != 0 { failure = FileSystemError(errno) }
+        } catch {
+            failure = error
         }
-        ok = ok && fsync(fd) == 0
         close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        if failure == nil && rename(temporary, path) != 0 { failure = FileSystemError(errno) }
+        if let failure {
             unlink(temporary)
-            throw CLIError(.configuration, "cannot write config file \(path): \(reason)")
+            throw CLIError(.configuration, "cannot write config file \(path): \(failure)")
         }
         // Make sure a file that existed with looser permissions is private now.
         chmod(path, 0o600)

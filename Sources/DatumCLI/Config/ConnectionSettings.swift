@@ -13,8 +13,6 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var insecureSkipTLSVerify: Bool
     public var requestTimeout: Duration?
     public var verbosity: Int
-    /// The context used, if any.
-    public var contextName: String?
 
     /// Resolves the settings for one invocation.
     static func resolve(_ globals: GlobalOptions, variables: [String: String], config: ConfigFile) throws(CLIError)
@@ -55,8 +53,7 @@ public struct ConnectionSettings: Sendable, Equatable {
             certificateAuthority: globals.certificateAuthority ?? context?.certificateAuthority,
             insecureSkipTLSVerify: globals.insecureSkipTLSVerify || (context?.insecureSkipTLSVerify ?? false),
             requestTimeout: globals.requestTimeout,
-            verbosity: globals.verbosity,
-            contextName: context?.name)
+            verbosity: globals.verbosity)
     }
 
     /// The project, or the error telling the user how to give one (no request is sent without it).

@@ -69,7 +69,7 @@ public struct CommandEnvironment: Sendable {
     /// Resolves a user-given path against the working directory.
     public func absolutePath(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        if path.hasPrefix("~/"), let home = variables["HOME"] { return home + path.dropFirst(1) }
-        return currentDirectory.hasSuffix("/") ? currentDirectory + path : currentDirectory + "/" + path
+        if path.hasPrefix("~/"), let home = variables["HOME"] { return FileSystem.expandingTilde(path, home: home) }
+        return FileSystem.join(currentDirectory, path)
     }
 }

@@ -67,7 +67,7 @@ public enum Datumctl {
             // Usage errors honour --error-format when it could be read from argv.
             let format = requestedErrorFormat(environment.arguments)
             Diagnostics(format: format, sink: environment.stderr).report(
-                CLIError(.usage, error.message, detail: usageDetail(error.rendered)))
+                CLIError(.usage, error.message, detail: error.detail))
             return ExitCode.usage.rawValue
         }
         switch outcome {
@@ -91,15 +91,6 @@ public enum Datumctl {
                 return error.exitCode.rawValue
             }
         }
-    }
-
-    /// Everything after the first line of a rendered usage error (suggestions, the help hint),
-    /// without the trailing newline the diagnostics printer adds itself.
-    static func usageDetail(_ rendered: String) -> String {
-        var detail = rendered.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first
-            .map(String.init) ?? ""
-        while detail.hasSuffix("\n") { detail.removeLast() }
-        return detail
     }
 
     /// `--error-format` read straight from argv, for errors raised before parsing succeeded.

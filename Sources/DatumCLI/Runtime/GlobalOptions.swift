@@ -66,11 +66,4 @@ struct GlobalOptions: Sendable {
         verbosity = parsed.int("v") ?? 0
         errorFormat = parsed.string("error-format").flatMap(ErrorFormat.init(rawValue:)) ?? .text
     }
-
-    /// Defaults, for errors found before the command line could be parsed.
-    init() {
-        insecureSkipTLSVerify = false
-        verbosity = 0
-        errorFormat = .text
-    }
 }

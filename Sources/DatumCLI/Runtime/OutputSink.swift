@@ -1,3 +1,4 @@
+import DatumKit
 import Glibc
 import Synchronization
 
@@ -80,17 +81,7 @@ public final class OutputSink: Sendable {
 
     private func writeAll(_ bytes: [UInt8]) {
         guard case .fileDescriptor(let fd) = target else { return }
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                guard let base = raw.baseAddress else { return }
-                let n = Glibc.write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return  // EPIPE and friends: the reader went away; nothing useful to do.
-                }
-                offset += n
-            }
-        }
+        // EPIPE and friends: the reader went away; nothing useful to do.
+        try? FileSystem.writeAll(fd, bytes)
     }
 }

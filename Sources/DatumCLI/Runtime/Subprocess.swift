@@ -1,4 +1,4 @@
-import Dispatch
+import DatumKit
 
 #if canImport(Glibc)
     import Glibc
@@ -8,22 +8,17 @@ import Dispatch
 /// standard output and error streamed to callbacks as they arrive (both pipes are drained
 /// together, so a chatty program never blocks on a full pipe).
 enum Subprocess {
-    struct LaunchError: Error, CustomStringConvertible {
-        var code: Int32
-        var description: String { String(cString: strerror(code)) }
-    }
-
     /// The program's exit status (128 + N when signal N ended it).
     static func run(
         _ executable: String, arguments: [String], output: ([UInt8]) -> Void, error: ([UInt8]) -> Void
-    ) throws(LaunchError) -> Int32 {
+    ) throws(FileSystemError) -> Int32 {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0 else { throw LaunchError(code: errno) }
+        guard pipe(&outPipe) == 0 else { throw FileSystemError(errno) }
         guard pipe(&errPipe) == 0 else {
             let code = errno
             outPipe.forEach { close($0) }
-            throw LaunchError(code: code)
+            throw FileSystemError(code)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -46,7 +41,7 @@ enum Subprocess {
             close(outPipe[0])
             close(errPipe[0])
         }
-        guard status == 0 else { throw LaunchError(code: status) }
+        guard status == 0 else { throw FileSystemError(status) }
 
         var open = [outPipe[0], errPipe[0]]
         var chunk = [UInt8](repeating: 0, count: 65536)

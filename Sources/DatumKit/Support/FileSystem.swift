@@ -60,6 +60,24 @@ public enum FileSystem {
         }
     }
 
+    /// Writes all of `bytes` to `descriptor`, retrying after interrupts and short writes.
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) throws(FileSystemError) {
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, let base = raw.baseAddress {
+                let count = Glibc.write(descriptor, base + offset, raw.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += count
+            }
+        }
+        if failure != 0 { throw FileSystemError(failure) }
+    }
+
     /// Creates `path` and any missing parents with `mode` (like `mkdir -p`); an existing
     /// directory is fine.
     public static func createDirectories(_ path: String, mode: mode_t) throws(FileSystemError) {

@@ -17,10 +17,7 @@ struct ApplyFlags: Sendable {
     }
 
     static let options: [OptionSpec] = [
-        OptionSpec(
-            "recursive", short: "R",
-            help: "Process the directory used in -f, --filename recursively. Useful when you want to manage "
-                + "related manifests organized within the same directory."),
+        ReadOptions.recursive,
         OptionSpec(
             "validate",
             kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
@@ -42,9 +39,7 @@ struct ApplyFlags: Sendable {
             "concurrency", kind: .value(ValueSpec("N", kind: .int)),
             help: "How many objects are sent to the server at the same time (1 to \(maximumConcurrency)).",
             defaultValue: String(defaultConcurrency)),
-        OptionSpec(
-            "show-managed-fields",
-            help: "If true, keep the managedFields when printing objects in JSON or YAML format."),
+        ReadOptions.showManagedFields,
     ]
 
     var filenames: [String]
@@ -98,11 +93,6 @@ struct ApplyFlags: Sendable {
 
     /// The object as printed with `-o yaml|json`: without managedFields unless asked for.
     func printable(_ object: JSONValue) -> JSONValue {
-        guard !showManagedFields, var metadata = object["metadata"]?.objectValue, metadata["managedFields"] != nil
-        else { return object }
-        metadata["managedFields"] = nil
-        var copy = object
-        copy["metadata"] = .object(metadata)
-        return copy
+        showManagedFields ? object : ObjectOutput.withoutManagedFields(object)
     }
 }

@@ -74,10 +74,10 @@ struct ExternalDiff {
     }
 
     private func resolve() -> String? {
-        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
+        if program.contains("/") { return PluginFinder.isExecutableFile(program) ? program : nil }
         for directory in path.split(separator: ":") {
-            let candidate = directory + "/" + program
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            let candidate = FileSystem.join(String(directory), program)
+            if PluginFinder.isExecutableFile(candidate) { return candidate }
         }
         return nil
     }

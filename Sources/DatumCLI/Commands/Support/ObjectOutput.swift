@@ -24,15 +24,6 @@ enum OutputFormat: Sendable, Equatable {
                 completion: .values(["json", "yaml", "name", "wide", "jsonpath=", "custom-columns="]))),
         help: "Output format.")
 
-    /// The `-o` option for commands that print the objects they changed (apply).
-    static let objectOption = OptionSpec(
-        "output", short: "o",
-        kind: .value(
-            ValueSpec(
-                "FORMAT", kind: .formatted(values: ["json", "yaml", "name"], prefixes: ["jsonpath"]),
-                completion: .values(["json", "yaml", "name", "jsonpath="]))),
-        help: "Output format.")
-
     init(_ value: FormattedValue?, command: [String]) throws(CLIError) {
         guard let value else {
             self = .standard

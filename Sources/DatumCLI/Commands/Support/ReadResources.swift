@@ -41,6 +41,10 @@ enum ReadOptions {
         OptionSpec("ignore-not-found", help: help)
     }
 
+    static let noHeaders = OptionSpec(
+        "no-headers",
+        help: "When using the default or custom-column output format, don't print headers (default print headers).")
+
     static let showManagedFields = OptionSpec(
         "show-managed-fields", help: "If true, keep the managedFields when printing objects in JSON or YAML format.")
 }
@@ -141,7 +145,7 @@ struct ReadSession {
 
     init(client: ProjectClient) {
         self.client = client
-        mapper = ResourceMapper(discover: { () throws(CLIError) -> [APIResource] in try client.discoverResources() })
+        mapper = ResourceMapper(client: client)
         namespace = client.namespace
     }
 
