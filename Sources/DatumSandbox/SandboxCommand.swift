@@ -1,3 +1,4 @@
+import DatumKit
 import Dispatch
 import NIOSSL
 
@@ -164,54 +165,36 @@ public enum SandboxCommand {
     }
 }
 
-/// Small POSIX file helpers (the sandbox avoids Foundation).
+/// The sandbox's file needs over DatumKit's POSIX `FileSystem` (the sandbox avoids Foundation).
 enum FileIO {
-    static func writeOutput(_ text: String) { writeAll(1, text) }
-
-    static func writeError(_ text: String) { writeAll(2, text) }
-
     /// Unbuffered writes, so a script reading our first line sees it at once.
-    private static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            bytes = bytes.dropFirst(n)
-        }
-    }
+    static func writeOutput(_ text: String) { try? FileSystem.writeAll(1, Array(text.utf8)) }
+
+    static func writeError(_ text: String) { try? FileSystem.writeAll(2, Array(text.utf8)) }
 
     static func read(_ path: String) -> String? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileSystem.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Writes a file readable only by its owner (0600), for secrets.
     static func writePrivate(_ path: String, _ text: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw SandboxConfigurationError("cannot create \(path): errno \(errno)") }
+        guard fd >= 0 else { throw SandboxConfigurationError("cannot create \(path): \(FileSystemError(errno))") }
         defer { close(fd) }
         fchmod(fd, 0o600)
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw SandboxConfigurationError("cannot write \(path)") }
+        do {
+            try FileSystem.writeAll(fd, Array(text.utf8))
+        } catch {
+            throw SandboxConfigurationError("cannot write \(path): \(error)")
+        }
         fsync(fd)
     }
 
     static func makeDirectory(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw SandboxConfigurationError("cannot create directory \(current): errno \(errno)")
-            }
+        do {
+            try FileSystem.createDirectories(path, mode: 0o755)
+        } catch {
+            throw SandboxConfigurationError("cannot create directory \(path): \(error)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// One entry of a `Status`'s `details.causes`.
 public struct StatusCause: Sendable, Equatable {
@@ -97,15 +98,13 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(code: 400, reason: "BadRequest", message: message)
     }
 
-    public static func invalid(_ type: ResourceType, _ name: String, causes: [StatusCause]) -> APIError {
-        let rendered = causes.map { cause in
-            cause.field.isEmpty ? cause.message : "\(cause.field): \(cause.message)"
-        }
-        let list = rendered.count == 1 ? rendered[0] : "[" + rendered.joined(separator: ", ") + "]"
-        return APIError(
-            code: 422, reason: "Invalid", message: "\(type.kind).\(type.group.isEmpty ? "" : type.group)"
-                .trimmingSuffixDot() + " \"\(name)\" is invalid: \(list)", name: name, group: type.group,
-            kind: type.kind, causes: causes)
+    /// 422 Invalid, worded by DatumKit exactly as kube-apiserver words field errors; an empty
+    /// name is left out of `details`, as Go's `omitempty` does.
+    public init(invalid status: InvalidStatus) {
+        self.init(
+            code: 422, reason: "Invalid", message: status.message, name: status.name.isEmpty ? nil : status.name,
+            group: status.group, kind: status.kind,
+            causes: status.causes.map { StatusCause(type: $0.reason, message: $0.message, field: $0.field) })
     }
 
     public static let unauthorized = APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
@@ -126,19 +125,15 @@ public struct APIError: Error, Sendable, Equatable {
         message: "the server was unable to respond with a content type that the client supports")
 
     /// 415 for a patch type the resource does not take.
-    public static func unsupportedMediaType(_ contentType: String) -> APIError {
-        APIError(
-            code: 415, reason: "UnsupportedMediaType",
-            message: "the body of the request was in an unknown format - accepted media types include: "
-                + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
-    }
+    public static let unsupportedMediaType = APIError(
+        code: 415, reason: "UnsupportedMediaType",
+        message: "the body of the request was in an unknown format - accepted media types include: "
+            + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
 
     /// 415 for a body encoding the sandbox does not decode (protobuf, CBOR).
-    public static func unsupportedBodyEncoding(_ contentType: String) -> APIError {
-        APIError(
-            code: 415, reason: "UnsupportedMediaType",
-            message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
-    }
+    public static let unsupportedBodyEncoding = APIError(
+        code: 415, reason: "UnsupportedMediaType",
+        message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
 
     public static func gone(_ message: String) -> APIError {
         APIError(code: 410, reason: "Expired", message: message)
@@ -148,11 +143,5 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(
             code: 500, reason: "InternalError", message: "Internal error occurred: \(message)",
             causes: [StatusCause(type: "UnexpectedServerResponse", message: message, field: "")])
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffixDot() -> String {
-        hasSuffix(".") ? String(dropLast()) : self
     }
 }

@@ -86,7 +86,7 @@ public final class APIServer: Sendable {
         let aggregated = accept.contains("as=APIGroupDiscoveryList")
         switch segments.count {
         case 0:
-            return .json(200, Discovery.rootPaths(base: base))
+            return .json(200, Discovery.rootPaths())
         case 1:
             switch segments[0] {
             case "version": return .json(200, Discovery.version)

@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// OpenAPI schemas for the built-in kinds the sandbox serves (ConfigMap, Service, Namespace, Event).
 ///
@@ -9,20 +10,13 @@ enum CoreSchemas {
 
     private static func typeMeta(_ properties: JSONObject, description: String, kind: String) -> JSONValue {
         var props: JSONObject = [
-            "apiVersion": string(
-                "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"
-            ),
-            "kind": string(
-                "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"
-            ),
-            "metadata": OpenAPIPublisher.metadataProperty,
+            "apiVersion": PublishedSchemas.apiVersionProperty, "kind": PublishedSchemas.kindProperty,
+            "metadata": PublishedSchemas.objectMetaProperty,
         ]
         for (k, v) in properties { props[k] = v }
-        var sorted = JSONObject()
-        for key in props.sortedKeys { sorted[key] = props[key] }
         return [
-            "description": .string(description), "type": "object", "properties": .object(sorted),
-            "x-kubernetes-group-version-kind": [["group": "", "kind": .string(kind), "version": "v1"]],
+            "description": .string(description), "type": "object", "properties": .object(JSONObject(props.sortedEntries)),
+            "x-kubernetes-group-version-kind": [PublishedSchemas.groupVersionKind(group: "", version: "v1", kind: kind)],
         ]
     }
 

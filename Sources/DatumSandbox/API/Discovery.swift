@@ -11,7 +11,7 @@ enum Discovery {
         "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23.6", "compiler": "gc", "platform": "linux/amd64",
     ]
 
-    static func rootPaths(base: String) -> JSONValue {
+    static func rootPaths() -> JSONValue {
         var paths: [JSONValue] = ["/api", "/api/v1", "/apis", "/healthz", "/openapi/v3", "/readyz", "/version"]
         for group in groups { paths.append(.string("/apis/\(group)")) }
         for group in groups { paths.append(.string("/apis/\(group)/v1")) }
@@ -48,7 +48,7 @@ enum Discovery {
     /// `/api/v1` or `/apis/<group>/<version>` (`APIResourceList`).
     static func resourceList(groupVersion: String) -> JSONValue {
         var resources: [JSONValue] = []
-        for type in ResourceCatalog.all where type.groupVersion == groupVersion {
+        for type in ResourceCatalog.all where type.apiVersion == groupVersion {
             var entry: JSONObject = [
                 "name": .string(type.plural), "singularName": .string(type.singular),
                 "namespaced": .bool(type.namespaced), "kind": .string(type.kind),

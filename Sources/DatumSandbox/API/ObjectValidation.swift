@@ -61,10 +61,7 @@ public struct DatumKitValidation: ObjectValidating {
             errors = ObjectMetaValidation.validate(object["metadata"], namespaced: type.namespaced)
         }
         guard !errors.isEmpty else { return nil }
-        let status = InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors)
-        return APIError(
-            code: 422, reason: "Invalid", message: status.message, name: name, group: type.group, kind: type.kind,
-            causes: status.causes.map { StatusCause(type: $0.reason, message: $0.message, field: $0.field) })
+        return APIError(invalid: InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors))
     }
 }
 

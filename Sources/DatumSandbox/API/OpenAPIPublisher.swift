@@ -71,10 +71,9 @@ final class OpenAPIPublisher: Sendable {
         PublishedSchemas.groupVersionKind(group: type.group, version: type.version, kind: kind ?? type.kind)
     }
 
-    private static func content(_ schema: JSONValue, yaml: Bool = true) -> JSONValue {
-        var object: JSONObject = ["application/json": ["schema": schema]]
-        if yaml { object["application/yaml"] = ["schema": schema] }
-        return .object(object)
+    /// A request or response body in JSON or YAML.
+    private static func content(_ schema: JSONValue) -> JSONValue {
+        ["application/json": ["schema": schema], "application/yaml": ["schema": schema]]
     }
 
     /// The paths of one resource type, operations named and parameterised as kube-apiserver does.
@@ -115,7 +114,7 @@ final class OpenAPIPublisher: Sendable {
             ],
             "required": true,
         ]
-        let objectBody: JSONValue = ["content": content(objectRef, yaml: true), "required": true]
+        let objectBody: JSONValue = ["content": content(objectRef), "required": true]
         let deleteBody: JSONValue = ["content": ["*/*": ["schema": ref(metaPrefix + "DeleteOptions")]]]
         let namespaceParam: JSONValue = [
             "name": "namespace", "in": "path", "description": "object name and auth scope, such as for teams and projects",
@@ -214,41 +213,40 @@ final class OpenAPIPublisher: Sendable {
     }
 
     static func gatewayDocument() -> JSONValue {
-        var allPaths = JSONObject()
-        var schemas = JSONObject()
-        for (type, schema) in [
-            (ResourceCatalog.backendTLSPolicies, backendTLSPolicySchema()), (ResourceCatalog.httpRoutes, httpRouteSchema()),
-        ] {
-            let schemaName = "io.k8s.networking.gateway.v1.\(type.kind)"
-            schemas[schemaName] = schema
-            schemas[schemaName + "List"] = listSchema(for: type, schemaName: schemaName)
-            let typePaths = paths(
-                for: type, tag: "gatewayNetworking_v1", operationGroup: "GatewayNetworkingV1", schemaName: schemaName)
-            for (k, v) in typePaths { allPaths[k] = v }
-        }
-        for (key, value) in metaSchemas() { schemas[key] = value }
-        return [
-            "openapi": "3.0.0",
-            "info": ["title": "Kubernetes", "version": "v1.32.4"],
-            "paths": .object(allPaths),
-            "components": ["schemas": .object(schemas)],
-        ]
+        document(
+            [
+                (ResourceCatalog.backendTLSPolicies, backendTLSPolicySchema()),
+                (ResourceCatalog.httpRoutes, httpRouteSchema()),
+            ],
+            schemaPrefix: PublishedSchemas.schemaPrefix(group: ResourceCatalog.gatewayGroup, version: "v1"),
+            tag: "gatewayNetworking_v1", operationGroup: "GatewayNetworkingV1")
     }
 
     // MARK: core/v1
 
     static func coreDocument() -> JSONValue {
+        document(
+            ResourceCatalog.core.map { ($0, CoreSchemas.schema(for: $0)) }, schemaPrefix: "io.k8s.api.core.v1",
+            tag: "core_v1", operationGroup: "CoreV1", supporting: CoreSchemas.supporting)
+    }
+
+    /// One group-version document: each type's schema, list schema and paths, then any
+    /// supporting schemas and the meta/v1 ones.
+    private static func document(
+        _ types: [(ResourceType, JSONValue)], schemaPrefix: String, tag: String, operationGroup: String,
+        supporting: JSONObject = [:]
+    ) -> JSONValue {
         var allPaths = JSONObject()
         var schemas = JSONObject()
-        for type in ResourceCatalog.core {
-            let schemaName = "io.k8s.api.core.v1.\(type.kind)"
-            for (k, v) in paths(for: type, tag: "core_v1", operationGroup: "CoreV1", schemaName: schemaName) {
+        for (type, schema) in types {
+            let schemaName = "\(schemaPrefix).\(type.kind)"
+            schemas[schemaName] = schema
+            schemas[schemaName + "List"] = listSchema(for: type, schemaName: schemaName)
+            for (k, v) in paths(for: type, tag: tag, operationGroup: operationGroup, schemaName: schemaName) {
                 allPaths[k] = v
             }
-            schemas[schemaName] = CoreSchemas.schema(for: type)
-            schemas[schemaName + "List"] = listSchema(for: type, schemaName: schemaName)
         }
-        for (key, value) in CoreSchemas.supporting { schemas[key] = value }
+        for (key, value) in supporting { schemas[key] = value }
         for (key, value) in metaSchemas() { schemas[key] = value }
         return [
             "openapi": "3.0.0",

@@ -11,7 +11,7 @@ enum ProtobufBodyDecoder {
 
     static func decode(_ body: [UInt8], as type: ResourceType) throws(APIError) -> JSONObject {
         guard body.count >= 4, Array(body.prefix(4)) == magic else {
-            throw APIError.unsupportedBodyEncoding("application/vnd.kubernetes.protobuf")
+            throw APIError.unsupportedBodyEncoding
         }
         var envelope = Reader(Array(body.dropFirst(4)))
         var apiVersion = ""
@@ -56,7 +56,7 @@ enum ProtobufBodyDecoder {
                 if field == 1, case .bytes(let b) = value { object["metadata"] = .object(try objectMeta(b)) }
             }
         default:
-            throw APIError.unsupportedBodyEncoding("application/vnd.kubernetes.protobuf")
+            throw APIError.unsupportedBodyEncoding
         }
         return object
     }

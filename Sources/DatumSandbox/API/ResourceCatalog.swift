@@ -16,7 +16,6 @@ public struct ResourceType: Sendable, Hashable {
     public var isCustom: Bool
 
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-    public var groupVersion: String { apiVersion }
     /// `backendtlspolicies.gateway.networking.k8s.io` or `configmaps`: how errors name the resource.
     public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
     /// The storage key prefix: unique per resource type.
@@ -65,9 +64,5 @@ public enum ResourceCatalog {
 
     public static func find(group: String, version: String, plural: String) -> ResourceType? {
         all.first { $0.group == group && $0.version == version && $0.plural == plural }
-    }
-
-    public static func find(apiVersion: String, kind: String) -> ResourceType? {
-        all.first { $0.apiVersion == apiVersion && $0.kind == kind }
     }
 }

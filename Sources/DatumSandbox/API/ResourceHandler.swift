@@ -160,7 +160,7 @@ struct ResourceHandler {
             return (.object(try ProtobufBodyDecoder.decode(request.body, as: type)), [])
         }
         if contentType.hasPrefix("application/vnd.kubernetes.protobuf") || contentType.hasPrefix("application/cbor") {
-            throw APIError.unsupportedBodyEncoding(contentType)
+            throw APIError.unsupportedBodyEncoding
         }
         do {
             let parsed = try JSONParser.parseReportingDuplicates(request.body)
@@ -227,9 +227,8 @@ struct ResourceHandler {
         }
     }
 
-    private func manager(default fallback: String? = nil) -> String {
+    private func manager() -> String {
         if let name = query["fieldManager"], !name.isEmpty { return name }
-        if let fallback { return fallback }
         let agent = request.header("user-agent") ?? ""
         let prefix = agent.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
         return prefix.isEmpty ? "unknown" : String(prefix.prefix(128))
@@ -269,13 +268,10 @@ struct ResourceHandler {
             metadata["name"] = .string(name)
         }
         if name.isEmpty {
-            throw APIError.invalid(
-                type, "",
-                causes: [
-                    StatusCause(
-                        type: "FieldValueRequired", message: "Required value: name or generateName is required",
-                        field: "metadata.name")
-                ])
+            throw APIError(
+                invalid: InvalidStatus(
+                    group: type.group, kind: type.kind, name: "",
+                    errors: [.required(FieldPath("metadata", "name"), "name or generateName is required")]))
         }
         object["metadata"] = .object(metadata)
         let manager = self.manager()
@@ -308,8 +304,7 @@ struct ResourceHandler {
             metadata["labels"] = .object(labels)
         }
         object["metadata"] = .object(metadata)
-        if type.hasStatus && type.isCustom { object["status"] = nil }
-        if !type.isCustom && type.hasStatus { object["status"] = nil }
+        if type.hasStatus { object["status"] = nil }
         ObjectShape.applyDefaults(&object, type: type, old: nil)
         if let failure = server.validator.validate(object, old: nil, of: type, subresource: nil) { throw failure }
         let managed =
@@ -334,13 +329,12 @@ struct ResourceHandler {
         if checkVersion {
             let requested = metadata["resourceVersion"]?.stringValue ?? ""
             if requested.isEmpty && type.isCustom {
-                throw APIError.invalid(
-                    type, name,
-                    causes: [
-                        StatusCause(
-                            type: "FieldValueInvalid",
-                            message: "Invalid value: 0: must be specified for an update", field: "metadata.resourceVersion")
-                    ])
+                throw APIError(
+                    invalid: InvalidStatus(
+                        group: type.group, kind: type.kind, name: name,
+                        errors: [
+                            .invalid(FieldPath("metadata", "resourceVersion"), .int(0), "must be specified for an update")
+                        ]))
             }
             if !requested.isEmpty && requested != String(old.resourceVersion) { throw APIError.modified(type, name) }
         }
@@ -378,15 +372,10 @@ struct ResourceHandler {
             throw failure
         }
         let now = KubeTime.format(KubeTime.now())
-        var oldForDiff = old.object
-        if var m = oldForDiff["metadata"]?.objectValue {
-            m["resourceVersion"] = nil
-            oldForDiff["metadata"] = .object(m)
-        }
         let managed =
             entries
             ?? FieldManagement.recordUpdate(
-                old: oldForDiff, new: object, manager: manager, apiVersion: type.apiVersion,
+                old: old.object, new: object, manager: manager, apiVersion: type.apiVersion,
                 subresource: target.subresource ?? "", time: now, separateStatus: type.hasStatus)
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
@@ -402,14 +391,7 @@ struct ResourceHandler {
         try checkTypeMeta(object, requireBoth: false)
         let warnings: [String]
         (object, warnings) = try normalize(object, duplicates: duplicates, kind: .object)
-        let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
-        if bodyName != name {
-            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
-        }
-        if let ns = object["metadata"]?["namespace"]?.stringValue, !ns.isEmpty, ns != (target.namespace ?? "") {
-            throw APIError.badRequest(
-                "the namespace of the provided object does not match the namespace sent on the request")
-        }
+        try checkNameAndNamespace(object, name: name)
         let manager = self.manager()
         let (stored, _) = try commitPlanned(name: name) { (old, _) throws(APIError) -> WritePlan in
             guard let old else { throw APIError.notFound(type, name) }
@@ -434,10 +416,10 @@ struct ResourceHandler {
         case "application/json-patch+json":
             return try ordinaryPatch(name, kind: .jsonPatch)
         case "application/strategic-merge-patch+json":
-            guard !type.isCustom else { throw APIError.unsupportedMediaType(contentType) }
+            guard !type.isCustom else { throw APIError.unsupportedMediaType }
             return try ordinaryPatch(name, kind: .strategicPatch)
         default:
-            throw APIError.unsupportedMediaType(contentType)
+            throw APIError.unsupportedMediaType
         }
     }
 
@@ -474,20 +456,8 @@ struct ResourceHandler {
         return .bytes(200, stored.bytes, warnings: warnings)
     }
 
-    private func apply(_ name: String) throws(APIError) -> SandboxResponse {
-        guard let fieldManager = query["fieldManager"], !fieldManager.isEmpty else {
-            throw APIError(
-                code: 422, reason: "Invalid",
-                message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-                group: "meta.k8s.io", kind: "PatchOptions",
-                causes: [
-                    StatusCause(type: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager")
-                ])
-        }
-        let config = try ApplyBodyDecoder.decode(request.body)
-        let duplicates = config.duplicates
-        var object = config.object
-        try checkTypeMeta(object, requireBoth: true)
+    /// A PUT or apply body must name the object of the URL, in the URL's namespace.
+    private func checkNameAndNamespace(_ object: JSONObject, name: String) throws(APIError) {
         let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
         if bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
@@ -496,6 +466,20 @@ struct ResourceHandler {
             throw APIError.badRequest(
                 "the namespace of the provided object does not match the namespace sent on the request")
         }
+    }
+
+    private func apply(_ name: String) throws(APIError) -> SandboxResponse {
+        guard let fieldManager = query["fieldManager"], !fieldManager.isEmpty else {
+            throw APIError(
+                invalid: InvalidStatus(
+                    group: "meta.k8s.io", kind: "PatchOptions", name: "",
+                    errors: [.required(FieldPath("fieldManager"), "is required for apply patch")]))
+        }
+        let config = try ApplyBodyDecoder.decode(request.body)
+        let duplicates = config.duplicates
+        var object = config.object
+        try checkTypeMeta(object, requireBoth: true)
+        try checkNameAndNamespace(object, name: name)
         let warnings: [String]
         (object, warnings) = try normalize(object, duplicates: duplicates, kind: .apply)
         let force = query.flag("force")
@@ -505,47 +489,38 @@ struct ResourceHandler {
         let namespace = target.namespace ?? ""
         let (stored, created) = try commitPlanned(name: name) { (live, namespaceExists) throws(APIError) -> WritePlan in
             let now = KubeTime.format(KubeTime.now())
-            guard let old = live else {
+            if live == nil {
                 if isStatus { throw APIError.notFound(type, name) }
                 if !namespaceExists { throw APIError.namespaceNotFound(namespace) }
-                var seed: JSONObject = ["metadata": ["name": .string(name)]]
-                if type.namespaced { seed["metadata"]?["namespace"] = .string(namespace) }
-                let outcome = FieldManagement.apply(
-                    live: seed, config: object, manager: fieldManager, apiVersion: type.apiVersion,
-                    subresource: subresource, force: force, time: now, includeStatus: includeStatus,
-                    includeSpec: includeSpec)
-                switch outcome {
-                case .failure(let conflict): throw conflict.apiError
-                case .success(let result):
-                    var fresh = result.object
-                    fresh["apiVersion"] = .string(type.apiVersion)
-                    fresh["kind"] = .string(type.kind)
-                    return .create(try prepareNew(fresh, manager: fieldManager, entries: result.entries))
-                }
             }
+            // A new object is applied onto one that has only its name (and namespace).
+            var seed: JSONObject = ["metadata": ["name": .string(name)]]
+            if type.namespaced { seed["metadata"]?["namespace"] = .string(namespace) }
             let outcome = FieldManagement.apply(
-                live: old.object, config: object, manager: fieldManager, apiVersion: type.apiVersion,
+                live: live?.object ?? seed, config: object, manager: fieldManager, apiVersion: type.apiVersion,
                 subresource: subresource, force: force, time: now, includeStatus: includeStatus,
                 includeSpec: includeSpec)
+            let result: (object: JSONObject, entries: [ManagedFieldsEntry])
             switch outcome {
             case .failure(let conflict): throw conflict.apiError
-            case .success(let result):
-                var candidate = result.object
-                if var m = candidate["metadata"]?.objectValue {
-                    m["resourceVersion"] = nil
-                    candidate["metadata"] = .object(m)
-                }
-                let requested = object["metadata"]?["resourceVersion"]?.stringValue ?? ""
-                if !requested.isEmpty && requested != String(old.resourceVersion) {
-                    throw APIError.modified(type, name)
-                }
-                guard
-                    let next = try prepareUpdate(
-                        old: old, candidate: candidate, manager: fieldManager, entries: result.entries,
-                        checkVersion: false)
-                else { return .unchanged(old) }
-                return .update(next)
+            case .success(let applied): result = applied
             }
+            guard let old = live else {
+                var fresh = result.object
+                fresh["apiVersion"] = .string(type.apiVersion)
+                fresh["kind"] = .string(type.kind)
+                return .create(try prepareNew(fresh, manager: fieldManager, entries: result.entries))
+            }
+            let requested = object["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            if !requested.isEmpty && requested != String(old.resourceVersion) {
+                throw APIError.modified(type, name)
+            }
+            guard
+                let next = try prepareUpdate(
+                    old: old, candidate: result.object, manager: fieldManager, entries: result.entries,
+                    checkVersion: false)
+            else { return .unchanged(old) }
+            return .update(next)
         }
         return .bytes(created ? 201 : 200, stored.bytes, warnings: warnings)
     }

@@ -184,11 +184,4 @@ enum WatchEncoding {
         out.append(contentsOf: "}\n".utf8)
         return out
     }
-
-    static func errorLine(_ error: APIError) -> [UInt8] {
-        var out: [UInt8] = Array("{\"type\":\"ERROR\",\"object\":".utf8)
-        out.append(contentsOf: GoJSONEncoder(sortKeys: false).encodeBytes(error.status))
-        out.append(contentsOf: "}\n".utf8)
-        return out
-    }
 }

@@ -197,13 +197,8 @@ public final class StatusController: @unchecked Sendable {
         var next = object
         next["status"] = status
         var metadata = next["metadata"]?.objectValue ?? [:]
-        var old = object
-        if var m = old["metadata"]?.objectValue {
-            m["resourceVersion"] = nil
-            old["metadata"] = .object(m)
-        }
         let entries = FieldManagement.recordUpdate(
-            old: old, new: next, manager: StatusController.fieldManager,
+            old: object, new: next, manager: StatusController.fieldManager,
             apiVersion: ResourceCatalog.backendTLSPolicies.apiVersion, subresource: "status", time: time,
             separateStatus: true)
         metadata["managedFields"] = .array(entries.map(\.json))

@@ -81,13 +81,7 @@ public struct ProjectTransaction {
     @discardableResult
     public mutating func put(_ type: ResourceType, _ object: JSONObject, isCreate: Bool) -> StoredObject {
         nextVersion += 1
-        var object = object
-        var metadata = object["metadata"]?.objectValue ?? [:]
-        metadata["resourceVersion"] = .string(String(nextVersion))
-        object["metadata"] = .object(metadata)
-        let stored = StoredObject(
-            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)),
-            resourceVersion: nextVersion)
+        let stored = Self.stamp(object, version: nextVersion)
         let id = ObjectStore.objectID(namespace: stored.namespace, name: stored.name)
         overlay[type.storageKey, default: [:]][id] = .some(stored)
         changes.append((type.storageKey, id, isCreate ? .added : .modified, stored))
@@ -101,18 +95,22 @@ public struct ProjectTransaction {
         guard let existing = lookup(type.storageKey, id) else { return nil }
         nextVersion += 1
         overlay[type.storageKey, default: [:]][id] = .some(nil)
-        var object = existing.object
-        var metadata = object["metadata"]?.objectValue ?? [:]
-        metadata["resourceVersion"] = .string(String(nextVersion))
-        object["metadata"] = .object(metadata)
-        let stored = StoredObject(
-            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)),
-            resourceVersion: nextVersion)
+        let stored = Self.stamp(existing.object, version: nextVersion)
         changes.append((type.storageKey, id, .deleted, stored))
         return stored
     }
 
     public var isEmpty: Bool { changes.isEmpty }
+
+    /// `object` at resourceVersion `version`, with its stored (encoded) form.
+    private static func stamp(_ object: JSONObject, version: Int64) -> StoredObject {
+        var object = object
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata["resourceVersion"] = .string(String(version))
+        object["metadata"] = .object(metadata)
+        return StoredObject(
+            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)), resourceVersion: version)
+    }
 
     /// The store's resourceVersion as of this transaction (including its own writes).
     public var resourceVersion: Int64 { nextVersion }
