@@ -150,7 +150,7 @@ public struct CommandLineParser: Sendable {
         let chain = resolution.chain
         let path = names(chain)
         let table = OptionTable(chain: chain)
-        var recorder = ValueRecorder(table: table, commandPath: path)
+        var recorder = ValueRecorder(commandPath: path)
         var words: [ParsedValue] = []
         var afterTerminator = false
         var index = 0
@@ -317,13 +317,11 @@ struct OptionTable: Sendable {
 
 /// Checks each value against its option's type and collects it under the long name.
 private struct ValueRecorder {
-    let table: OptionTable
     let commandPath: [String]
     var values: [String: [ParsedValue]] = [:]
     var helpRequested = false
 
-    init(table: OptionTable, commandPath: [String]) {
-        self.table = table
+    init(commandPath: [String]) {
         self.commandPath = commandPath
     }
 
@@ -338,41 +336,61 @@ private struct ValueRecorder {
 
     private func check(_ value: ParsedValue, for option: OptionSpec) throws(UsageError) {
         let text = value.text
-        func invalid(_ result: Result<some Any, ValueSyntaxError>) throws(UsageError) {
-            if case .failure(let error) = result {
-                throw UsageError(
-                    .invalidValue(text, option: option, detail: error.message),
-                    argvIndex: value.argvIndex, clusterOffset: value.clusterOffset, commandPath: commandPath)
-            }
-        }
-        guard let spec = option.valueSpec else {
-            try invalid(GoValueSyntax.parseBool(text))
+        switch option.valueProblem(text) {
+        case nil:
             return
-        }
-        switch spec.kind {
-        case .string:
-            return
-        case .int:
-            try invalid(GoValueSyntax.parseInt(text))
-        case .duration:
-            try invalid(GoValueSyntax.parseDuration(text))
-        case .enumeration(let allowed):
-            if allowed.contains(text) { return }
+        case .syntax(let error)?:
+            throw UsageError(
+                .invalidValue(text, option: option, detail: error.message),
+                argvIndex: value.argvIndex, clusterOffset: value.clusterOffset, commandPath: commandPath)
+        case .notAChoice(let allowed)?:
             throw UsageError(
                 .invalidChoice(text, option: option, allowed: allowed),
                 argvIndex: value.argvIndex, clusterOffset: value.clusterOffset, commandPath: commandPath,
                 suggestions: Array(Suggestions.rank(text, among: allowed).prefix(1)))
+        case .unknownFormat(let format, let allowed)?:
+            throw UsageError(
+                .unknownOutputFormat(text, allowed: allowed),
+                argvIndex: value.argvIndex, clusterOffset: value.clusterOffset, commandPath: commandPath,
+                suggestions: Array(Suggestions.rank(format, among: allowed).prefix(1)))
+        }
+    }
+}
+
+/// Why a word is not a value an option accepts.
+enum ValueProblem {
+    /// Not a bool, int or duration as Go parses them.
+    case syntax(ValueSyntaxError)
+    /// Not one of an enumeration's values.
+    case notAChoice(allowed: [String])
+    /// An `-o` value that is neither a format nor `prefix=...` of one (`format` is the part before `=`).
+    case unknownFormat(format: String, allowed: [String])
+}
+
+extension OptionSpec {
+    /// Why `text` is not a value of this option (a flag's value must be a Go bool), or nil.
+    func valueProblem(_ text: String) -> ValueProblem? {
+        func syntax(_ result: Result<some Any, ValueSyntaxError>) -> ValueProblem? {
+            if case .failure(let error) = result { return .syntax(error) }
+            return nil
+        }
+        guard let spec = valueSpec else { return syntax(GoValueSyntax.parseBool(text)) }
+        switch spec.kind {
+        case .string:
+            return nil
+        case .int:
+            return syntax(GoValueSyntax.parseInt(text))
+        case .duration:
+            return syntax(GoValueSyntax.parseDuration(text))
+        case .enumeration(let allowed):
+            return allowed.contains(text) ? nil : .notAChoice(allowed: allowed)
         case .formatted(let allowed, let prefixes):
             // An empty format selects the command's default printer, as in kubectl.
-            if text.isEmpty || allowed.contains(text) { return }
+            if text.isEmpty || allowed.contains(text) { return nil }
             let format =
                 text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 .first.map(String.init) ?? text
-            if prefixes.contains(format) { return }
-            throw UsageError(
-                .unknownOutputFormat(text, allowed: allowed + prefixes),
-                argvIndex: value.argvIndex, clusterOffset: value.clusterOffset, commandPath: commandPath,
-                suggestions: Array(Suggestions.rank(format, among: allowed + prefixes).prefix(1)))
+            return prefixes.contains(format) ? nil : .unknownFormat(format: format, allowed: allowed + prefixes)
         }
     }
 }

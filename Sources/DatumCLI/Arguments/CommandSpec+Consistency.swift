@@ -72,24 +72,11 @@ extension CommandSpec {
     }
 
     private func defaultProblem(_ fallback: String, _ option: OptionSpec) -> String? {
-        func failure<T>(_ result: Result<T, ValueSyntaxError>) -> String? {
-            if case .failure(let error) = result { return "does not parse: \(error.message)" }
-            return nil
-        }
-        guard let value = option.valueSpec else { return failure(GoValueSyntax.parseBool(fallback)) }
-        switch value.kind {
-        case .string:
-            return nil
-        case .int:
-            return failure(GoValueSyntax.parseInt(fallback))
-        case .duration:
-            return failure(GoValueSyntax.parseDuration(fallback))
-        case .enumeration(let allowed):
-            return allowed.contains(fallback) ? nil : "is not one of its values"
-        case .formatted(let allowed, let prefixes):
-            let format = fallback.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            return fallback.isEmpty || allowed.contains(fallback) || prefixes.contains(format)
-                ? nil : "is not one of its formats"
+        switch option.valueProblem(fallback) {
+        case nil: return nil
+        case .syntax(let error)?: return "does not parse: \(error.message)"
+        case .notAChoice?: return "is not one of its values"
+        case .unknownFormat?: return "is not one of its formats"
         }
     }
 }

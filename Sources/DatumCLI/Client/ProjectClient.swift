@@ -245,7 +245,11 @@ public final class ProjectClient: Sendable {
         return "linux/\(arch)"
     }()
 
-    init(settings: ConnectionSettings, project: String, trace: @escaping @Sendable (String) -> Void) throws(CLIError) {
+    /// `connectTimeout` and `retry` are for callers with a hard time budget (completion).
+    init(
+        settings: ConnectionSettings, project: String, trace: @escaping @Sendable (String) -> Void,
+        connectTimeout: Duration = .seconds(30), retry: RetryPolicy = .default
+    ) throws(CLIError) {
         scope = ProjectScope(server: settings.server, project: project)
         namespace = settings.namespace
         token = settings.token
@@ -253,7 +257,9 @@ public final class ProjectClient: Sendable {
             userAgent: Self.userAgent,
             caFile: settings.certificateAuthority,
             insecureSkipTLSVerify: settings.insecureSkipTLSVerify,
+            connectTimeout: connectTimeout,
             requestTimeout: settings.requestTimeout,
+            retry: retry,
             verbosity: settings.verbosity,
             trace: trace)
         do {
@@ -266,12 +272,13 @@ public final class ProjectClient: Sendable {
     /// A request with the standard headers.
     public func request(
         _ method: String, _ url: String, accept: String = "application/json", contentType: String? = nil,
-        body: [UInt8]? = nil, idempotent: Bool? = nil
+        body: [UInt8]? = nil, idempotent: Bool? = nil, timeout: Duration? = nil
     ) -> HTTPRequest {
         var headers: HTTPHeaders = ["Accept": accept]
         if let contentType { headers.set("Content-Type", contentType) }
         if let token, !token.isEmpty { headers.set("Authorization", "Bearer \(token)") }
-        return HTTPRequest(method: method, url: url, headers: headers, body: body, isIdempotent: idempotent)
+        return HTTPRequest(
+            method: method, url: url, headers: headers, body: body, isIdempotent: idempotent, timeout: timeout)
     }
 
     /// Sends one request; a transport failure becomes a connection error.

@@ -102,29 +102,20 @@ struct ServerCompletionSource: DynamicCompletionSource {
         let project = try settings.requireProject()
         // `--request-timeout` on the line replaces the budget, so slow links can ask for more.
         let limit = settings.requestTimeout ?? budget
-        let deadline = started + limit
-        let configuration = HTTPClientConfiguration(
-            userAgent: ProjectClient.userAgent, caFile: settings.certificateAuthority,
-            insecureSkipTLSVerify: settings.insecureSkipTLSVerify, connectTimeout: limit, requestTimeout: limit,
-            retry: .none)
-        let http: HTTPClient
-        do {
-            http = try HTTPClient(configuration)
-        } catch {
-            throw CLIError(.connection, error.description)
-        }
-        return Connection(
-            http: http, scope: ProjectScope(server: settings.server, project: project), token: settings.token,
-            namespace: settings.namespace, deadline: deadline)
+        var quiet = settings
+        quiet.requestTimeout = limit
+        quiet.verbosity = 0  // the shell reads stdout; traces would only get in the way
+        let client = try ProjectClient(
+            settings: quiet, project: project, trace: { _ in }, connectTimeout: limit, retry: .none)
+        return Connection(client: client, deadline: started + limit)
     }
 
     /// One client and the deadline every request shares.
     private struct Connection {
-        var http: HTTPClient
-        var scope: ProjectScope
-        var token: String?
-        var namespace: String
+        var client: ProjectClient
         var deadline: ContinuousClock.Instant
+
+        var namespace: String { client.namespace }
 
         /// The server's non-core resources from aggregated discovery of `/apis` (one request);
         /// core kinds come from the built-in list.
@@ -138,17 +129,9 @@ struct ServerCompletionSource: DynamicCompletionSource {
             guard remaining > .milliseconds(1) else {
                 throw CLIError(.connection, "completion gave up: the server did not answer in time")
             }
-            var headers: HTTPHeaders = ["Accept": accept]
-            if let token, !token.isEmpty { headers.set("Authorization", "Bearer \(token)") }
-            let request = HTTPRequest(
-                method: "GET", url: scope.url(path, query: query), headers: headers, timeout: remaining)
-            do {
-                return try ProjectClient.decode(try http.send(request))
-            } catch let error as CLIError {
-                throw error
-            } catch {
-                throw CLIError(.connection, "\(error)")
-            }
+            let request = client.request(
+                "GET", client.scope.url(path, query: query), accept: accept, timeout: remaining)
+            return try ProjectClient.decode(try client.send(request))
         }
     }
 }
