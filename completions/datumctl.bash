@@ -5,7 +5,8 @@
 # or for every session:             datumctl completion bash > /etc/bash_completion.d/datumctl
 #
 # Subcommands, options and option values come from the tables in this file. Resource
-# types and names are asked from `datumctl __complete`, which gives up after 2 seconds.
+# types and names are asked from `datumctl __complete`, which gives up after 2 seconds;
+# context names it reads from the config file.
 
 _datumctl() {
     local -a words=() kind=()

@@ -72,7 +72,7 @@ struct CaseTables: Sendable {
     }
 
     private var valueTable: String {
-        let arms = data.valueCompletions.map { "    \(ShellQuoting.quoted($0.key))) kind=(\(kindWords($0.kind))) ;;" }
+        let arms = data.valueCompletions.map { "    \(ShellQuoting.quoted($0.key))) kind=(\($0.kind.words(quotedBy: ShellQuoting.word))) ;;" }
         return caseFunction(
             "value_kind", comment: "How the value of the option with key $1 completes.", subject: "$1", arms: arms)
     }
@@ -87,7 +87,7 @@ struct CaseTables: Sendable {
                 } else {
                     pattern = ShellQuoting.quoted(node.commandLine + "|") + "*"
                 }
-                arms.append("    \(pattern)) kind=(\(kindWords(entry.kind))) ;;")
+                arms.append("    \(pattern)) kind=(\(entry.kind.words(quotedBy: ShellQuoting.word))) ;;")
             }
         }
         return caseFunction(
@@ -105,17 +105,6 @@ struct CaseTables: Sendable {
         }
         return
             "    \(pattern))\n        kind=(\(kind) \(list))\n        described=(\(described.joined(separator: " ")))\n        ;;"
-    }
-
-    func kindWords(_ kind: ShellCompletionKind) -> String {
-        switch kind {
-        case .none: return "none"
-        case .files(let extensions): return (["files"] + extensions.map(ShellQuoting.word)).joined(separator: " ")
-        case .directories: return "dirs"
-        case .values(let values): return (["values"] + values.map(ShellQuoting.word)).joined(separator: " ")
-        case .resourceTypes: return "types"
-        case .resourceNames: return "names"
-        }
     }
 
     /// A table as a function around one `case`; unmatched subjects fail (status 1).

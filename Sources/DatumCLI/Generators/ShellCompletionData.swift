@@ -51,6 +51,19 @@ enum ShellCompletionKind: Sendable, Hashable {
         case .resourceNames, .contextNames: self = .resourceNames
         }
     }
+
+    /// The kind as the scripts' tables spell it (`files yaml yml`, `values a b`, `types`, ...),
+    /// values quoted for the script's shell.
+    func words(quotedBy quote: (String) -> String) -> String {
+        switch self {
+        case .none: return "none"
+        case .files(let extensions): return (["files"] + extensions.map(quote)).joined(separator: " ")
+        case .directories: return "dirs"
+        case .values(let values): return (["values"] + values.map(quote)).joined(separator: " ")
+        case .resourceTypes: return "types"
+        case .resourceNames: return "names"
+        }
+    }
 }
 
 /// The command tree as lookup tables for the script generators.

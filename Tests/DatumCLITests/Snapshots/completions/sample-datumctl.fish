@@ -5,7 +5,8 @@
 # or for every session:             datumctl completion fish > ~/.config/fish/completions/datumctl.fish
 #
 # Subcommands, options and option values come from the tables in this file. Resource
-# types and names are asked from `datumctl __complete`, which gives up after 2 seconds.
+# types and names are asked from `datumctl __complete`, which gives up after 2 seconds;
+# context names it reads from the config file.
 
 function __datumctl_complete --description 'Print the completions of the datumctl command line'
     set -l typed (commandline -opc)
