@@ -179,9 +179,7 @@ import Testing
         return true
     }?.name
 
-    static var binary: String {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
-    }
+    static var binary: String { TestProcess.productsDirectory }
 
     @Test(.enabled(if: realNamesCommand != nil))
     func binaryAndScriptsCompleteNamesFromTheSandbox() throws {
@@ -192,13 +190,12 @@ import Testing
         try withSandbox { sandbox in
             var variables = try Self.prepare(sandbox, in: home)
             variables["PATH"] = Self.binary + ":/usr/bin:/bin"
-            let direct = try runProcess(
+            let direct = try TestProcess.run(
                 Self.binary + "/datumctl", ["__complete", command, "btlspolicy", ""], environment: variables)
             #expect(direct.stdout == "api-tls\ndb-tls\nweb-tls\n:4\n")
             #expect(direct.status == 0)
 
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("completions/datumctl.bash").path
+            let script = Repository.root + "/completions/datumctl.bash"
             let line = "datumctl -n team \(command) btlspolicy "
             let program = """
                 source '\(script)'
@@ -209,12 +206,13 @@ import Testing
                 _datumctl
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """
-            let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
+            let bash = try TestProcess.run(
+                "/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
             #expect(bash.stdout == "team-tls\n")
 
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
                 let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
-                let fish = try runProcess(
+                let fish = try TestProcess.run(
                     "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C '\(line)t'"],
                     environment: variables)
                 #expect(fish.stdout == "team-tls\n")
@@ -245,12 +243,11 @@ extension CompletionSandboxTests {
 
             """)
         let variables = ["HOME": home.path, "DATUMCTL_CONFIG": config, "PATH": Self.binary + ":/usr/bin:/bin"]
-        let direct = try runProcess(
+        let direct = try TestProcess.run(
             Self.binary + "/datumctl", ["__complete", "config", "use-context", ""], environment: variables)
         #expect(direct.stdout == "dev\nprod\nstaging\n:4\n")
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("completions/datumctl.bash").path
+        let script = Repository.root + "/completions/datumctl.bash"
         for (words, expected) in [("config use-context ''", "dev prod staging"), ("--context s", "staging")] {
             let line = "datumctl " + words.replacingOccurrences(of: "''", with: "")
             let count = words.split(separator: " ").count + 1
@@ -263,12 +260,13 @@ extension CompletionSandboxTests {
                 _datumctl
                 printf '%s ' "${COMPREPLY[@]}"
                 """
-            let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
+            let bash = try TestProcess.run(
+                "/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
             #expect(bash.stdout == expected + " ", "\(words)")
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
             let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
-            let fish = try runProcess(
+            let fish = try TestProcess.run(
                 "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C 'datumctl config use-context p'"],
                 environment: variables)
             #expect(fish.stdout == "prod\n")
