@@ -77,11 +77,10 @@ import Testing
     }
 
     @Test func namesComeFromTheCurrentContextsProjectAndTheLinesFlags() throws {
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            let variables = try Self.prepare(sandbox, in: home)
+            let variables = try Self.prepare(sandbox, in: home.path)
             #expect(
                 Self.complete(["get", "btlspolicy", ""], variables).protocolText == "api-tls\ndb-tls\nweb-tls\n:4\n")
             #expect(
@@ -101,11 +100,10 @@ import Testing
     }
 
     @Test func typesAreTheBuiltinKindsAndTheServersResources() throws {
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            let variables = try Self.prepare(sandbox, in: home)
+            let variables = try Self.prepare(sandbox, in: home.path)
             let discovered = try sandbox.request("GET", "/apis", accept: ResourceMapper.aggregatedDiscoveryAccept).json
             let served = (ResourceMapper.parseAggregated(discovered) ?? []).flatMap { [$0.name] + $0.shortNames }
             #expect(served.contains("backendtlspolicies"))
@@ -118,11 +116,10 @@ import Testing
     }
 
     @Test func failuresLeaveTheShellWithNothingAndTheReasonForHumans() throws {
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            let variables = try Self.prepare(sandbox, in: home)
+            let variables = try Self.prepare(sandbox, in: home.path)
             let unauthorized = Self.complete(["--token", "wrong", "get", "btlspolicy", ""], variables)
             #expect(unauthorized.protocolText == ":5\n")
             #expect(unauthorized.failure?.reason == "Unauthorized")
@@ -184,11 +181,10 @@ import Testing
     @Test(.enabled(if: realNamesCommand != nil))
     func binaryAndScriptsCompleteNamesFromTheSandbox() throws {
         let command = try #require(Self.realNamesCommand)
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            var variables = try Self.prepare(sandbox, in: home)
+            var variables = try Self.prepare(sandbox, in: home.path)
             variables["PATH"] = Self.binary + ":/usr/bin:/bin"
             let direct = try TestProcess.run(
                 Self.binary + "/datumctl", ["__complete", command, "btlspolicy", ""], environment: variables)
@@ -226,6 +222,7 @@ extension CompletionSandboxTests {
     /// committed bash and fish scripts offer them after `config use-context` and `--context`.
     @Test func scriptsCompleteContextNamesFromTheConfigFile() throws {
         let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         let config = try home.write(
             "config",
             """

@@ -25,7 +25,21 @@ struct TestCertificates {
     let certificatePath: String
     let keyPath: String
 
-    init(in directory: String) throws {
+    /// One set for the whole test process (the files are only read), made on first use in a
+    /// directory of its own that is removed when the process exits.
+    static var shared: TestCertificates {
+        get throws { try made.get() }
+    }
+
+    private static let directory = NSTemporaryDirectory() + "sandbox-it-ca-" + UUID().uuidString
+
+    private static let made = Result { () throws -> TestCertificates in
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: TestCertificates.directory) }
+        return try TestCertificates(in: directory)
+    }
+
+    private init(in directory: String) throws {
         caPath = directory + "/ca.crt"
         certificatePath = directory + "/server.crt"
         keyPath = directory + "/server.key"
@@ -73,7 +87,7 @@ final class SandboxInstance: @unchecked Sendable {
         directory = NSTemporaryDirectory() + "sandbox-it-" + UUID().uuidString
         dataDirectory = directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        certificates = tls ? try TestCertificates(in: directory) : nil
+        certificates = tls ? try TestCertificates.shared : nil
         if let tokens {
             let path = directory + "/tokens"
             try tokens.write(toFile: path, atomically: true, encoding: .utf8)
@@ -199,10 +213,7 @@ final class SandboxInstance: @unchecked Sendable {
         if let tokenValue = token ?? Optional(adminToken), !tokenValue.isEmpty {
             arguments += ["-H", "Authorization: Bearer \(tokenValue)"]
         }
-        if let body {
-            arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"]
-            _ = body
-        }
+        if body != nil { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"] }
         if let maxTime { arguments += ["--max-time", String(maxTime)] }
         arguments.append(path.hasPrefix("http") ? path : base(project: project) + path)
         let result = try TestProcess.run("/usr/bin/curl", arguments, input: body)
