@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(
             name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "TestSupport"],
             exclude: ["Snapshots"]),
-        .testTarget(name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON"]),
+        .testTarget(
+            name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["DatumJSON", "DatumKit", "DatumCLI", "TestSupport"],
             exclude: ["Snapshots"]),

@@ -12,8 +12,7 @@ struct CLIRun {
 
 enum CLI {
     /// The repository root (for docs/examples and other checked-in inputs).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repositoryRoot = Repository.root
 
     static func run(
         _ arguments: [String], stdin: String = "", in directory: String = repositoryRoot,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DatumCLI
@@ -121,7 +122,7 @@ struct DiffUnifiedTests {
     /// output must be exactly what the system's `diff -u` prints.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/diff")))
     func agreesWithSystemDiffOnObjectEdits() throws {
-        let directory = try TemporaryDirectoryForDiff()
+        let directory = try TemporaryDirectory()
         var generator = SeededGenerator(seed: 42)
         for _ in 0..<150 {
             func random(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
@@ -205,26 +206,13 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-/// Two files in a temporary directory, compared by `/usr/bin/diff -u`.
-final class TemporaryDirectoryForDiff {
-    let path = NSTemporaryDirectory() + "datumctl-diff-test-" + UUID().uuidString
-
-    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// The hunks `diff -u` prints (its two label lines removed).
+extension TemporaryDirectory {
+    /// The hunks `/usr/bin/diff -u` prints for two files written here (its two label lines removed).
     func systemDiff(_ old: String, _ new: String) throws -> String {
-        try old.write(toFile: path + "/old", atomically: true, encoding: .utf8)
-        try new.write(toFile: path + "/new", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/diff")
-        process.arguments = ["-u", path + "/old", path + "/new"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let oldFile = try write("old", old)
+        let newFile = try write("new", new)
+        let output = try TestProcess.run("/usr/bin/diff", ["-u", oldFile, newFile]).stdout
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
         return lines.count > 2 ? lines.dropFirst(2).joined(separator: "\n") : ""
     }
 }

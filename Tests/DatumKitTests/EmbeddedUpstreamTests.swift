@@ -9,8 +9,7 @@ import Testing
 /// fails when the generated source drifts from `Sources/DatumKit/Upstream/`, and
 /// rewrites it when `DATUMCTL_RECORD=1` is set.
 @Suite struct EmbeddedUpstreamTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = Repository.url
     static let upstreamDirectory = packageRoot.appendingPathComponent("Sources/DatumKit/Upstream")
     static let generatedFile = packageRoot.appendingPathComponent(
         "Sources/DatumKit/Generated/EmbeddedUpstream.generated.swift")

@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumYAML
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DatumKit
@@ -8,9 +9,7 @@ import Testing
 /// Load → emit (kubectl's YAML, and JSON) → load gives back the same objects, for every
 /// manifest shipped in docs/examples, and the typed model survives the trip too.
 @Suite struct ManifestRoundTripTests {
-    static let examples = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("docs/examples").path
+    static let examples = Repository.url.appendingPathComponent("docs/examples").path
 
     static func load(_ source: YAMLSource) -> [Manifest] {
         var manifests: [Manifest] = []

@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 
 /// Loads the JSON fixtures that live next to the tests (the YAML loader is
 /// built elsewhere, so YAML inputs were converted to JSON once; see
@@ -9,8 +10,7 @@ enum ValidationFixtures {
         .appendingPathComponent("Fixtures")
 
     /// The package root, for the vendored copies under `Sources/DatumKit/Upstream`.
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot: URL = Repository.url
 
     static func json(_ relativePath: String) throws -> JSONValue {
         let data = try Data(contentsOf: directory.appendingPathComponent(relativePath))

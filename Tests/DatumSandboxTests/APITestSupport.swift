@@ -1,12 +1,14 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DatumSandbox
 
 /// An in-process API server over a temporary SQLite file, driven without any network.
 final class TestAPI {
-    let directory: String
+    /// Holds the SQLite file; removed with the server.
+    private let directory: TemporaryDirectory
     let store: ObjectStore
     let api: APIServer
     static let token = "test-token"
@@ -14,16 +16,13 @@ final class TestAPI {
     static let base = APIServer.projectPrefix + "p1/control-plane"
 
     init() throws {
-        directory = NSTemporaryDirectory() + "sandbox-unit-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try ObjectStore(path: directory + "/sandbox.db")
+        directory = try TemporaryDirectory()
+        store = try ObjectStore(path: directory.path + "/sandbox.db")
         var tokens = TokenTable()
         tokens.grant(TestAPI.token, projects: ["p1", "p2"])
         tokens.grant(TestAPI.otherToken, projects: ["p3"])
         api = APIServer(store: store, tokens: tokens)
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Sends one request; `path` is relative to project p1's control plane unless it starts with `//`.
     @discardableResult

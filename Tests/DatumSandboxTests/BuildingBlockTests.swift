@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DatumSandbox
@@ -97,9 +98,9 @@ import Testing
 
 @Suite struct StoreTests {
     @Test func persistsAcrossReopenAndKeepsVersionsMonotonic() throws {
-        let directory = NSTemporaryDirectory() + "sandbox-store-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory()
+        defer { withExtendedLifetime(temporary) {} }
+        let directory = temporary.path
         let type = ResourceCatalog.configMaps
         var lastVersion: Int64 = 0
         do {
@@ -120,9 +121,9 @@ import Testing
     }
 
     @Test func failedTransactionsLeaveNoTrace() throws {
-        let directory = NSTemporaryDirectory() + "sandbox-store-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory()
+        defer { withExtendedLifetime(temporary) {} }
+        let directory = temporary.path
         let store = try ObjectStore(path: directory + "/db")
         #expect(throws: APIError.self) {
             try store.write(project: "p") { (tx: inout ProjectTransaction) throws(APIError) in
@@ -134,9 +135,9 @@ import Testing
     }
 
     @Test func watchReplaysHistoryAndRejectsExpiredVersions() throws {
-        let directory = NSTemporaryDirectory() + "sandbox-store-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory()
+        defer { withExtendedLifetime(temporary) {} }
+        let directory = temporary.path
         let store = try ObjectStore(path: directory + "/db", historyLimit: 4)
         let type = ResourceCatalog.configMaps
         for i in 0..<10 {

@@ -11,16 +11,15 @@ struct ClientReadKubectlTests {
     /// The docs' quick-start manifest: a Service, its CA ConfigMap and the BackendTLSPolicy.
     static var quickStart: String {
         get throws {
-            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("docs/examples/backendtlspolicy.yaml")
+            let url = Repository.url.appendingPathComponent("docs/examples/backendtlspolicy.yaml")
             return try String(contentsOf: url, encoding: .utf8)
         }
     }
 
     struct Comparison: CustomStringConvertible {
         var arguments: [String]
-        var kubectl: ProcessOutput
-        var datumctl: ProcessOutput
+        var kubectl: TestProcess.Output
+        var datumctl: TestProcess.Output
         var description: String { arguments.joined(separator: " ") }
     }
 

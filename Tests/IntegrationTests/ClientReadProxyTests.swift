@@ -65,8 +65,8 @@ final class RecordingProxy: @unchecked Sendable {
         "HOME": "/nonexistent", "DATUMCTL_CONFIG": "/nonexistent/config", "PATH": "/usr/bin:/bin",
     ]
 
-    static func run(_ arguments: [String], _ extra: [String: String]) throws -> ProcessOutput {
-        try runProcess(ReadIT.datumctl, arguments, environment: environment.merging(extra) { $1 })
+    static func run(_ arguments: [String], _ extra: [String: String]) throws -> TestProcess.Output {
+        try TestProcess.run(ReadIT.datumctl, arguments, environment: environment.merging(extra) { $1 })
     }
 
     @Test func httpProxyCarriesPlainRequestsInAbsoluteForm() throws {
@@ -115,7 +115,7 @@ final class RecordingProxy: @unchecked Sendable {
             response: "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         defer { proxy.stop() }
         try withSandbox { sandbox in
-            let result = try runProcess(
+            let result = try TestProcess.run(
                 ReadIT.datumctl, ["version"] + sandbox.connectionFlags(),
                 environment: sandbox.datumctlEnvironment(["HTTPS_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"]))
             #expect(result.status == 0)

@@ -83,9 +83,10 @@ extension SandboxInstance {
     func datumctl(
         _ arguments: [String], project: String = "p1", token: String? = nil, input: String? = nil,
         connect: Bool = true, environment extra: [String: String] = [:]
-    ) throws -> ProcessOutput {
+    ) throws -> TestProcess.Output {
         let flags = connect ? connectionFlags(project: project, token: token) : []
-        return try runProcess(ReadIT.datumctl, arguments + flags, environment: datumctlEnvironment(extra), input: input)
+        return try TestProcess.run(
+            ReadIT.datumctl, arguments + flags, environment: datumctlEnvironment(extra), input: input)
     }
 
     /// Creates an object with plain HTTP and returns it.
@@ -129,13 +130,13 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to end on its own (at most `timeout` seconds, then it is killed).
-    func finish(timeout: Double) -> ProcessOutput {
+    func finish(timeout: Double) -> TestProcess.Output {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         stop()
         group.wait()
         return lock.withLock {
-            ProcessOutput(
+            TestProcess.Output(
                 status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
                 stderr: String(decoding: stderrData, as: UTF8.self))
         }
@@ -176,7 +177,7 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     @Test func theBinaryRunsWithoutAnyServer() throws {
-        let result = try runProcess(
+        let result = try TestProcess.run(
             ReadIT.datumctl, ["version", "--client"],
             environment: ["HOME": "/nonexistent", "DATUMCTL_CONFIG": "/nonexistent/config"])
         #expect(result.status == 0)

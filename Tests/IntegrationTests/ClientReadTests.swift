@@ -32,7 +32,7 @@ import Testing
             #expect(get.stderr == "")
             #expect(maskAges(get.stdout) == "NAME             AGE\nsecure-backend <age>\n")
 
-            let describe = try waitFor { () -> ProcessOutput? in
+            let describe = try waitFor { () -> TestProcess.Output? in
                 let out = try sandbox.datumctl(
                     ["describe", "backendtlspolicy", "secure-backend", "--project", "my-project"], connect: false)
                 return out.stdout.contains("Reason:                InvalidCACertificateRef") ? out : nil
@@ -116,7 +116,7 @@ import Testing
                 "/api/v1/namespaces/default/events",
                 ReadIT.event(about: "secure-backend", uid: "00000000-0000-0000-0000-000000000000", reason: "Stale"))
 
-            let describe = try waitFor { () -> ProcessOutput? in
+            let describe = try waitFor { () -> TestProcess.Output? in
                 let out = try sandbox.datumctl(["describe", "btlspolicy", "secure-backend"])
                 return out.stdout.contains("Reason:                InvalidCACertificateRef") ? out : nil
             }
@@ -258,18 +258,18 @@ import Testing
                 ["get", "btlspolicy"], ["get", "btlspolicy", "a", "b"], ["describe", "btlspolicy", "a"],
                 ["delete", "btlspolicy", "a"], ["api-resources"],
             ] {
-                let result = try runProcess(
+                let result = try TestProcess.run(
                     ReadIT.datumctl, arguments + flags, environment: sandbox.datumctlEnvironment())
                 #expect(result.status == 1, "\(arguments)")
                 #expect(result.stdout == "", "\(arguments)")
                 #expect(result.stderr == refused, "\(arguments)")
             }
-            let version = try runProcess(
+            let version = try TestProcess.run(
                 ReadIT.datumctl, ["version"] + flags, environment: sandbox.datumctlEnvironment())
             #expect(version.status == 1)
             #expect(version.stdout == "Client Version: v0.1.0\n")
             #expect(version.stderr == refused)
-            let explain = try runProcess(
+            let explain = try TestProcess.run(
                 ReadIT.datumctl, ["explain", "btlspolicy.spec"] + flags, environment: sandbox.datumctlEnvironment())
             #expect(explain.status == 0)
             #expect(

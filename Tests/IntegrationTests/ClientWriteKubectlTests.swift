@@ -32,7 +32,7 @@ struct ClientWriteKubectlTests {
             try sandbox.kubectl(ssa, project: "kube", input: input)
             try WriteCLI.run(sandbox, ["apply", "-f", "-"], project: "datum", input: input)
             for project in ["kube", "datum"] {
-                for name in ["one", "two"] { try Self.waitForStatus(sandbox, project: project, name: name) }
+                for name in ["one", "two"] { try WriteCLI.waitForStatus(sandbox, project: project, name: name) }
             }
             let changed = input.replacingOccurrences(of: "web.example.com", with: "new.example.com")
             let kubectl = try sandbox.kubectl(
@@ -96,7 +96,7 @@ struct ClientWriteKubectlTests {
             try sandbox.kubectl(
                 ["apply", "--server-side", "--field-manager", "datumctl", "-f", "-"], project: "kube", input: policy)
             try WriteCLI.run(sandbox, ["apply", "-f", "-"], project: "datum", input: policy)
-            for project in ["kube", "datum"] { try Self.waitForStatus(sandbox, project: project, name: "diffed") }
+            for project in ["kube", "datum"] { try WriteCLI.waitForStatus(sandbox, project: project, name: "diffed") }
             let changed = policy.replacingOccurrences(of: "web.example.com", with: "api.example.com") + extra
             for input in [policy, changed] {
                 let kubectl = try sandbox.kubectl(
@@ -106,10 +106,6 @@ struct ClientWriteKubectlTests {
                 #expect(WriteCLI.mask(datumctl.stdout) == WriteCLI.mask(Self.relabel(kubectl.stdout)))
             }
         }
-    }
-
-    static func waitForStatus(_ sandbox: SandboxInstance, project: String, name: String) throws {
-        try WriteCLI.waitForStatus(sandbox, project: project, name: name)
     }
 
     /// kubectl's `diff -u -N /tmp/LIVE-123/x /tmp/MERGED-456/x` headers with datumctl's labels.

@@ -8,16 +8,14 @@ import Testing
 enum WriteCLI {
     static var binary: String { SandboxBinaries.directory.appendingPathComponent("datumctl").path }
 
-    /// The repository root, for the checked-in example manifests.
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static var examples: String { repositoryRoot + "/docs/examples" }
+    /// The checked-in example manifests.
+    static var examples: String { Repository.root + "/docs/examples" }
 
     @discardableResult
     static func run(
         _ sandbox: SandboxInstance, _ arguments: [String], project: String? = "p1", token: String? = nil,
         server: String? = nil, input: String? = nil, directory: String? = nil
-    ) throws -> ProcessOutput {
+    ) throws -> TestProcess.Output {
         var environment = [
             "HOME": sandbox.directory + "/datumctl-home", "PATH": "/usr/bin:/bin",
             "DATUMCTL_SERVER": server ?? sandbox.url, "DATUMCTL_TOKEN": token ?? sandbox.adminToken,
@@ -25,12 +23,8 @@ enum WriteCLI {
         if let project { environment["DATUM_PROJECT"] = project }
         var full = arguments
         if let ca = sandbox.certificates?.caPath { full += ["--certificate-authority", ca] }
-        guard let directory else { return try runProcess(binary, full, environment: environment, input: input) }
-        // runProcess has no working directory; go through the shell to get one.
-        let quoted = ([binary] + full).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        return try runProcess(
-            "/bin/sh", ["-c", "cd '\(directory)' && exec " + quoted.joined(separator: " ")], environment: environment,
-            input: input)
+        return try TestProcess.run(
+            binary, full, environment: environment, currentDirectory: directory, input: input)
     }
 
     /// Hides what changes from run to run (uids, times, resource versions) in printed objects.
@@ -304,7 +298,7 @@ enum WriteCLI {
                 "HOME": sandbox.directory, "PATH": "/usr/bin:/bin", "DATUMCTL_SERVER": sandbox.url,
                 "DATUMCTL_TOKEN": sandbox.adminToken, "DATUM_PROJECT": "p1", "TERM": "dumb",
             ]
-            let terminal = try runProcess(
+            let terminal = try TestProcess.run(
                 "/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], environment: environment)
             #expect(terminal.status == 0)
             #expect(terminal.stdout.hasPrefix("\rapplying [=>                            ] 1/30\r"))
@@ -429,7 +423,7 @@ enum WriteCLI {
                 "DATUMCTL_EXTERNAL_DIFF": script + " -N $(x)",
             ]
             let ca = sandbox.certificates?.caPath ?? ""
-            let run = try runProcess(
+            let run = try TestProcess.run(
                 WriteCLI.binary, ["diff", "-f", "-", "--certificate-authority", ca], environment: environment,
                 input: WriteCLI.policy("external"))
             #expect(run.status == 1)
@@ -440,7 +434,7 @@ enum WriteCLI {
                     == "Warning: DATUMCTL_EXTERNAL_DIFF: ignoring argument $(x): only letters, digits, - and = are allowed\n"
             )
             environment["DATUMCTL_EXTERNAL_DIFF"] = "no-such-diff-program"
-            let missing = try runProcess(
+            let missing = try TestProcess.run(
                 WriteCLI.binary, ["diff", "-f", "-", "--certificate-authority", ca], environment: environment,
                 input: WriteCLI.policy("external"))
             #expect(missing.status == 2)

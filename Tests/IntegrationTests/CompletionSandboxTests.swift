@@ -77,11 +77,10 @@ import Testing
     }
 
     @Test func namesComeFromTheCurrentContextsProjectAndTheLinesFlags() throws {
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            let variables = try Self.prepare(sandbox, in: home)
+            let variables = try Self.prepare(sandbox, in: home.path)
             #expect(
                 Self.complete(["get", "btlspolicy", ""], variables).protocolText == "api-tls\ndb-tls\nweb-tls\n:4\n")
             #expect(
@@ -101,11 +100,10 @@ import Testing
     }
 
     @Test func typesAreTheBuiltinKindsAndTheServersResources() throws {
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            let variables = try Self.prepare(sandbox, in: home)
+            let variables = try Self.prepare(sandbox, in: home.path)
             let discovered = try sandbox.request("GET", "/apis", accept: ResourceMapper.aggregatedDiscoveryAccept).json
             let served = (ResourceMapper.parseAggregated(discovered) ?? []).flatMap { [$0.name] + $0.shortNames }
             #expect(served.contains("backendtlspolicies"))
@@ -118,11 +116,10 @@ import Testing
     }
 
     @Test func failuresLeaveTheShellWithNothingAndTheReasonForHumans() throws {
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            let variables = try Self.prepare(sandbox, in: home)
+            let variables = try Self.prepare(sandbox, in: home.path)
             let unauthorized = Self.complete(["--token", "wrong", "get", "btlspolicy", ""], variables)
             #expect(unauthorized.protocolText == ":5\n")
             #expect(unauthorized.failure?.reason == "Unauthorized")
@@ -179,26 +176,22 @@ import Testing
         return true
     }?.name
 
-    static var binary: String {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
-    }
+    static var binary: String { TestProcess.productsDirectory }
 
     @Test(.enabled(if: realNamesCommand != nil))
     func binaryAndScriptsCompleteNamesFromTheSandbox() throws {
         let command = try #require(Self.realNamesCommand)
-        let home = NSTemporaryDirectory() + "completion-it-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         try withSandbox { sandbox in
-            var variables = try Self.prepare(sandbox, in: home)
+            var variables = try Self.prepare(sandbox, in: home.path)
             variables["PATH"] = Self.binary + ":/usr/bin:/bin"
-            let direct = try runProcess(
+            let direct = try TestProcess.run(
                 Self.binary + "/datumctl", ["__complete", command, "btlspolicy", ""], environment: variables)
             #expect(direct.stdout == "api-tls\ndb-tls\nweb-tls\n:4\n")
             #expect(direct.status == 0)
 
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("completions/datumctl.bash").path
+            let script = Repository.root + "/completions/datumctl.bash"
             let line = "datumctl -n team \(command) btlspolicy "
             let program = """
                 source '\(script)'
@@ -209,12 +202,13 @@ import Testing
                 _datumctl
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """
-            let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
+            let bash = try TestProcess.run(
+                "/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
             #expect(bash.stdout == "team-tls\n")
 
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
                 let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
-                let fish = try runProcess(
+                let fish = try TestProcess.run(
                     "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C '\(line)t'"],
                     environment: variables)
                 #expect(fish.stdout == "team-tls\n")
@@ -228,6 +222,7 @@ extension CompletionSandboxTests {
     /// committed bash and fish scripts offer them after `config use-context` and `--context`.
     @Test func scriptsCompleteContextNamesFromTheConfigFile() throws {
         let home = try TemporaryDirectory()
+        defer { withExtendedLifetime(home) {} }
         let config = try home.write(
             "config",
             """
@@ -245,12 +240,11 @@ extension CompletionSandboxTests {
 
             """)
         let variables = ["HOME": home.path, "DATUMCTL_CONFIG": config, "PATH": Self.binary + ":/usr/bin:/bin"]
-        let direct = try runProcess(
+        let direct = try TestProcess.run(
             Self.binary + "/datumctl", ["__complete", "config", "use-context", ""], environment: variables)
         #expect(direct.stdout == "dev\nprod\nstaging\n:4\n")
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("completions/datumctl.bash").path
+        let script = Repository.root + "/completions/datumctl.bash"
         for (words, expected) in [("config use-context ''", "dev prod staging"), ("--context s", "staging")] {
             let line = "datumctl " + words.replacingOccurrences(of: "''", with: "")
             let count = words.split(separator: " ").count + 1
@@ -263,12 +257,13 @@ extension CompletionSandboxTests {
                 _datumctl
                 printf '%s ' "${COMPREPLY[@]}"
                 """
-            let bash = try runProcess("/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
+            let bash = try TestProcess.run(
+                "/bin/bash", ["--norc", "--noprofile", "-c", program], environment: variables)
             #expect(bash.stdout == expected + " ", "\(words)")
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
             let fishScript = script.replacingOccurrences(of: "datumctl.bash", with: "datumctl.fish")
-            let fish = try runProcess(
+            let fish = try TestProcess.run(
                 "/usr/bin/fish", ["--no-config", "-c", "source '\(fishScript)'; complete -C 'datumctl config use-context p'"],
                 environment: variables)
             #expect(fish.stdout == "prod\n")

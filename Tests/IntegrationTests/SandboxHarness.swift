@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -8,64 +9,14 @@ import Testing
 
 /// Locates the binaries built next to the test bundle (`.build/debug/`).
 enum SandboxBinaries {
-    static var directory: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return exe.deletingLastPathComponent()
-    }
+    static var directory: URL { URL(fileURLWithPath: TestProcess.productsDirectory) }
 
     static var sandbox: String { directory.appendingPathComponent("datumctl-sandbox").path }
 
     /// `kubectl` on PATH, or nil (kubectl tests are then skipped with a message).
-    static let kubectl: String? = {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/kubectl"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
+    static let kubectl: String? = TestProcess.which("kubectl")
 
     static var hasKubectl: Bool { kubectl != nil }
-}
-
-/// The result of running a child process to completion.
-struct ProcessOutput {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a program and collects its output (stdin closed).
-@discardableResult
-func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil)
-    throws -> ProcessOutput
-{
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let out = Pipe()
-    let err = Pipe()
-    let inPipe = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = inPipe
-    try process.run()
-    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-    try inPipe.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return ProcessOutput(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// A throwaway CA and a server certificate for 127.0.0.1, made with openssl.
@@ -74,7 +25,21 @@ struct TestCertificates {
     let certificatePath: String
     let keyPath: String
 
-    init(in directory: String) throws {
+    /// One set for the whole test process (the files are only read), made on first use in a
+    /// directory of its own that is removed when the process exits.
+    static var shared: TestCertificates {
+        get throws { try made.get() }
+    }
+
+    private static let directory = NSTemporaryDirectory() + "sandbox-it-ca-" + UUID().uuidString
+
+    private static let made = Result { () throws -> TestCertificates in
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: TestCertificates.directory) }
+        return try TestCertificates(in: directory)
+    }
+
+    private init(in directory: String) throws {
         caPath = directory + "/ca.crt"
         certificatePath = directory + "/server.crt"
         keyPath = directory + "/server.key"
@@ -93,7 +58,7 @@ struct TestCertificates {
             ],
         ]
         for step in steps {
-            let result = try runProcess("/usr/bin/openssl", step)
+            let result = try TestProcess.run("/usr/bin/openssl", step)
             guard result.status == 0 else { throw SandboxTestError("openssl \(step[0]) failed: \(result.stderr)") }
         }
     }
@@ -122,7 +87,7 @@ final class SandboxInstance: @unchecked Sendable {
         directory = NSTemporaryDirectory() + "sandbox-it-" + UUID().uuidString
         dataDirectory = directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        certificates = tls ? try TestCertificates(in: directory) : nil
+        certificates = tls ? try TestCertificates.shared : nil
         if let tokens {
             let path = directory + "/tokens"
             try tokens.write(toFile: path, atomically: true, encoding: .utf8)
@@ -224,10 +189,10 @@ final class SandboxInstance: @unchecked Sendable {
 
     @discardableResult
     func kubectl(_ arguments: [String], project: String = "p1", token: String? = nil, input: String? = nil) throws
-        -> ProcessOutput
+        -> TestProcess.Output
     {
         guard let kubectl = SandboxBinaries.kubectl else { throw SandboxTestError("kubectl is not installed") }
-        return try runProcess(
+        return try TestProcess.run(
             kubectl, arguments, environment: try kubectlEnvironment(project: project, token: token), input: input)
     }
 
@@ -248,13 +213,10 @@ final class SandboxInstance: @unchecked Sendable {
         if let tokenValue = token ?? Optional(adminToken), !tokenValue.isEmpty {
             arguments += ["-H", "Authorization: Bearer \(tokenValue)"]
         }
-        if let body {
-            arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"]
-            _ = body
-        }
+        if body != nil { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"] }
         if let maxTime { arguments += ["--max-time", String(maxTime)] }
         arguments.append(path.hasPrefix("http") ? path : base(project: project) + path)
-        let result = try runProcess("/usr/bin/curl", arguments, input: body)
+        let result = try TestProcess.run("/usr/bin/curl", arguments, input: body)
         var text = result.stdout
         guard let newline = text.lastIndex(of: "\n") else { throw SandboxTestError("curl: \(result.stderr)") }
         let status = Int(text[text.index(after: newline)...]) ?? 0

@@ -7,8 +7,7 @@ import Testing
 @Suite(.serialized, .enabled(if: SandboxBinaries.hasKubectl, "kubectl is not installed; skipping kubectl tests"))
 struct SandboxKubectlTests {
     /// The upstream conformance manifests, vendored in the repository under docs/examples.
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/examples/gateway-api").path
+    static let examples = Repository.url.appendingPathComponent("docs/examples/gateway-api").path
     static var hasExamples: Bool { FileManager.default.fileExists(atPath: examples + "/conformance") }
 
     /// The two policies of the Gateway API TLS guide (a CA ConfigMap, and the system CAs).
@@ -54,7 +53,7 @@ struct SandboxKubectlTests {
             #expect(yaml.stdout.contains("  generation: 1\n"))
             #expect(!yaml.stdout.contains("managedFields"))
 
-            let describe = try waitFor { () -> ProcessOutput? in
+            let describe = try waitFor { () -> TestProcess.Output? in
                 let out = try sandbox.kubectl(["describe", "btlspolicy", "tls-upstream-auth"])
                 return out.stdout.contains("Reason:                TargetNotFound") ? out : nil
             }

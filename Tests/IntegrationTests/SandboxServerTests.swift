@@ -1,5 +1,6 @@
 import DatumJSON
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -108,7 +109,7 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
 
     @Test func oneDataDirectoryServesOneProcessAndBodiesAreLimited() throws {
         try withSandbox { sandbox in
-            let second = try runProcess(
+            let second = try TestProcess.run(
                 SandboxBinaries.sandbox, ["--listen", "127.0.0.1:0", "--data-dir", sandbox.dataDirectory])
             #expect(second.status == 1)
             #expect(

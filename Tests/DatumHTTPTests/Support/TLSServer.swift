@@ -76,16 +76,9 @@ final class TLSServer {
     }
 
     private static func openssl(_ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestServerError.system("openssl \(arguments.first ?? "")", process.terminationStatus)
+        let result = try TestProcess.run("/usr/bin/env", ["openssl"] + arguments, currentDirectory: directory.path)
+        guard result.status == 0 else {
+            throw TestServerError.system("openssl \(arguments.first ?? "")", result.status)
         }
     }
 

@@ -51,25 +51,13 @@ enum SectionedSnapshot {
 /// Runs the real kubectl (only while recording).
 enum Kubectl {
     static func run(_ arguments: [String], stdin: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl"] + arguments
         var environment = ProcessInfo.processInfo.environment
         // A kubeconfig is never needed: every command used here is local.
         environment["KUBECONFIG"] = "/dev/null"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errorData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw KubectlFailure(message: String(decoding: errorData, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self)
+        let result = try TestProcess.run(
+            "/usr/bin/env", ["kubectl"] + arguments, environment: environment, input: stdin)
+        guard result.status == 0 else { throw KubectlFailure(message: result.stderr) }
+        return result.stdout
     }
 
     struct KubectlFailure: Error, CustomStringConvertible {

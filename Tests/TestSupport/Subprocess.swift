@@ -1,0 +1,81 @@
+import Foundation
+
+/// Runs programs to completion for the tests (shells, groff, openssl, curl, kubectl, the built
+/// binaries) and collects their output. (Not `Subprocess`: DatumCLI has one of its own.)
+public enum TestProcess {
+    /// What a finished child left behind.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// The child was killed by a signal; `status` is then the signal number.
+        public var terminatedBySignal: Bool
+
+        public init(status: Int32, stdout: String, stderr: String, terminatedBySignal: Bool = false) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+            self.terminatedBySignal = terminatedBySignal
+        }
+    }
+
+    /// Runs `executable` with `arguments` and waits for it. The environment is the test
+    /// process's unless given; `input` is written to the child's stdin, which is then closed
+    /// (it is closed at once without input).
+    @discardableResult
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil, input: String? = nil
+    ) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        let out = Pipe()
+        let err = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes at once so a chatty child never blocks on a full one.
+        let errors = LockedData()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errors.set(err.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+            stderr: String(decoding: errors.get(), as: UTF8.self),
+            terminatedBySignal: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// The absolute path of `name` on the PATH of the test process, if any.
+    public static func which(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// The folder holding the built products (`.build/debug`), next to the test bundle.
+    public static var productsDirectory: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+}
+
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data } }
+}
