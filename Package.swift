@@ -10,17 +10,24 @@ import PackageDescription
 //   DatumKit               models, CRD schema, validation, manifest loading
 //   DatumCLI               hand-written argument parser, commands, printers
 //   DatumSandbox           the local API server (only datumctl-sandbox links it)
+//   DatumBuildInfo         the version (from VERSION) and git commit, stamped by BuildInfoPlugin
+//
+// Linux only: the code imports Glibc and libcurl/libyaml through pkg-config, and no macOS build is
+// tested. See README.md ("Platforms").
+//
+// Dependencies are pinned to exact versions. Package.resolved is not committed: the build machines
+// resolve github.com through a local mirror whose commit ids differ from GitHub's, so a resolved
+// file from one would not check out on the other.
 let package = Package(
     name: "datumctl",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "datumctl", targets: ["datumctl"]),
         .executable(name: "datumctl-sandbox", targets: ["datumctl-sandbox"]),
         .executable(name: "datumctl-bench", targets: ["datumctl-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -40,7 +47,10 @@ let package = Package(
         .target(
             name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML"],
             exclude: ["Upstream"]),
-        .target(name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML"]),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .target(name: "DatumBuildInfo", plugins: ["BuildInfoPlugin"]),
+        .target(
+            name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumBuildInfo"]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
         .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
 
@@ -56,14 +66,15 @@ let package = Package(
             ]),
         .executableTarget(name: "datumctl-sandbox", dependencies: ["DatumSandbox"]),
 
-        // Shared by the test targets: golden files, temporary directories, process helpers.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Shared by the test targets: golden files, temporary directories, process helpers. A test
+        // target, so a plain `swift build` (and the release build) never compiles test-only code.
+        .testTarget(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP", "TestSupport"]),
         .testTarget(
             name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
-            exclude: ["Snapshots", "Fixtures"]),
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "TestSupport"],
             exclude: ["Snapshots"]),

@@ -18,27 +18,31 @@ public struct SandboxOptions: Sendable, Equatable {
     public var tlsKey: String?
 
     public static let usage = """
-        Usage: datumctl-sandbox --listen HOST:PORT --data-dir DIR [--tokens FILE] [--tls-cert FILE --tls-key FILE]
-
         A local, kubectl-compatible, project-scoped API server.
+
+        Usage:
+          datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE]
+
+        Options:
+          --data-dir DIR       where state is kept (created if missing); required
           --listen HOST:PORT   address to listen on; port 0 picks a free port (default 127.0.0.1:0)
-          --data-dir DIR       where state is kept (created if missing)
           --tokens FILE        bearer tokens, one "TOKEN PROJECT[,PROJECT...]" per line ("*" = all projects);
                                without it, DIR/admin-token is created and grants every project
           --tls-cert FILE      serve HTTPS with this PEM certificate chain
           --tls-key FILE       ... and this PEM private key
+          -h, --help           show this help
+
+        It prints "listening on URL" once it accepts requests, and stops on SIGTERM or Ctrl-C.
+        Exit status: 0 after a clean stop, 1 when it cannot start, 64 for a usage error.
+
         """
 
     public init() {}
 
-    /// Parses argv (without the program name).
-    public init(arguments: [String]) throws(SandboxConfigurationError) {
+    /// Parses argv (without the program name), with datumctl's conventions: `--flag value`,
+    /// `--flag=value`, errors that name the flag. `-h`/`--help` throw ``SandboxUsage/help``.
+    public init(arguments: [String]) throws(SandboxUsage) {
         var index = 0
-        func value(_ flag: String) throws(SandboxConfigurationError) -> String {
-            index += 1
-            guard index < arguments.count else { throw SandboxConfigurationError("flag needs an argument: \(flag)") }
-            return arguments[index]
-        }
         while index < arguments.count {
             var argument = arguments[index]
             var inline: String?
@@ -46,9 +50,11 @@ public struct SandboxOptions: Sendable, Equatable {
                 inline = String(argument[argument.index(after: eq)...])
                 argument = String(argument[..<eq])
             }
-            func next() throws(SandboxConfigurationError) -> String {
+            func next() throws(SandboxUsage) -> String {
                 if let inline { return inline }
-                return try value(argument)
+                index += 1
+                guard index < arguments.count else { throw .error("flag needs an argument: \(argument)") }
+                return arguments[index]
             }
             switch argument {
             case "--listen":
@@ -56,7 +62,7 @@ public struct SandboxOptions: Sendable, Equatable {
                 guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
                     (0...65535).contains(port)
                 else {
-                    throw SandboxConfigurationError("invalid --listen address \"\(address)\": expected HOST:PORT")
+                    throw .error("invalid argument \"\(address)\" for \"--listen\" flag: expected HOST:PORT")
                 }
                 var host = String(address[..<colon])
                 if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -66,16 +72,24 @@ public struct SandboxOptions: Sendable, Equatable {
             case "--tokens": tokensFile = try next()
             case "--tls-cert": tlsCertificate = try next()
             case "--tls-key": tlsKey = try next()
-            case "-h", "--help": throw SandboxConfigurationError(SandboxOptions.usage)
-            default: throw SandboxConfigurationError("unknown flag: \(argument)\n\n\(SandboxOptions.usage)")
+            case "-h", "--help": throw .help
+            default:
+                if argument.hasPrefix("-") { throw .error("unknown flag: \(argument)") }
+                throw .error("unexpected argument \"\(argument)\": datumctl-sandbox takes only flags")
             }
             index += 1
         }
-        if dataDirectory.isEmpty { throw SandboxConfigurationError("--data-dir is required\n\n\(SandboxOptions.usage)") }
+        if dataDirectory.isEmpty { throw .error("required flag \"--data-dir\" not set") }
         if (tlsCertificate == nil) != (tlsKey == nil) {
-            throw SandboxConfigurationError("--tls-cert and --tls-key must be given together")
+            throw .error("--tls-cert and --tls-key must be given together")
         }
     }
+}
+
+/// Why the command line was not run: help was asked for, or it was wrong.
+public enum SandboxUsage: Error, Sendable, Equatable {
+    case help
+    case error(String)
 }
 
 /// The `datumctl-sandbox` program: flags → store → controller → HTTP server, until SIGTERM/SIGINT.
@@ -86,8 +100,14 @@ public enum SandboxCommand {
         do {
             options = try SandboxOptions(arguments: arguments)
         } catch {
-            FileIO.writeError("datumctl-sandbox: \(error.message)\n")
-            return error.message == SandboxOptions.usage ? 0 : 2
+            switch error {
+            case .help:
+                FileIO.writeOutput(SandboxOptions.usage)
+                return 0
+            case .error(let message):
+                FileIO.writeError("error: \(message)\nSee 'datumctl-sandbox --help' for usage.\n")
+                return 64
+            }
         }
         do {
             try run(options)
@@ -102,6 +122,8 @@ public enum SandboxCommand {
     }
 
     static func run(_ options: SandboxOptions) throws {
+        // The address first: a port that is taken must not leave a data directory or token behind.
+        let socket = try ListeningSocket(host: options.host, port: options.port)
         try FileIO.makeDirectory(options.dataDirectory)
         // Two servers on one directory would each trust their own in-memory copy: refuse the second.
         let lockDescriptor = open(options.dataDirectory + "/lock", O_RDWR | O_CREAT, 0o600)
@@ -119,7 +141,7 @@ public enum SandboxCommand {
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
             tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)
         }
-        let server = try SandboxHTTPServer(api: api, host: options.host, port: options.port, tls: tls)
+        let server = try SandboxHTTPServer(api: api, socket: socket, host: options.host, tls: tls)
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)

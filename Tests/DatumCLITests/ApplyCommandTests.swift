@@ -64,7 +64,7 @@ import Testing
         #expect(run.stdout == "")
         #expect(
             run.stderr
-                == "error: no project selected: pass --project NAME, set DATUM_PROJECT, or save one in a context with 'datumctl config set-context NAME --project NAME --current'\n"
+                == "error: no project selected: pass --project PROJECT, set DATUM_PROJECT=PROJECT, or save it for every later command with 'datumctl config set-context --current --project PROJECT'\n"
         )
         let diff = CLI.run(["diff", "-f", "docs/examples/backendtlspolicy.yaml"], variables: Self.home)
         #expect(diff.exitCode == 2)

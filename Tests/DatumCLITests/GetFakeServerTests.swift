@@ -422,7 +422,7 @@ enum FakeCLI {
             variables: ["DATUMCTL_CONFIG": "/nonexistent/config", "HOME": "/nonexistent"])
 
         #expect(run.exitCode == 1)
-        #expect(run.stderr.hasPrefix("error: no project selected: pass --project NAME"))
+        #expect(run.stderr.hasPrefix("error: no project selected: pass --project PROJECT"))
         #expect(server.requests.isEmpty)
     }
 }

@@ -184,6 +184,30 @@ struct PluginPath {
         #expect(run.exitCode == 0)
     }
 
+    @Test func theSameFolderTwiceOnPathIsOneFolder() throws {
+        let plugins = try PluginPath()
+        try plugins.add("datumctl-foo")
+        // The build folder's `.build/debug` is such a symlink; a trailing slash is another spelling.
+        let link = plugins.directory.path + "/link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: plugins.first)
+        let path = [plugins.first, link, plugins.first + "/"].joined(separator: ":")
+        let run = Self.run(["plugin", "list"], path: path, launcher: RecordingLauncher())
+        #expect(run.stdout == "The following compatible plugins are available:\n\n\(plugins.first)/datumctl-foo\n")
+        #expect(run.stderr == "")
+        #expect(run.exitCode == 0)
+    }
+
+    @Test func aSymlinkedPluginFileIsTheSamePlugin() throws {
+        let plugins = try PluginPath()
+        let original = try plugins.add("datumctl-foo")
+        try FileManager.default.createSymbolicLink(
+            atPath: plugins.second + "/datumctl-foo", withDestinationPath: original)
+        let run = Self.run(["plugin", "list"], path: plugins.path, launcher: RecordingLauncher())
+        #expect(run.stdout == "The following compatible plugins are available:\n\n\(original)\n")
+        #expect(run.stderr == "")
+        #expect(run.exitCode == 0)
+    }
+
     @Test func listWithOneWarning() throws {
         let plugins = try PluginPath()
         try plugins.add("datumctl-version")

@@ -1,3 +1,4 @@
+import DatumBuildInfo
 import DatumJSON
 import Foundation
 import TestSupport
@@ -46,15 +47,43 @@ import Testing
 
         #expect(run.exitCode == 0)
         #expect(run.stderr == "")
-        Self.snapshot.expect(run.stdout, matches: c.golden)
+        Self.snapshot.expect(Self.withoutCommit(run.stdout), matches: c.golden)
         let asked = server.requests.map(\.kubePath)
         #expect(asked == (c.arguments.contains("--client") ? [] : ["/version"]))
+    }
+
+    /// The output without the client's commit lines (they change with every commit, so the goldens
+    /// leave them out); checks that JSON and YAML state the commit this binary was built from.
+    static func withoutCommit(_ output: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let commit = BuildInfo.gitCommit
+        guard !commit.isEmpty, output.hasPrefix("{") || output.hasPrefix("clientVersion:") else { return output }
+        var lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let index = lines.firstIndex(where: { $0.contains("gitCommit") && $0.contains(commit) }),
+            index + 1 < lines.count
+        else {
+            Issue.record("the output does not name the commit \(commit):\n\(output)", sourceLocation: sourceLocation)
+            return output
+        }
+        lines.remove(at: index)
+        // gitTreeState follows gitCommit, as in kubectl's version.Info.
+        let state = lines.remove(at: index)
+        #expect(state.contains("gitTreeState") && state.contains(BuildInfo.gitTreeState), sourceLocation: sourceLocation)
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func theCommitComesFromGit() throws {
+        let git = try #require(TestProcess.which("git"))
+        let head = try TestProcess.run(git, ["-C", Repository.root, "rev-parse", "HEAD"])
+        #expect(BuildInfo.gitCommit == head.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(["clean", "dirty"].contains(BuildInfo.gitTreeState))
+        let version = try String(contentsOfFile: Repository.root + "/VERSION", encoding: .utf8)
+        #expect(BuildInfo.version == version.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     @Test func withoutAProjectOnlyTheClientIsShown() {
         let run = CLI.run(["version"], variables: Self.noConfig)
         #expect(run.exitCode == 0)
-        #expect(run.stdout == "Client Version: v\(Datumctl.version)\n")
+        #expect(Self.withoutCommit(run.stdout) == "Client Version: v\(Datumctl.version)\n")
         #expect(run.stderr == "")
     }
 
@@ -67,7 +96,7 @@ import Testing
         let run = CLI.run(["version", "--server", url, "--project", "p1"], variables: Self.noConfig)
 
         #expect(run.exitCode == 1)
-        #expect(run.stdout == "Client Version: v\(Datumctl.version)\n")
+        #expect(Self.withoutCommit(run.stdout) == "Client Version: v\(Datumctl.version)\n")
         #expect(
             run.stderr
                 == "error: Unable to connect to the server \(url): connection refused (is the server running and is --server right?)\n"

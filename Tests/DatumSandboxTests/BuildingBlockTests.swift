@@ -185,13 +185,27 @@ private final class Received: @unchecked Sendable {
         #expect(options.tlsCertificate == "c")
     }
 
+    @Test func listenIsOptional() throws {
+        let options = try SandboxOptions(arguments: ["--data-dir", "d"])
+        #expect(options.host == "127.0.0.1")
+        #expect(options.port == 0)
+    }
+
     @Test(arguments: [
-        (["--listen", "nope"], "invalid --listen address \"nope\": expected HOST:PORT"),
+        (["--data-dir", "d", "--listen", "nope"], "invalid argument \"nope\" for \"--listen\" flag: expected HOST:PORT"),
         (["--data-dir", "d", "--tls-cert", "c"], "--tls-cert and --tls-key must be given together"),
         (["--data-dir"], "flag needs an argument: --data-dir"),
+        (["--listen", "127.0.0.1:0"], "required flag \"--data-dir\" not set"),
+        (["--data-dir", "d", "--lisen", "x"], "unknown flag: --lisen"),
+        (["--data-dir", "d", "serve"], "unexpected argument \"serve\": datumctl-sandbox takes only flags"),
     ])
     func rejects(arguments: [String], message: String) {
-        #expect(throws: SandboxConfigurationError(message)) { try SandboxOptions(arguments: arguments) }
+        #expect(throws: SandboxUsage.error(message)) { try SandboxOptions(arguments: arguments) }
+    }
+
+    @Test func helpIsNotAnError() {
+        #expect(throws: SandboxUsage.help) { try SandboxOptions(arguments: ["--data-dir", "d", "-h"]) }
+        #expect(SandboxOptions.usage.contains("[--listen HOST:PORT]"))
     }
 }
 

@@ -195,7 +195,8 @@ struct ConfigSetContextCommand: CLICommand {
         discussion: """
             Set a context entry in the config file. Specifying a name that already exists merges new \
             fields on top of the existing values. With --current, the current context is modified \
-            (and no name is given).
+            (and no name is given); when no context is current yet, --current creates the context \
+            "default" and makes it current.
             """,
         usage: "[NAME | --current] [--server=URL] [--project=PROJECT] [--token=TOKEN | --token-file=FILE]",
         examples: [
@@ -248,11 +249,16 @@ struct ConfigSetContextCommand: CLICommand {
         let store = ConfigCommands.store(context.environment)
         var config = try store.load()
         let targetName: String
+        var becomesCurrent = false
         if useCurrent {
-            guard let current = config.currentContext, !current.isEmpty else {
-                throw CLIError(.configuration, "no current context is set")
+            if let current = config.currentContext, !current.isEmpty {
+                targetName = current
+            } else {
+                // Nothing is current yet (a fresh machine): start the context "default" and make it
+                // current, so the advice `set-context --current --project P` works in one step.
+                targetName = Self.firstContextName
+                becomesCurrent = true
             }
-            targetName = current
         } else {
             targetName = name ?? ""
         }
@@ -272,8 +278,14 @@ struct ConfigSetContextCommand: CLICommand {
             entry.token = nil
         }
         config.upsert(entry)
+        if becomesCurrent { config.currentContext = targetName }
         try store.save(config)
-        context.stdout.line("Context \"\(targetName)\" \(existed ? "modified" : "created").")
+        context.stdout.line(
+            "Context \"\(targetName)\" \(existed ? "modified" : "created")"
+                + (becomesCurrent ? " and set as the current context." : "."))
         return .success
     }
+
+    /// The context `--current` starts when none is current.
+    static let firstContextName = "default"
 }

@@ -8,13 +8,18 @@ import Glibc
 public struct PluginFinder: Sendable {
     public static let prefix = "datumctl-"
 
-    /// Directories in search order, empty entries and duplicates removed.
+    /// Directories in search order, empty entries and duplicates removed. Two entries are the same
+    /// directory when they name the same file (device and inode), however they are spelled
+    /// (`.build/debug` and the folder that symlink points to; a trailing slash).
     public var directories: [String]
 
     public init(directories: [String]) {
-        var seen = Set<String>()
-        self.directories = directories.filter {
-            !$0.trimmingGoWhitespace().isEmpty && seen.insert($0).inserted
+        var seenPaths = Set<String>()
+        var seenFiles = Set<FileIdentity>()
+        self.directories = directories.filter { directory in
+            guard !directory.trimmingGoWhitespace().isEmpty, seenPaths.insert(directory).inserted else { return false }
+            guard let identity = FileIdentity(path: directory) else { return true }
+            return seenFiles.insert(identity).inserted
         }
     }
 
@@ -84,6 +89,20 @@ public struct PluginFinder: Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return false }
         return (info.st_mode & S_IFMT) == S_IFREG && (info.st_mode & 0o111) != 0
+    }
+}
+
+/// A file as the kernel knows it (device and inode), so two spellings of one path compare equal.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// The identity of what `path` names, following symbolic links; nil when it cannot be read.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
 
@@ -211,6 +230,7 @@ struct PluginListCommand: CLICommand {
         let finder = PluginFinder(variables: context.environment.variables)
         var found = false
         var seen: [String: String] = [:]
+        var listedFiles = Set<FileIdentity>()
         var warnings = 0
         // Directory by directory, as kubectl does, so messages appear next to what they are about.
         for directory in finder.directories {
@@ -225,9 +245,11 @@ struct PluginListCommand: CLICommand {
                 names = list
             }
             for name in names {
+                let path = FileSystem.join(directory, name)
+                // The same file reached twice (a symlinked folder or file on PATH) is one plugin.
+                if let identity = FileIdentity(path: path), !listedFiles.insert(identity).inserted { continue }
                 if !found { context.stdout.write("The following compatible plugins are available:\n\n") }
                 found = true
-                let path = FileSystem.join(directory, name)
                 context.stdout.line(nameOnly ? name : path)
                 var problems: [String] = []
                 if !PluginFinder.isExecutableFile(path) {

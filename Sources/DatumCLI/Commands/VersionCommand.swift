@@ -1,3 +1,4 @@
+import DatumBuildInfo
 import DatumJSON
 import DatumYAML
 
@@ -10,6 +11,9 @@ struct VersionCommand: CLICommand {
         discussion: """
             Print the client version and, when a project is selected (--project, DATUM_PROJECT or the current \
             context), the version of the project's control plane (GET /version under the project prefix).
+
+            With -o json or -o yaml, the client's entry also names the git commit it was built from \
+            (gitCommit) and whether the tree had changes (gitTreeState), as kubectl's does.
 
             When the server cannot be reached, the client version is still printed, followed by the error, \
             and the exit status is 1.
@@ -34,16 +38,22 @@ struct VersionCommand: CLICommand {
         output = parsed.string("output")
     }
 
-    /// `version.Info` of the client, with the fields a Swift build can state.
+    /// `version.Info` of the client, with the fields a Swift build can state (kubectl's order).
     static var clientInfo: JSONValue {
         let parts = Datumctl.version.split(separator: ".")
-        return [
+        var info: JSONObject = [
             "major": .string(parts.first.map(String.init) ?? ""),
             "minor": .string(parts.dropFirst().first.map(String.init) ?? ""),
             "gitVersion": .string("v" + Datumctl.version),
-            "platform": .string(ProjectClient.platform),
         ]
+        if !BuildInfo.gitCommit.isEmpty {
+            info["gitCommit"] = .string(BuildInfo.gitCommit)
+            info["gitTreeState"] = .string(BuildInfo.gitTreeState)
+        }
+        info["platform"] = .string(ProjectClient.platform)
+        return .object(info)
     }
+
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         var server: JSONValue?

@@ -1,3 +1,4 @@
+import DatumJSON
 import DatumKit
 
 /// Where datumctl connects, as whom, and in which project: the result of applying
@@ -45,8 +46,10 @@ public struct ConnectionSettings: Sendable, Equatable {
             }
         }
 
+        let server = try ServerAddress.normalize(
+            globals.server ?? environment("DATUMCTL_SERVER") ?? context?.server ?? defaultServer)
         return ConnectionSettings(
-            server: globals.server ?? environment("DATUMCTL_SERVER") ?? context?.server ?? defaultServer,
+            server: server,
             project: globals.project ?? environment("DATUM_PROJECT") ?? context?.project,
             namespace: globals.namespace ?? context?.namespace ?? "default",
             token: token,
@@ -57,13 +60,70 @@ public struct ConnectionSettings: Sendable, Equatable {
     }
 
     /// The project, or the error telling the user how to give one (no request is sent without it).
+    /// Each way it names works as printed, with the project's name put in for PROJECT.
     func requireProject() throws(CLIError) -> String {
         guard let project, !project.isEmpty else {
             throw CLIError(
                 .configuration,
-                "no project selected: pass --project NAME, set DATUM_PROJECT, or save one in a context with "
-                    + "'datumctl config set-context NAME --project NAME --current'")
+                "no project selected: pass --project PROJECT, set DATUM_PROJECT=PROJECT, or save it for every "
+                    + "later command with 'datumctl config set-context --current --project PROJECT'")
         }
         return project
+    }
+
+    /// The warning for a token about to travel unencrypted (an explicit `http://` to a host that is
+    /// not loopback); nil when there is nothing to warn about.
+    var cleartextTokenWarning: String? {
+        guard let token, !token.isEmpty, ServerAddress.isCleartext(server), !ServerAddress.isLoopback(server) else {
+            return nil
+        }
+        return "the server \(server) is plain http: your token is sent unencrypted; use https:// unless this "
+            + "network is trusted"
+    }
+}
+
+/// Server addresses as kubectl reads them: no scheme means https.
+enum ServerAddress {
+    /// `api.datum.net` and `127.0.0.1:8443` become `https://...`; `http://` is kept only when
+    /// written out; any other scheme is an error.
+    static func normalize(_ raw: String) throws(CLIError) -> String {
+        let address = raw.trimmingGoWhitespace()
+        guard !address.isEmpty else { throw CLIError(.configuration, "the server address is empty") }
+        guard let separator = address.firstRange(of: "://") else { return "https://" + address }
+        let scheme = address[..<separator.lowerBound].lowercased()
+        guard scheme == "https" || scheme == "http" else {
+            throw CLIError(
+                .configuration,
+                "unsupported scheme \"\(address[..<separator.lowerBound])\" in server address \(GoFormat.quote(address)): "
+                    + "use https:// (or http:// for a local test server)")
+        }
+        let rest = address[separator.upperBound...]
+        guard !rest.isEmpty, !rest.hasPrefix("/") else {
+            throw CLIError(.configuration, "no host in server address \(GoFormat.quote(address))")
+        }
+        return scheme + "://" + rest
+    }
+
+    static func isCleartext(_ server: String) -> Bool { server.hasPrefix("http://") }
+
+    /// The host of a normalized address (`[::1]` without brackets), lowercased.
+    static func host(of server: String) -> String {
+        var rest = Substring(server)
+        if let separator = rest.firstRange(of: "://") { rest = rest[separator.upperBound...] }
+        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            return String(rest[rest.index(after: rest.startIndex)..<close]).lowercased()
+        }
+        if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
+        return rest.lowercased()
+    }
+
+    /// Whether the address names this machine: `localhost`, `127.0.0.0/8` or `::1`.
+    static func isLoopback(_ server: String) -> Bool {
+        let host = host(of: server)
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

@@ -42,6 +42,7 @@ extension CommandContext {
         let resolved: ConnectionSettings
         if let settings { resolved = settings } else { resolved = try connectionSettings() }
         let project = try resolved.requireProject()
+        if let warning = resolved.cleartextTokenWarning { diagnostics.warn(warning) }
         let sink = environment.stderr
         return try ProjectClient(settings: resolved, project: project, trace: { line in sink.line(line) })
     }

@@ -1,9 +1,12 @@
+import DatumBuildInfo
+
 /// The datumctl program: parses argv against the command tree and runs the selected command.
 ///
 /// The executable is a thin wrapper around ``Datumctl/main(_:)``, so every command runs
 /// in-process in tests with injected streams.
 public enum Datumctl {
-    public static let version = "0.1.0"
+    /// The release version (from the `VERSION` file, through ``BuildInfo``).
+    public static let version = BuildInfo.version
 
     /// Every runnable command by its path below the root; groups like `config` are spec-only.
     static let routes: [[String]: any CLICommand.Type] = {

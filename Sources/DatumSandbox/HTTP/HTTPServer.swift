@@ -12,7 +12,17 @@ public final class SandboxHTTPServer: Sendable {
     public let host: String
     public let isTLS: Bool
 
-    public init(api: APIServer, host: String, port: Int, tls: NIOSSLContext?, threads: Int = System.coreCount) throws {
+    public convenience init(
+        api: APIServer, host: String, port: Int, tls: NIOSSLContext?, threads: Int = System.coreCount
+    ) throws {
+        try self.init(api: api, socket: ListeningSocket(host: host, port: port), host: host, tls: tls, threads: threads)
+    }
+
+    /// Serves on a socket already bound to `host` (the sandbox binds first, before touching its data).
+    init(
+        api: APIServer, socket: consuming ListeningSocket, host: String, tls: NIOSSLContext?,
+        threads: Int = System.coreCount
+    ) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 512)
@@ -29,13 +39,13 @@ public final class SandboxHTTPServer: Sendable {
                 }
             }
         do {
-            channel = try bootstrap.bind(host: host, port: port).wait()
+            channel = try bootstrap.withBoundSocket(socket.take()).wait()
         } catch {
             try? group.syncShutdownGracefully()
             throw error
         }
         self.group = group
-        self.port = channel.localAddress?.port ?? port
+        self.port = channel.localAddress?.port ?? 0
         self.host = host
         self.isTLS = tls != nil
     }
