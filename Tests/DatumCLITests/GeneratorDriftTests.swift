@@ -71,3 +71,33 @@ import Testing
         #expect(Datumctl.rootSpec.consistencyProblems() == [])
     }
 }
+
+/// The exit-status and error-kind tables in `docs/exit-codes.md` and `docs/ci.md` are rendered
+/// from ``ErrorReference``; `DATUMCTL_RECORD=1 swift test --filter ErrorReferenceDriftTests`
+/// rewrites the blocks between their markers.
+@Suite(.serialized) struct ErrorReferenceDriftTests {
+    @Test(arguments: ErrorReference.blocks.map { "\($0.path)#\($0.name)" })
+    func documentedTableIsUpToDate(_ id: String) throws {
+        let block = try #require(ErrorReference.blocks.first { "\($0.path)#\($0.name)" == id })
+        let url = GeneratorDriftTests.root.appendingPathComponent(block.path)
+        let document = try String(contentsOf: url, encoding: .utf8)
+        let expected = try #require(
+            ErrorReference.replacingBlock(named: block.name, with: block.text, in: document),
+            "\(block.path) has no \"\(block.name)\" markers")
+        if Snapshot.isRecording {
+            if expected != document { try expected.write(to: url, atomically: true, encoding: .utf8) }
+            return
+        }
+        #expect(
+            expected == document,
+            "\(block.path): the \(block.name) table differs from ErrorReference; run DATUMCTL_RECORD=1 swift test --filter ErrorReferenceDriftTests\n\(Snapshot.lineDiff(expected: expected, actual: document))"
+        )
+    }
+
+    @Test func everyKindIsDocumentedWithItsExitStatus() {
+        for kind in CLIError.Kind.allCases {
+            #expect(ErrorReference.errorKindTable.contains("| `\(kind.rawValue)` | \(kind == .usage ? 64 : 1) |"))
+        }
+        #expect(ErrorReference.statuses.map(\.code) == [.success, .failure, .usage])
+    }
+}

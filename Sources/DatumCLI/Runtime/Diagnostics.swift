@@ -16,7 +16,7 @@ public enum ExitCode: Int32, Sendable {
 /// A failure reported to the user, rendered in exactly one place (``Diagnostics``).
 public struct CLIError: Error, Sendable, Hashable {
     /// What kind of failure; also the `kind` field of `--error-format json`.
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         case usage
         /// The server rejected the credentials (401); printed as kubectl does, without "Error from server".
         case authentication

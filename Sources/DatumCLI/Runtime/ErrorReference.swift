@@ -1,0 +1,83 @@
+/// The one description of datumctl's exit statuses and error kinds. `docs/exit-codes.md` and
+/// `docs/ci.md` carry tables rendered from it between `<!-- BEGIN GENERATED: ... -->` markers, and
+/// a drift test keeps them equal, so the documents cannot disagree with the binary or each other.
+public enum ErrorReference {
+    /// What an exit status means, and when it happens.
+    struct Status {
+        var code: ExitCode
+        var meaning: String
+        var examples: String
+    }
+
+    static let statuses: [Status] = [
+        Status(
+            code: .success, meaning: "Success: everything asked for was done.",
+            examples: "`apply` where every object was accepted; `validate` where every document is valid; `get` "
+                + "that found the objects (an empty list is success too)"),
+        Status(
+            code: .failure,
+            meaning: "Failure: something could not be done. Nothing is ever reported as done that the server did "
+                + "not accept.",
+            examples: "an invalid manifest (`validate`, or `apply` before it sends anything); a server error "
+                + "(`Error from server (NotFound): ...`); an unknown resource type; no project selected; the server "
+                + "unreachable, a TLS or timeout failure; one object of a multi-object `apply` or `delete` failed "
+                + "(the others are still attempted and reported)"),
+        Status(
+            code: .usage,
+            meaning: "Usage error: the command line itself is wrong, and nothing was attempted. (BSD `EX_USAGE`; "
+                + "kubectl uses 1 here.)",
+            examples: "an unknown command or flag (with a \"did you mean\" suggestion), a missing flag value, an "
+                + "invalid `--validate` or `-o` value, a missing required argument"),
+    ]
+
+    /// Every kind, its meaning and the exit status it leads to (`diff` maps failures to 2).
+    static func summary(of kind: CLIError.Kind) -> String {
+        switch kind {
+        case .usage: "The command line is wrong (unknown command or flag, bad value); nothing was attempted."
+        case .authentication: "The server rejected the credentials (401): a missing, wrong or expired token."
+        case .resource: "The server does not serve the resource type the command names (`the server doesn't have a resource type`)."
+        case .manifest: "A manifest cannot be read or parsed (YAML or JSON syntax, no kind, no name)."
+        case .validation: "A manifest breaks the resource's schema or rules; `file:line:column` points at it."
+        case .server: "The API server refused the request: `reason` and `code` are its Status reason and HTTP status."
+        case .connection: "The server could not be reached or did not answer: DNS, refused, TLS, timeout, proxy."
+        case .configuration: "The settings are incomplete or inconsistent: no project, a missing context or token file."
+        case .io: "A local file or program failed: unreadable input, an unwritable output, a plugin that cannot start."
+        }
+    }
+
+    /// The Markdown table of exit statuses (`docs/exit-codes.md`).
+    public static var exitStatusTable: String {
+        var lines = ["| code | meaning | examples |", "|---:|---|---|"]
+        for status in statuses {
+            lines.append("| \(status.code.rawValue) | \(status.meaning) | \(status.examples) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The Markdown table of error kinds (`docs/exit-codes.md` and `docs/ci.md`).
+    public static var errorKindTable: String {
+        var lines = ["| `kind` | exit status | meaning |", "|---|---:|---|"]
+        for kind in CLIError.Kind.allCases {
+            let status = CLIError(kind, "").exitCode.rawValue
+            lines.append("| `\(kind.rawValue)` | \(status) | \(summary(of: kind)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The generated blocks: the document, the block's name, and its text.
+    public static let blocks: [(path: String, name: String, text: String)] = [
+        ("docs/exit-codes.md", "exit statuses", exitStatusTable),
+        ("docs/exit-codes.md", "error kinds", errorKindTable),
+        ("docs/ci.md", "error kinds", errorKindTable),
+    ]
+
+    /// `document` with the block called `name` replaced by `text`; nil when the markers are missing.
+    public static func replacingBlock(named name: String, with text: String, in document: String) -> String? {
+        let begin = "<!-- BEGIN GENERATED: \(name) (ErrorReference.swift) -->\n"
+        let end = "<!-- END GENERATED: \(name) -->"
+        guard let start = document.firstRange(of: begin), let stop = document.firstRange(of: end),
+            start.upperBound <= stop.lowerBound
+        else { return nil }
+        return String(document[..<start.upperBound]) + text + String(document[stop.lowerBound...])
+    }
+}
