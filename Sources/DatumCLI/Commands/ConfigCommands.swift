@@ -180,7 +180,7 @@ struct ConfigDeleteContextCommand: CLICommand {
         }
         config.contexts.removeAll { $0.name == name }
         if config.currentContext == name {
-            context.stderr.line("warning: this removed your active context, use \"datumctl config use-context\" to select a different one")
+            context.stderr.line("warning: this removed your active context, use \"datumctl config use-context CONTEXT_NAME\" to select a different one")
         }
         try store.save(config)
         context.stdout.line("deleted context \(name) from \(store.path)")
