@@ -7,6 +7,7 @@ import PackageDescription
 //   DatumJSON              JSON value, parser and Go-compatible encoder (pure Swift)
 //   DatumYAML              libyaml wrapper: positions, errors, kubectl-style emitter
 //   DatumHTTP              libcurl wrapper: pooled HTTP client with retries and traces
+//   DatumCrypto            RS256 (sign, verify), JWT and JWK over libcrypto, through CCurlShim
 //   DatumKit               models, CRD schema, validation, manifest loading
 //   DatumCLI               hand-written argument parser, commands, printers
 //   DatumSandbox           the local API server (only datumctl-sandbox links it)
@@ -39,11 +40,12 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
-        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("crypto")]),
 
         .target(name: "DatumJSON", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "DatumYAML", dependencies: ["CYAML", "DatumJSON"]),
         .target(name: "DatumHTTP", dependencies: ["CCurlShim"]),
+        .target(name: "DatumCrypto", dependencies: ["CCurlShim", "DatumJSON"]),
         .target(
             name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML"],
             exclude: ["Upstream"]),
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP", "TestSupport"]),
+        .testTarget(name: "DatumCryptoTests", dependencies: ["DatumCrypto", "DatumJSON", "TestSupport"]),
         .testTarget(
             name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
             exclude: ["Fixtures"]),
