@@ -193,6 +193,8 @@ __datumctl_child() {
     'datumctl|completion') word=completion ;;
     'datumctl|options') word=options ;;
     'datumctl|config') word=config ;;
+    'datumctl|ctx') word=ctx ;;
+    'datumctl|context') word=ctx ;;
     'datumctl|plugin') word=plugin ;;
     'datumctl config|current-context') word=current-context ;;
     'datumctl config|delete-context') word=delete-context ;;
@@ -200,6 +202,9 @@ __datumctl_child() {
     'datumctl config|set-context') word=set-context ;;
     'datumctl config|use-context') word=use-context ;;
     'datumctl config|view') word=view ;;
+    'datumctl ctx|list') word=list ;;
+    'datumctl ctx|ls') word=list ;;
+    'datumctl ctx|use') word=use ;;
     'datumctl plugin|list') word=list ;;
     *) return 1 ;;
     esac
@@ -208,8 +213,9 @@ __datumctl_child() {
 # The subcommands of the command $1 (fails when it has none).
 __datumctl_subcommands() {
     case $1 in
-    'datumctl') kind=(commands get describe explain delete apply diff validate api-resources version completion options config plugin) ;;
+    'datumctl') kind=(commands get describe explain delete apply diff validate api-resources version completion options config ctx plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
+    'datumctl ctx') kind=(commands list use) ;;
     'datumctl plugin') kind=(commands list) ;;
     *) return 1 ;;
     esac
@@ -292,6 +298,8 @@ __datumctl_option() {
     'datumctl config set-context|--token-file') key='datumctl config set-context|token-file' takes=1 ;;
     'datumctl config view|--raw') key='datumctl config view|raw' takes=0 ;;
     'datumctl config view|--minify') key='datumctl config view|minify' takes=0 ;;
+    'datumctl ctx|--all') key='datumctl ctx|all' takes=0 ;;
+    'datumctl ctx list|--all') key='datumctl ctx list|all' takes=0 ;;
     'datumctl plugin list|--name-only') key='datumctl plugin list|name-only' takes=0 ;;
     'datumctl|--project'|'datumctl '*'|--project') key='datumctl|project' takes=1 ;;
     'datumctl|--server'|'datumctl '*'|--server'|'datumctl|-s'|'datumctl '*'|-s') key='datumctl|server' takes=1 ;;
@@ -330,6 +338,9 @@ __datumctl_option_words() {
     'datumctl config set-context') kind=(options --current --token-file --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl config use-context') kind=(options --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl config view') kind=(options --raw --minify --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl ctx') kind=(options --all --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl ctx list') kind=(options --all --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl ctx use') kind=(options --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl plugin') kind=(options --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl plugin list') kind=(options --name-only --project --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     *) return 1 ;;
@@ -386,6 +397,7 @@ __datumctl_argument_kind() {
     'datumctl config get-contexts|'*) kind=(names) ;;
     'datumctl config set-context|0') kind=(names) ;;
     'datumctl config use-context|0') kind=(names) ;;
+    'datumctl ctx use|0') kind=(names) ;;
     *) return 1 ;;
     esac
 }

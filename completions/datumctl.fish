@@ -146,6 +146,10 @@ function __datumctl_child
             echo 'options'
         case 'datumctl|config'
             echo 'config'
+        case 'datumctl|ctx'
+            echo 'ctx'
+        case 'datumctl|context'
+            echo 'ctx'
         case 'datumctl|plugin'
             echo 'plugin'
         case 'datumctl config|current-context'
@@ -160,6 +164,12 @@ function __datumctl_child
             echo 'use-context'
         case 'datumctl config|view'
             echo 'view'
+        case 'datumctl ctx|list'
+            echo 'list'
+        case 'datumctl ctx|ls'
+            echo 'list'
+        case 'datumctl ctx|use'
+            echo 'use'
         case 'datumctl plugin|list'
             echo 'list'
         case '*'
@@ -171,9 +181,11 @@ end
 function __datumctl_subcommands
     switch $argv[1]
         case 'datumctl'
-            printf '%s\n' 'get	Display one or many resources' 'describe	Show details of a specific resource or group of resources' 'explain	Get documentation for a resource' 'delete	Delete resources by file names, stdin, resources and names, or by resources and label selector' 'apply	Apply a configuration to a resource by file name or stdin' 'diff	Diff the live version against a would-be applied version' 'validate	Validate manifests locally, without a server' 'api-resources	Print the supported API resources on the server' 'version	Print the client and server version information' 'completion	Output shell completion code for the specified shell (bash, zsh, or fish)' 'options	Print the list of flags inherited by all commands' 'config	Modify datumctl configuration files' 'plugin	Provides utilities for interacting with plugins'
+            printf '%s\n' 'get	Display one or many resources' 'describe	Show details of a specific resource or group of resources' 'explain	Get documentation for a resource' 'delete	Delete resources by file names, stdin, resources and names, or by resources and label selector' 'apply	Apply a configuration to a resource by file name or stdin' 'diff	Diff the live version against a would-be applied version' 'validate	Validate manifests locally, without a server' 'api-resources	Print the supported API resources on the server' 'version	Print the client and server version information' 'completion	Output shell completion code for the specified shell (bash, zsh, or fish)' 'options	Print the list of flags inherited by all commands' 'config	Modify datumctl configuration files' 'ctx	View and switch contexts' 'plugin	Provides utilities for interacting with plugins'
         case 'datumctl config'
             printf '%s\n' 'current-context	Display the current context' 'delete-context	Delete the specified context from the config file' 'get-contexts	Describe one or many contexts' 'set-context	Set a context entry in the config file' 'use-context	Set the current-context in the config file' 'view	Display the configuration file'
+        case 'datumctl ctx'
+            printf '%s\n' 'list	List available contexts' 'use	Switch the active context'
         case 'datumctl plugin'
             printf '%s\n' 'list	List all visible plugin executables on a user\'s PATH'
         case '*'
@@ -332,6 +344,10 @@ function __datumctl_option
             printf '%s\n' 'datumctl config view|raw' 0
         case 'datumctl config view|--minify'
             printf '%s\n' 'datumctl config view|minify' 0
+        case 'datumctl ctx|--all'
+            printf '%s\n' 'datumctl ctx|all' 0
+        case 'datumctl ctx list|--all'
+            printf '%s\n' 'datumctl ctx list|all' 0
         case 'datumctl plugin list|--name-only'
             printf '%s\n' 'datumctl plugin list|name-only' 0
         case 'datumctl|--project' 'datumctl *|--project'
@@ -402,6 +418,12 @@ function __datumctl_option_words
             printf '%s\n' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl config view'
             printf '%s\n' '--raw	Display tokens instead of REDACTED' '--minify	Remove everything but the context in use' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl ctx'
+            printf '%s\n' '--all	List contexts from every session, grouped by account and endpoint' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl ctx list'
+            printf '%s\n' '--all	List contexts from every session, grouped by account and endpoint' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl ctx use'
+            printf '%s\n' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl plugin'
             printf '%s\n' '--project	The Datum Cloud project to act on' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl plugin list'
@@ -501,6 +523,8 @@ function __datumctl_argument_kind
         case 'datumctl config set-context|0'
             printf '%s\n' names
         case 'datumctl config use-context|0'
+            printf '%s\n' names
+        case 'datumctl ctx use|0'
             printf '%s\n' names
         case '*'
             echo none

@@ -196,8 +196,8 @@ extension GoYAMLResolver {
 }
 
 /// Go's `encoding/base64.StdEncoding.DecodeString`: padded standard alphabet, CR and LF ignored.
-enum Base64 {
-    static func decodeGo(_ text: String) -> [UInt8]? {
+public enum Base64 {
+    public static func decodeGo(_ text: String) -> [UInt8]? {
         var values: [UInt8] = []
         var padding = 0
         for byte in text.utf8 {

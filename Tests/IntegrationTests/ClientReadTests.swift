@@ -14,8 +14,8 @@ import Testing
                 ReadIT.policies, ReadIT.policy("secure-backend", labels: ["app": "secure-backend"]),
                 project: "my-project")
             let config = """
-                apiVersion: datumctl.datum.net/v1alpha1
-                kind: Config
+                apiVersion: datumctl.config.datum.net/v1beta1
+                kind: DatumctlConfig
                 current-context: sandbox
                 contexts:
                 - name: sandbox

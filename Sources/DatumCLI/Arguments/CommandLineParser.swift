@@ -233,7 +233,9 @@ public struct CommandLineParser: Sendable {
         guard let command = chain.last else { return .help(commandPath: path) }
         if recorder.helpRequested { return .help(commandPath: path) }
         // A group such as `datumctl config` does nothing by itself; kubectl shows its help.
-        if !command.subcommands.isEmpty && command.positionals.isEmpty && words.isEmpty {
+        if !command.subcommands.isEmpty && command.positionals.isEmpty && words.isEmpty
+            && !command.runsWithoutSubcommand
+        {
             return .help(commandPath: path)
         }
         let counts = try assignPositionals(words, to: command, path: path)

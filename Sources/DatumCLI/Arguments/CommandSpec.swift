@@ -175,12 +175,14 @@ public struct CommandSpec: Sendable, Hashable {
     public var positionals: [PositionalSpec]
     public var subcommands: [CommandSpec]
     public var isHidden: Bool
+    /// A group that also runs by itself (`datumctl ctx` lists contexts) instead of showing its help.
+    public var runsWithoutSubcommand: Bool
 
     public init(
         _ name: String, aliases: [String] = [], group: CommandGroup = .other, summary: String,
         discussion: String = "", usage: String? = nil, examples: [Example] = [],
         options: [OptionSpec] = [], positionals: [PositionalSpec] = [],
-        subcommands: [CommandSpec] = [], isHidden: Bool = false
+        subcommands: [CommandSpec] = [], isHidden: Bool = false, runsWithoutSubcommand: Bool = false
     ) {
         self.name = name
         self.aliases = aliases
@@ -193,6 +195,7 @@ public struct CommandSpec: Sendable, Hashable {
         self.positionals = positionals
         self.subcommands = subcommands
         self.isHidden = isHidden
+        self.runsWithoutSubcommand = runsWithoutSubcommand
     }
 
     /// The direct subcommand called `word`, by name or alias.

@@ -256,6 +256,7 @@ public final class ProjectClient: Sendable {
         let configuration = HTTPClientConfiguration(
             userAgent: Self.userAgent,
             caFile: settings.certificateAuthority,
+            caData: settings.certificateAuthorityData,
             insecureSkipTLSVerify: settings.insecureSkipTLSVerify,
             connectTimeout: connectTimeout,
             requestTimeout: settings.requestTimeout,

@@ -26,7 +26,8 @@ enum ConfigCommands {
         subcommands: members.map { $0.spec })
 
     static func store(_ environment: CommandEnvironment) -> ConfigStore {
-        ConfigStore(path: ConfigStore.defaultPath(variables: environment.variables))
+        let sink = environment.stderr
+        return ConfigStore(path: ConfigStore.defaultPath(variables: environment.variables), notice: { sink.line($0) })
     }
 }
 
@@ -124,8 +125,9 @@ struct ConfigGetContextsCommand: CLICommand {
         if !noHeaders { writer.write("CURRENT\tNAME\tSERVER\tPROJECT\tNAMESPACE\n") }
         for item in selected.sorted(by: { $0.name < $1.name }) {
             let marker = item.name == config.currentContext ? "*" : ""
-            writer.write(
-                "\(marker)\t\(item.name)\t\(item.server ?? "")\t\(item.project ?? "")\t\(item.namespace ?? "")\n")
+            // A login context reaches its session's endpoint.
+            let server = item.server ?? item.session.flatMap { config.session(named: $0)?.server } ?? ""
+            writer.write("\(marker)\t\(item.name)\t\(server)\t\(item.project ?? "")\t\(item.namespace ?? "")\n")
         }
         writer.flush()
         context.stdout.write(writer.output)

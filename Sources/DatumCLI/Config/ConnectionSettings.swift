@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import DatumYAML
 
 /// Where datumctl connects, as whom, and in which project: the result of applying
 /// the precedence flag → environment → context → default to every setting.
@@ -11,9 +12,16 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var namespace: String
     public var token: String?
     public var certificateAuthority: String?
+    /// PEM bytes of the CA a login session stored (`certificate-authority-data`).
+    public var certificateAuthorityData: [UInt8]?
     public var insecureSkipTLSVerify: Bool
     public var requestTimeout: Duration?
     public var verbosity: Int
+    /// The login session of the official datumctl's config that this invocation uses, if any
+    /// (its tokens live in the credential store, keyed by this name).
+    public var session: String?
+    /// The context in use, if any.
+    public var contextName: String?
 
     /// Resolves the settings for one invocation.
     static func resolve(_ globals: GlobalOptions, variables: [String: String], config: ConfigFile) throws(CLIError)
@@ -29,6 +37,9 @@ public struct ConnectionSettings: Sendable, Equatable {
             // A current-context that was deleted behaves like none, as in kubectl.
             context = config.context(named: current)
         }
+        // A login context uses its session's endpoint; without a context, the active session's.
+        let session: ConfigSession? =
+            if let context { context.session.flatMap { config.session(named: $0) } } else { config.activeSessionEntry }
 
         func environment(_ name: String) -> String? {
             guard let value = variables[name], !value.isEmpty else { return nil }
@@ -46,17 +57,33 @@ public struct ConnectionSettings: Sendable, Equatable {
             }
         }
 
+        var authorityData: [UInt8]?
+        if globals.certificateAuthority == nil, context?.certificateAuthority == nil,
+            let encoded = session?.certificateAuthorityData
+        {
+            guard let pem = Base64.decodeGo(encoded) else {
+                throw CLIError(
+                    .configuration,
+                    "the certificate-authority-data of session \"\(session?.name ?? "")\" in the config file is not base64")
+            }
+            authorityData = pem
+        }
+
         let server = try ServerAddress.normalize(
-            globals.server ?? environment("DATUMCTL_SERVER") ?? context?.server ?? defaultServer)
+            globals.server ?? environment("DATUMCTL_SERVER") ?? context?.server ?? session?.server ?? defaultServer)
         return ConnectionSettings(
             server: server,
             project: globals.project ?? environment("DATUM_PROJECT") ?? context?.project,
             namespace: globals.namespace ?? context?.namespace ?? "default",
             token: token,
             certificateAuthority: globals.certificateAuthority ?? context?.certificateAuthority,
-            insecureSkipTLSVerify: globals.insecureSkipTLSVerify || (context?.insecureSkipTLSVerify ?? false),
+            certificateAuthorityData: authorityData,
+            insecureSkipTLSVerify: globals.insecureSkipTLSVerify
+                || (context?.insecureSkipTLSVerify ?? session?.insecureSkipTLSVerify ?? false),
             requestTimeout: globals.requestTimeout,
-            verbosity: globals.verbosity)
+            verbosity: globals.verbosity,
+            session: session?.name,
+            contextName: context?.name)
     }
 
     /// The project, or the error telling the user how to give one (no request is sent without it).

@@ -14,6 +14,8 @@ public enum Datumctl {
         for command in commands { table[[command.spec.name]] = command }
         for member in ConfigCommands.members { table[["config", member.spec.name]] = member }
         for member in PluginCommands.members { table[["plugin", member.spec.name]] = member }
+        table[["ctx"]] = ContextListCommand.self
+        for member in ContextCommands.members { table[["ctx", member.spec.name]] = member }
         return table
     }()
 
@@ -43,7 +45,9 @@ public enum Datumctl {
             Find more information at: https://www.datum.net/docs/
             """,
         options: GlobalOptions.specs,
-        subcommands: commands.map { $0.spec } + [ConfigCommands.spec, PluginCommands.spec, CompleteCommand.spec])
+        subcommands: commands.map { $0.spec } + [
+            ConfigCommands.spec, ContextCommands.spec, PluginCommands.spec, CompleteCommand.spec,
+        ])
 
     /// Runs one invocation and returns the process exit status. `launcher` starts plugins
     /// (`datumctl foo` runs `datumctl-foo`); tests replace it to stay in-process.
