@@ -206,7 +206,7 @@ struct DeleteCommand: CLICommand {
         if wait && dryRun == .none && !deleted.isEmpty && errors.isEmpty {
             if let failure = waitUntilGone(deleted, session) { errors.append(failure) }
         }
-        for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
+        ReadSession.report(errors, to: context.diagnostics)
         return errors.isEmpty ? .success : .failure
     }
 

@@ -123,7 +123,7 @@ struct DescribeCommand: CLICommand {
             context.stderr.line(
                 allNamespaces ? "No resources found" : "No resources found in \(session.namespace) namespace.")
         }
-        for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
+        ReadSession.report(errors, to: context.diagnostics)
         return errors.isEmpty ? .success : .failure
     }
 

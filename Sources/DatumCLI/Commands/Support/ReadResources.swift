@@ -338,4 +338,11 @@ extension ReadSession {
         var seen = Set<String>()
         return errors.filter { $0.kind != .connection || seen.insert($0.text).inserted }
     }
+
+    /// Prints the failures as kubectl's aggregate does: a lone one with its `error: ` prefix,
+    /// several one per line, client-side errors bare (`invalid resource name ...`) and the
+    /// server's as `Error from server (...)`.
+    static func report(_ errors: [CLIError], to diagnostics: Diagnostics) {
+        FailureReport.report(distinct(errors).map(ObjectFailure.init), to: diagnostics)
+    }
 }
