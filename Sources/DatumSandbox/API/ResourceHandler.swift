@@ -17,6 +17,14 @@ struct ResourceHandler {
     var wantsTable: Bool { (request.header("accept") ?? "").contains("as=Table") }
 
     func run() throws(APIError) -> SandboxResponse {
+        // kube-apiserver's storage key functions: `..`, `.`, `a%b` (decoded) are no object name.
+        if let name = target.name {
+            let problems = NameValidation.isValidPathSegmentName(name)
+            if !problems.isEmpty {
+                throw APIError.badRequest(
+                    "Name parameter invalid: \(GoFormat.quote(name)): \(problems.joined(separator: ";"))")
+            }
+        }
         if let dry = query["dryRun"], !dry.isEmpty, dry != "All" {
             throw APIError(
                 code: 400, reason: "BadRequest",
