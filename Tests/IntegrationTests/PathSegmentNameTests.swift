@@ -235,6 +235,32 @@ import Testing
         #expect(result.stderr.contains("invalid "), "\(result.stderr)")
     }
 
+    /// The server over the wire (SwiftNIO, not only the handler): dot segments, encoded slashes
+    /// and a slash after a name are refused for every verb, and nothing changes.
+    @Test func theSandboxRefusesPathsThatNameAnotherObject() throws {
+        let sandbox = try SandboxInstance()
+        try sandbox.create("/api/v1/namespaces", #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team"}}"#)
+        try sandbox.create(
+            "/api/v1/namespaces/team/configmaps",
+            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","namespace":"team"}}"#)
+        let cases: [(String, Int)] = [
+            ("/api/v1/namespaces/team/", 404), ("/api/v1/namespaces/team/configmaps/..", 400),
+            ("/api/v1/namespaces/team/configmaps/.", 400), ("/api/v1/namespaces/team/configmaps/%2e%2e", 400),
+            ("/api/v1/namespaces/team/configmaps/%2E%2E/", 404), ("/api/v1/namespaces/team/configmaps/a%2Fb", 404),
+            ("/api/v1/namespaces/team/configmaps/cm/", 404), ("/api/v1/namespaces/../configmaps/cm", 404),
+        ]
+        for (path, status) in cases {
+            for method in ["GET", "PUT", "PATCH", "DELETE", "POST"] {
+                let body = method == "GET" || method == "DELETE" ? nil : #"{"metadata":{"name":"cm"}}"#
+                let result = try sandbox.request(
+                    method, path, body: body, contentType: "application/merge-patch+json", pathAsIs: true)
+                #expect(result.status == status, "\(method) \(path): \(result.body)")
+            }
+        }
+        #expect(try sandbox.request("GET", "/api/v1/namespaces/team").status == 200)
+        #expect(try sandbox.request("GET", "/api/v1/namespaces/team/configmaps/cm").status == 200)
+    }
+
     /// The bug as found: `delete configmap .. -n team` deleted the namespace `team`.
     @Test func deletingDotDotLeavesTheNamespaceAlone() throws {
         let sandbox = try SandboxInstance()
