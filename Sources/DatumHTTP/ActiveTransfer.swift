@@ -30,6 +30,9 @@ final class ActiveTransfer {
         try easy.attachErrorBuffer()
         try easy.setShare(share)
         try easy.set(CURLOPT_URL, spec.url, "CURLOPT_URL")
+        // Send the path exactly as built: libcurl would otherwise resolve `/./` and `/../`, and
+        // `configmaps/..` would silently become the namespace's own URL.
+        try easy.set(CURLOPT_PATH_AS_IS, 1, "CURLOPT_PATH_AS_IS")
         // Only web schemes: a server-chosen URL must never read local files.
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https", "CURLOPT_PROTOCOLS_STR")
         // Signals cannot be used for timeouts in a multi-threaded process.

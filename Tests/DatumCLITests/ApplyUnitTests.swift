@@ -260,9 +260,9 @@ struct ApplyUnitTests {
 
     static func client(server: String = "https://api.example.com") throws -> ProjectClient {
         let settings = ConnectionSettings(
-            server: server, project: "my project", namespace: "default", token: "secret", certificateAuthority: nil,
+            server: server, project: "my-project", namespace: "default", token: "secret", certificateAuthority: nil,
             insecureSkipTLSVerify: false, requestTimeout: nil, verbosity: 0)
-        return try ProjectClient(settings: settings, project: "my project", trace: { _ in })
+        return try ProjectClient(settings: settings, project: "my-project", trace: { _ in })
     }
 
     static var policy: APIResource { ResourceMapper.builtin[0] }
@@ -282,15 +282,15 @@ struct ApplyUnitTests {
             "apiVersion": "gateway.networking.k8s.io/v1", "kind": "BackendTLSPolicy",
             "metadata": ["name": "secure-backend", "namespace": "team a"], "spec": ["targetRefs": []],
         ]
-        let item = ApplyItem(
+        let item = try ApplyItem(
             object: object, resource: Self.policy, namespace: "team a", name: "secure-backend",
             location: SourceLocation(file: "p.yaml", line: 1, column: 1))
         let request = engine.request(for: item)
-        #expect(ApplyEngine.path(of: item) == item.path)
+        #expect(item.path == (try Self.policy.objectPath(namespace: "team a", name: "secure-backend")))
         #expect(request.method == "PATCH")
         #expect(
             request.url
-                == "https://api.example.com/apis/resourcemanager.miloapis.com/v1alpha1/projects/my%20project/control-plane"
+                == "https://api.example.com/apis/resourcemanager.miloapis.com/v1alpha1/projects/my-project/control-plane"
                 + "/apis/gateway.networking.k8s.io/v1/namespaces/team%20a/backendtlspolicies/secure-backend" + query)
         #expect(request.headers["Content-Type"] == "application/apply-patch+yaml")
         #expect(request.headers["Authorization"] == "Bearer secret")
@@ -301,19 +301,31 @@ struct ApplyUnitTests {
         )
     }
 
-    @Test(arguments: [("default", "web"), ("team a", "web"), ("default", "Web:1"), ("x", ".."), ("ns", "a.b-c")])
-    func fastPathsEqualEscapedOnes(_ namespace: String, _ name: String) {
+    @Test(arguments: [("default", "web"), ("team a", "web"), ("default", "Web:1"), ("x", "..."), ("ns", "a.b-c")])
+    func fastPathsEqualEscapedOnes(_ namespace: String, _ name: String) throws {
         for resource in ResourceMapper.builtin {
-            let item = ApplyItem(
-                object: [:], resource: resource, namespace: resource.namespaced ? namespace : nil, name: name,
+            let scoped = resource.namespaced ? namespace : nil
+            #expect(
+                try ApplyItem.path(resource, namespace: scoped, name: name)
+                    == resource.objectPath(namespace: scoped, name: name))
+        }
+    }
+
+    /// No item, hence no request, exists for a name or namespace that cannot be a path segment.
+    @Test(arguments: [("default", ".."), ("default", "."), ("..", "web"), ("default", "a/b"), ("a%b", "web"), ("default", "")])
+    func itemsNeedPathSegmentNames(_ namespace: String, _ name: String) {
+        let configMaps = APIResource(
+            group: "", version: "v1", name: "configmaps", singularName: "configmap", kind: "ConfigMap", namespaced: true)
+        #expect(throws: CLIError.self) {
+            try ApplyItem(
+                object: [:], resource: configMaps, namespace: namespace, name: name,
                 location: SourceLocation(file: "f", line: 1, column: 1))
-            #expect(ApplyEngine.path(of: item) == item.path)
         }
     }
 
     @Test func clusterScopedObjectsHaveNoNamespaceInTheirPath() throws {
         let namespaces = try #require(ResourceMapper.builtin.first { $0.kind == "Namespace" })
-        let item = ApplyItem(
+        let item = try ApplyItem(
             object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "infra"]], resource: namespaces,
             namespace: nil, name: "infra", location: SourceLocation(file: "ns.yaml", line: 1, column: 1))
         #expect(item.path == "/api/v1/namespaces/infra")

@@ -137,14 +137,23 @@ import Testing
         #expect(ReadDescribers.decodedLength("") == 0)
     }
 
-    @Test func eventSelectorValuesAreEscaped() {
+    @Test func eventSelectorValuesAreEscaped() throws {
         let scope = ProjectScope(server: "https://h", project: "p")
         let object: JSONValue = ["kind": "Thing", "metadata": ["name": "a,b=c\\d"]]
-        let url = DescribeCommand.eventsURL(for: object, scope: scope, limit: 0)
+        let url = try DescribeCommand.eventsURL(for: object, scope: scope, limit: 0)
         #expect(
             url == "https://h/apis/resourcemanager.miloapis.com/v1alpha1/projects/p/control-plane/api/v1/events"
                 + "?fieldSelector=involvedObject.kind%3DThing%2CinvolvedObject.name%3Da%5C%2Cb%5C%3Dc%5C%5Cd%2CinvolvedObject.namespace%3D"
         )
+    }
+
+    /// An object whose namespace cannot be a path segment (a server could send one) gets no
+    /// events request: `namespaces/../events` would be another URL.
+    @Test(arguments: ["..", ".", "a/b", "a%2Fb"])
+    func eventsOfObjectsInUnusableNamespacesAreNotRequested(_ namespace: String) {
+        let scope = ProjectScope(server: "https://h", project: "p")
+        let object: JSONValue = ["kind": "Thing", "metadata": ["name": "x", "namespace": .string(namespace)]]
+        #expect(throws: CLIError.self) { try DescribeCommand.eventsURL(for: object, scope: scope, limit: 0) }
     }
 
     @Test func usageErrors() {

@@ -31,6 +31,24 @@ extension HTTPLayerTests {
             #expect(request.headers.fields.map(\.name).sorted() == ["Accept", "Host", "User-Agent"])
         }
 
+        /// libcurl resolves dot segments unless told not to (`CURLOPT_PATH_AS_IS`): without it,
+        /// `configmaps/..` reached the server as the namespace's URL.
+        @Test(arguments: [
+            "/api/v1/namespaces/team/configmaps/..", "/api/v1/namespaces/team/configmaps/.",
+            "/a/./b/../c//d/", "/api/v1/namespaces/%2E%2E/configmaps/x",
+        ])
+        func pathsAreSentAsBuilt(path: String) throws {
+            let server = try TestHTTPServer { _ in .text("ok") }
+            defer { server.stop() }
+            let client = try HTTPClient(HTTPClientConfiguration())
+
+            for method in ["GET", "DELETE"] {
+                _ = try client.send(HTTPRequest(method: method, url: server.baseURL + path + "?x=1"))
+            }
+
+            #expect(server.requests.map(\.target) == [path + "?x=1", path + "?x=1"])
+        }
+
         @Test(arguments: ["POST", "PATCH", "PUT"])
         func methodsWithBodySendExactBytes(method: String) throws {
             let server = try TestHTTPServer { request in

@@ -427,6 +427,20 @@ let statusRuleCases: [RuleCase] = [
             F.notice,
         ]),
     RuleCase(
+        name: "lastTransitionTime: a signed year is not a date (Go's time.Parse refuses it)",
+        edits: [("status.ancestors[0].conditions[0].lastTransitionTime", "+202-01-01T00:00:00Z")], mode: .status,
+        errors: [
+            #"status.ancestors[0].conditions[0].lastTransitionTime: Invalid value: "+202-01-01T00:00:00Z": ancestors[0].conditions[0].lastTransitionTime in body must be of type date-time: "+202-01-01T00:00:00Z""#,
+            F.notice,
+        ]),
+    RuleCase(
+        name: "lastTransitionTime: second 60 is not a time",
+        edits: [("status.ancestors[0].conditions[0].lastTransitionTime", "2016-12-31T23:59:60Z")], mode: .status,
+        errors: [
+            #"status.ancestors[0].conditions[0].lastTransitionTime: Invalid value: "2016-12-31T23:59:60Z": ancestors[0].conditions[0].lastTransitionTime in body must be of type date-time: "2016-12-31T23:59:60Z""#,
+            F.notice,
+        ]),
+    RuleCase(
         name: "lastTransitionTime with an offset and fraction",
         edits: [("status.ancestors[0].conditions[0].lastTransitionTime", "2024-02-29t23:59:59.123+01:00")],
         mode: .status, errors: []),

@@ -206,9 +206,12 @@ final class SandboxInstance: @unchecked Sendable {
 
     func request(
         _ method: String, _ path: String, project: String = "p1", token: String? = nil, body: String? = nil,
-        contentType: String = "application/json", accept: String = "application/json", maxTime: Double? = nil
+        contentType: String = "application/json", accept: String = "application/json", maxTime: Double? = nil,
+        pathAsIs: Bool = false
     ) throws -> HTTPResult {
         var arguments = ["-sS", "-X", method, "-o", "-", "-w", "\n%{http_code}", "-H", "Accept: \(accept)"]
+        // curl resolves `/./` and `/../` unless told not to; tests of such paths need them sent.
+        if pathAsIs { arguments.append("--path-as-is") }
         if let certificates { arguments += ["--cacert", certificates.caPath] }
         if let tokenValue = token ?? Optional(adminToken), !tokenValue.isEmpty {
             arguments += ["-H", "Authorization: Bearer \(tokenValue)"]

@@ -125,16 +125,24 @@ public struct APIResource: Sendable, Hashable {
     }
 
     /// The collection path, e.g. `/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies`.
-    public func collectionPath(namespace: String?) -> String {
+    /// Throws for a namespace that cannot be a path segment (``PathSegmentName``); an empty
+    /// namespace is none (all namespaces), as in client-go.
+    public func collectionPath(namespace: String?) throws(CLIError) -> String {
         let root = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-        if namespaced, let namespace {
+        if namespaced, let namespace, !namespace.isEmpty {
+            try PathSegmentName.checkNamespace(namespace)
             return "\(root)/namespaces/\(ProjectScope.escapePathSegment(namespace))/\(name)"
         }
         return "\(root)/\(name)"
     }
 
-    public func objectPath(namespace: String?, name objectName: String, subresource: String? = nil) -> String {
-        var path = collectionPath(namespace: namespace) + "/" + ProjectScope.escapePathSegment(objectName)
+    /// One object's path; throws for a name or namespace that cannot be a path segment, so no
+    /// URL is ever built for `..`, `a/b` or an empty name.
+    public func objectPath(namespace: String?, name objectName: String, subresource: String? = nil) throws(CLIError)
+        -> String
+    {
+        try PathSegmentName.checkName(objectName)
+        var path = try collectionPath(namespace: namespace) + "/" + ProjectScope.escapePathSegment(objectName)
         if let subresource { path += "/" + subresource }
         return path
     }
@@ -250,8 +258,10 @@ public final class ProjectClient: Sendable {
         settings: ConnectionSettings, project: String, trace: @escaping @Sendable (String) -> Void,
         connectTimeout: Duration = .seconds(30), retry: RetryPolicy = .default
     ) throws(CLIError) {
+        try PathSegmentName.checkProject(project)
         scope = ProjectScope(server: settings.server, project: project)
-        namespace = settings.namespace
+        // An empty namespace (`-n ""`) means the default one, as in kubectl; it never reaches a URL.
+        namespace = settings.namespace.isEmpty ? "default" : settings.namespace
         token = settings.token
         let configuration = HTTPClientConfiguration(
             userAgent: Self.userAgent,

@@ -72,7 +72,8 @@ struct ServerCompletionSource: DynamicCompletionSource {
             throw CLIError(.usage, "the server doesn't have a resource type \"\(type)\"")
         }
         let allNamespaces = point.options["all-namespaces"]?.last == "true"
-        let path = resource.collectionPath(namespace: allNamespaces ? nil : connection.namespace)
+        // A namespace that cannot be a path segment fails here, before any request.
+        let path = try resource.collectionPath(namespace: allNamespaces ? nil : connection.namespace)
         let list = try connection.get(path, query: [("includeObject", "None")], accept: Self.tableAccept)
         return Self.names(in: list).sorted()
     }
@@ -96,7 +97,7 @@ struct ServerCompletionSource: DynamicCompletionSource {
 
     private func connect(_ point: CompletionPoint) throws(CLIError) -> Connection {
         guard let parsed = point.parsedCommand else { throw CLIError(.usage, "nothing to complete") }
-        let globals = GlobalOptions(parsed)
+        let globals = GlobalOptions(parsed).withEmptyNamespaceUnset
         let config = try ConfigCommands.store(environment).load()
         let settings = try ConnectionSettings.resolve(globals, variables: environment.variables, config: config)
         let project = try settings.requireProject()

@@ -165,27 +165,37 @@ struct DeleteCommand: CLICommand {
             targets = try session.targets(manifests)
         }
 
-        var deleted: [(ReadTarget, String?)] = []
+        // A name or namespace that cannot be a path segment is an error of its own; nothing is
+        // sent for it (`..` would otherwise delete the namespace).
+        var paths: [(target: ReadTarget, path: String)] = []
+        for target in targets {
+            do throws(CLIError) {
+                paths.append((target, try target.path()))
+            } catch {
+                errors.append(Self.withSource(error, target))
+            }
+        }
+        var deleted: [Deleted] = []
         if dryRun == .client {
-            for target in targets { printDeleted(target, context) }
+            for (target, _) in paths { printDeleted(target, context) }
         } else {
             let body = Array(Self.deleteOptions(dryRun: dryRun == .server).utf8)
-            let requests = targets.map { target in
+            let requests = paths.map { entry in
                 session.client.request(
-                    "DELETE", session.client.scope.url(target.path), contentType: "application/json", body: body,
+                    "DELETE", session.client.scope.url(entry.path), contentType: "application/json", body: body,
                     idempotent: true)
             }
-            for (target, result) in zip(targets, session.client.sendAll(requests, concurrency: 16)) {
+            for (entry, result) in zip(paths, session.client.sendAll(requests, concurrency: 16)) {
                 do throws(CLIError) {
                     let response = try ProjectClient.decode(try result.get())
-                    printDeleted(target, context)
-                    deleted.append((target, Self.uid(of: response)))
+                    printDeleted(entry.target, context)
+                    deleted.append(Deleted(target: entry.target, path: entry.path, uid: Self.uid(of: response)))
                 } catch {
                     if error.reason == "NotFound" && ignoreNotFound {
-                        deleted.append((target, nil))
+                        deleted.append(Deleted(target: entry.target, path: entry.path, uid: nil))
                         continue
                     }
-                    errors.append(Self.withSource(error, target))
+                    errors.append(Self.withSource(error, entry.target))
                 }
             }
         }
@@ -196,7 +206,7 @@ struct DeleteCommand: CLICommand {
         if wait && dryRun == .none && !deleted.isEmpty && errors.isEmpty {
             if let failure = waitUntilGone(deleted, session) { errors.append(failure) }
         }
-        for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
+        ReadSession.report(errors, to: context.diagnostics)
         return errors.isEmpty ? .success : .failure
     }
 
@@ -232,9 +242,17 @@ struct DeleteCommand: CLICommand {
         return response["metadata"]?["uid"]?.stringValue
     }
 
-    /// kubectl names the manifest an object came from: `error when deleting "policy.yaml": ...`.
+    /// One object the server deleted (or had not found): where it was, and its uid then.
+    private struct Deleted {
+        var target: ReadTarget
+        var path: String
+        var uid: String?
+    }
+
+    /// kubectl names the manifest an object came from: `error when deleting "policy.yaml": ...`,
+    /// for the server's errors and for names it refuses to put in a URL.
     static func withSource(_ error: CLIError, _ target: ReadTarget) -> CLIError {
-        guard let source = target.source, error.kind == .server else { return error }
+        guard let source = target.source, error.kind == .server || error.kind == .validation else { return error }
         var sourced = error
         sourced.message = "error when deleting \(GoFormat.quote(source)): \(error.message)"
         return sourced
@@ -242,21 +260,21 @@ struct DeleteCommand: CLICommand {
 
     /// Polls until every deleted object is gone (or was replaced by a new one with another uid),
     /// as `kubectl delete --wait` does; `nil` when all are gone.
-    private func waitUntilGone(_ deleted: [(ReadTarget, String?)], _ session: ReadSession) -> CLIError? {
+    private func waitUntilGone(_ deleted: [Deleted], _ session: ReadSession) -> CLIError? {
         let limit: Duration = timeout == .zero ? .seconds(168 * 3600) : timeout
         let deadline = ContinuousClock.now + limit
         var pending = deleted
         var delay: Duration = .milliseconds(50)
         while true {
-            let requests = pending.map { session.client.request("GET", session.client.scope.url($0.0.path)) }
-            var still: [(ReadTarget, String?)] = []
+            let requests = pending.map { session.client.request("GET", session.client.scope.url($0.path)) }
+            var still: [Deleted] = []
             for (entry, result) in zip(pending, session.client.sendAll(requests, concurrency: 16)) {
                 switch result {
                 case .success(let response) where response.status == 404:
                     continue
                 case .success(let response) where (200..<300).contains(response.status):
                     let current = (try? ProjectClient.decode(response)).flatMap { Self.uid(of: $0) }
-                    if let uid = entry.1, current != uid { continue }
+                    if let uid = entry.uid, current != uid { continue }
                     still.append(entry)
                 case .success(let response):
                     // Not allowed to look (403) or to get this resource (405): nothing to wait for.
@@ -272,7 +290,7 @@ struct DeleteCommand: CLICommand {
                 guard let first = still.first else { return nil }
                 return CLIError(
                     .connection,
-                    "timed out waiting for the condition on \(first.0.resource.name)/\(first.0.name ?? "")")
+                    "timed out waiting for the condition on \(first.target.resource.name)/\(first.target.name ?? "")")
             }
             HTTPClient.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))

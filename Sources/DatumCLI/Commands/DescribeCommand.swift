@@ -1,3 +1,4 @@
+import DatumHTTP
 import DatumJSON
 import DatumKit
 
@@ -122,7 +123,7 @@ struct DescribeCommand: CLICommand {
             context.stderr.line(
                 allNamespaces ? "No resources found" : "No resources found in \(session.namespace) namespace.")
         }
-        for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
+        ReadSession.report(errors, to: context.diagnostics)
         return errors.isEmpty ? .success : .failure
     }
 
@@ -144,11 +145,16 @@ struct DescribeCommand: CLICommand {
     private func describeAll(_ objects: [JSONValue], _ session: ReadSession, _ context: CommandContext) -> [String] {
         var events: [JSONValue?] = Array(repeating: nil, count: objects.count)
         if showEvents && !objects.isEmpty {
-            let requests = objects.map { object in
-                session.client.request(
-                    "GET", Self.eventsURL(for: object, scope: session.client.scope, limit: chunkSize))
+            // An object whose namespace cannot be a path segment gets no events request.
+            var indices: [Int] = []
+            var requests: [HTTPRequest] = []
+            for (index, object) in objects.enumerated() {
+                guard let url = try? Self.eventsURL(for: object, scope: session.client.scope, limit: chunkSize)
+                else { continue }
+                indices.append(index)
+                requests.append(session.client.request("GET", url))
             }
-            for (index, result) in session.client.sendAll(requests, concurrency: 8).enumerated() {
+            for (index, result) in zip(indices, session.client.sendAll(requests, concurrency: 8)) {
                 // kubectl leaves the Events section out when they cannot be read.
                 if case .success(let response) = result, let list = try? ProjectClient.decode(response) {
                     events[index] = list
@@ -163,7 +169,7 @@ struct DescribeCommand: CLICommand {
 
     /// The events that mention `object`, selected as kubectl selects them: by the involved
     /// object's kind, name, namespace and uid.
-    static func eventsURL(for object: JSONValue, scope: ProjectScope, limit: Int) -> String {
+    static func eventsURL(for object: JSONValue, scope: ProjectScope, limit: Int) throws(CLIError) -> String {
         let metadata = object["metadata"]
         let namespace = metadata?["namespace"]?.stringValue ?? ""
         var fields: [(String, String)] = []
@@ -174,10 +180,9 @@ struct DescribeCommand: CLICommand {
         let selector = fields.map { "\($0.0)=\(escapeFieldValue($0.1))" }.joined(separator: ",")
         var query = [("fieldSelector", selector)]
         if limit > 0 { query.append(("limit", String(limit))) }
-        let path =
-            namespace.isEmpty
-            ? "/api/v1/events" : "/api/v1/namespaces/\(ProjectScope.escapePathSegment(namespace))/events"
-        return scope.url(path, query: query)
+        let events = APIResource(
+            group: "", version: "v1", name: "events", singularName: "event", kind: "Event", namespaced: true)
+        return scope.url(try events.collectionPath(namespace: namespace), query: query)
     }
 
     /// `fields.EscapeValue`: backslash, comma and equals sign are escaped with a backslash.

@@ -197,7 +197,7 @@ struct GetCommand: CLICommand {
     }
 
     private func report(_ errors: [CLIError], _ context: CommandContext) -> ExitCode {
-        for error in ReadSession.distinct(errors) { context.diagnostics.report(error) }
+        ReadSession.report(errors, to: context.diagnostics)
         return errors.isEmpty ? .success : .failure
     }
 

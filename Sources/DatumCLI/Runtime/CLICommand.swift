@@ -34,7 +34,8 @@ extension CommandContext {
     /// Connection settings after precedence (flags, environment, context, defaults).
     func connectionSettings() throws(CLIError) -> ConnectionSettings {
         let config = try ConfigCommands.store(environment).load()
-        return try ConnectionSettings.resolve(globals, variables: environment.variables, config: config)
+        return try ConnectionSettings.resolve(
+            globals.withEmptyNamespaceUnset, variables: environment.variables, config: config)
     }
 
     /// The client for the selected project; fails (before any request) when no project is given.

@@ -21,7 +21,9 @@ public enum ErrorReference {
             examples: "an invalid manifest (`validate`, or `apply` before it sends anything); a server error "
                 + "(`Error from server (NotFound): ...`); an unknown resource type; no project selected; the server "
                 + "unreachable, a TLS or timeout failure; one object of a multi-object `apply` or `delete` failed "
-                + "(the others are still attempted and reported)"),
+                + "(the others are still attempted and reported); a name, namespace or project that cannot be a URL "
+                + "path segment (`invalid resource name \"..\"`, as kubectl words it and exits), from the command "
+                + "line, a manifest, the environment or a context: nothing is sent for it"),
         Status(
             code: .usage,
             meaning: "Usage error: the command line itself is wrong, and nothing was attempted. (BSD `EX_USAGE`; "
@@ -37,7 +39,9 @@ public enum ErrorReference {
         case .authentication: "The server rejected the credentials (401): a missing, wrong or expired token."
         case .resource: "The server does not serve the resource type the command names (`the server doesn't have a resource type`)."
         case .manifest: "A manifest cannot be read or parsed (YAML or JSON syntax, no kind, no name)."
-        case .validation: "A manifest breaks the resource's schema or rules; `file:line:column` points at it."
+        case .validation:
+            "A manifest breaks the resource's schema or rules (`file:line:column` points at it), or a name, namespace "
+                + "or project cannot be a URL path segment (`invalid resource name \"..\"`)."
         case .server: "The API server refused the request: `reason` and `code` are its Status reason and HTTP status."
         case .connection: "The server could not be reached or did not answer: DNS, refused, TLS, timeout, proxy."
         case .configuration: "The settings are incomplete or inconsistent: no project, a missing context or token file."

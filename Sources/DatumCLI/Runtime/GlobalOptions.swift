@@ -53,6 +53,14 @@ struct GlobalOptions: Sendable {
     var verbosity: Int
     var errorFormat: ErrorFormat
 
+    /// `-n ""` means no namespace was given, as in kubectl: the context's (or `default`) applies.
+    /// An empty namespace would otherwise leave an empty segment in every URL.
+    var withEmptyNamespaceUnset: GlobalOptions {
+        var copy = self
+        if copy.namespace?.isEmpty == true { copy.namespace = nil }
+        return copy
+    }
+
     init(_ parsed: ParsedCommand) {
         project = parsed.string("project")
         server = parsed.string("server")

@@ -6,53 +6,20 @@
 
 /// RFC 3339 timestamps as Kubernetes writes them (`metav1.Time`, `metav1.MicroTime`).
 public enum KubeTime {
-    /// Seconds since the Unix epoch, or nil for a missing or malformed timestamp.
+    /// Seconds since the Unix epoch, or nil for a missing timestamp or one the API server refuses:
+    /// exactly what Go's `time.Parse(time.RFC3339, text)` accepts (`metav1.Time`'s decoding).
     public static func parse(_ text: String?) -> Double? {
-        guard let text, !text.isEmpty else { return nil }
-        let s = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= s.count else { return nil }
-            var v = 0
-            for i in range {
-                guard s[i] >= 48 && s[i] <= 57 else { return nil }
-                v = v * 10 + Int(s[i] - 48)
-            }
-            return v
-        }
-        guard s.count >= 20, s[4] == 45, s[7] == 45, s[10] == 84 || s[10] == 116, s[13] == 58, s[16] == 58,
-            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var i = 19
-        var fraction = 0.0
-        if i < s.count, s[i] == 46 {
-            i += 1
-            var scale = 0.1
-            let start = i
-            while i < s.count, s[i] >= 48, s[i] <= 57 {
-                fraction += Double(s[i] - 48) * scale
-                scale /= 10
-                i += 1
-            }
-            guard i > start else { return nil }
-        }
-        guard i < s.count else { return nil }
-        var offset = 0
-        if s[i] == 90 || s[i] == 122 {
-            i += 1
-        } else if s[i] == 43 || s[i] == 45 {
-            guard let oh = number((i + 1)..<(i + 3)), i + 3 < s.count, s[i + 3] == 58,
-                let om = number((i + 4)..<(i + 6))
-            else { return nil }
-            offset = (oh * 3600 + om * 60) * (s[i] == 45 ? -1 : 1)
-            i += 6
-        } else {
+        guard let text, !text.isEmpty, case .success(let time) = GoTimeParse.parse(text, layout: .rfc3339) else {
             return nil
         }
-        guard i == s.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return Double(days * 86400 + hour * 3600 + minute * 60 + second - offset) + fraction
+        return Double(time.unixSeconds) + Double(time.nanoseconds) / 1e9
+    }
+
+    /// Go's error for a timestamp `time.Parse(time.RFC3339, text)` refuses, word for word
+    /// (`parsing time "2026-02-31T00:00:00Z": day out of range`), or nil when it parses.
+    public static func parseError(_ text: String) -> String? {
+        if case .failure(let error) = GoTimeParse.parse(text, layout: .rfc3339) { return error.message }
+        return nil
     }
 
     /// Days since 1970-01-01 in the proleptic Gregorian calendar.

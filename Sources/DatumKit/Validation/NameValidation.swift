@@ -181,3 +181,29 @@ public enum NameValidation {
         isDNS1123Label(prefix ? maskTrailingDash(name) : name)
     }
 }
+
+extension NameValidation {
+    /// Names that may never be a path segment (`NameMayNotBe` in k8s.io/apimachinery/pkg/api/validation/path).
+    public static let pathSegmentForbiddenNames = [".", ".."]
+    /// Substrings a path segment name may not contain (`NameMayNotContain`).
+    public static let pathSegmentForbiddenSubstrings = ["/", "%"]
+
+    /// `IsValidPathSegmentName`: whether `name` can be one segment of a URL path unchanged. An
+    /// exact `.` or `..` is reported alone; otherwise every forbidden substring it contains.
+    public static func isValidPathSegmentName(_ name: String) -> [String] {
+        // Compared as bytes, as Go compares strings.
+        for forbidden in pathSegmentForbiddenNames where name.utf8.elementsEqual(forbidden.utf8) {
+            return ["may not be '\(forbidden)'"]
+        }
+        let bytes = Array(name.utf8)
+        return pathSegmentForbiddenSubstrings.filter { forbidden in
+            let needle = Array(forbidden.utf8)
+            return bytes.indices.contains { bytes[$0...].starts(with: needle) }
+        }.map { "may not contain '\($0)'" }
+    }
+
+    /// Go's `%v` of a `[]string`: `[a b]`.
+    public static func goList(_ messages: [String]) -> String {
+        "[" + messages.joined(separator: " ") + "]"
+    }
+}

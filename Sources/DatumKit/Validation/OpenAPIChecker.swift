@@ -320,31 +320,11 @@ struct OpenAPIChecker {
 enum DateTimeFormat {
     static let timePattern = try? GoRegex(#"^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$"#)
 
-    /// Go's `time.Parse("2006-01-02", s)` acceptance.
+    /// kube-openapi's `IsDate`: Go's `time.Parse("2006-01-02", s)` accepts it (four digits for
+    /// the year, no sign; the day within its month).
     static func isDate(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        func number(_ range: Range<Int>, allowSign: Bool) -> Int? {
-            var value = 0
-            var negative = false
-            var digits = 0
-            for (offset, b) in bytes[range].enumerated() {
-                if offset == 0 && allowSign && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) {
-                    negative = b == UInt8(ascii: "-")
-                    continue
-                }
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) else { return nil }
-                value = value * 10 + Int(b - UInt8(ascii: "0"))
-                digits += 1
-            }
-            return digits > 0 ? (negative ? -value : value) : nil
-        }
-        guard let year = number(0..<4, allowSign: true), let month = number(5..<7, allowSign: false),
-            let day = number(8..<10, allowSign: false), (1...12).contains(month), day >= 1
-        else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
+        if case .success = GoTimeParse.parse(s, layout: .date) { return true }
+        return false
     }
 
     /// kube-openapi's `IsDateTime`: a date, `t`, then a time matched by its

@@ -37,10 +37,13 @@ public final class APIServer: Sendable {
         let rest = path.dropFirst(APIServer.projectPrefix.count)
         let parts = rest.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         let token = try authenticate(request)
-        guard parts.count >= 2, parts[1] == "control-plane", !parts[0].isEmpty else {
+        // The project is one path segment: `projects/../control-plane` or `%2e%2e` names no project.
+        let project = RequestPath.decode(String(parts.first ?? ""))
+        guard parts.count >= 2, parts[1] == "control-plane", !project.isEmpty,
+            NameValidation.isValidPathSegmentName(project).isEmpty
+        else {
             return .text(404, "404 page not found\n")
         }
-        let project = String(parts[0])
         guard tokens.allows(token, project: project) == true else {
             throw APIError.forbiddenProject(project, user: TokenTable.userName(for: token))
         }
@@ -81,7 +84,8 @@ public final class APIServer: Sendable {
     private func routeInProject(_ request: SandboxRequest, project: String, kubePath: String, base: String)
         throws(APIError) -> SandboxResponse
     {
-        let segments = kubePath.split(separator: "/").map { QueryParameters.decode(String($0)) }
+        guard let requestPath = RequestPath(kubePath) else { return .text(404, "404 page not found\n") }
+        let segments = requestPath.segments
         let accept = request.header("accept") ?? ""
         let aggregated = accept.contains("as=APIGroupDiscoveryList")
         switch segments.count {
@@ -134,7 +138,10 @@ public final class APIServer: Sendable {
         } else {
             return .text(404, "404 page not found\n")
         }
-        guard let target = ResourceTarget(group: group, version: version, segments: resourceSegments) else {
+        // A trailing slash after an object's name is not the object (see ``RequestPath``).
+        guard let target = ResourceTarget(group: group, version: version, segments: resourceSegments),
+            !(requestPath.trailingSlash && target.name != nil)
+        else {
             return .text(404, "404 page not found\n")
         }
         let handler = ResourceHandler(
@@ -159,6 +166,8 @@ struct ResourceTarget {
     var subresource: String?
 
     init?(group: String, version: String, segments: [String]) {
+        // Only the object's name may be a dot segment here, and then the handler refuses it
+        // (400, as kube-apiserver's storage does); anywhere else it names nothing.
         var namespace: String?
         var rest = segments[...]
         let namespaceSubresources: Set<String> = ["status", "finalize"]
@@ -173,6 +182,7 @@ struct ResourceTarget {
         else { return nil }
         rest = rest.dropFirst()
         if namespace != nil && !type.namespaced { return nil }
+        if let namespace, RequestPath.isDotSegment(namespace) { return nil }
         if namespace == nil && type.namespaced && !rest.isEmpty { return nil }
         self.type = type
         self.namespace = namespace

@@ -17,6 +17,14 @@ struct ResourceHandler {
     var wantsTable: Bool { (request.header("accept") ?? "").contains("as=Table") }
 
     func run() throws(APIError) -> SandboxResponse {
+        // kube-apiserver's storage key functions: `..`, `.`, `a%b` (decoded) are no object name.
+        if let name = target.name {
+            let problems = NameValidation.isValidPathSegmentName(name)
+            if !problems.isEmpty {
+                throw APIError.badRequest(
+                    "Name parameter invalid: \(GoFormat.quote(name)): \(problems.joined(separator: ";"))")
+            }
+        }
         if let dry = query["dryRun"], !dry.isEmpty, dry != "All" {
             throw APIError(
                 code: 400, reason: "BadRequest",
@@ -227,6 +235,24 @@ struct ResourceHandler {
         }
     }
 
+    /// The `metav1.Time` fields of built-in kinds, which kube-apiserver decodes with Go's
+    /// `time.Parse(time.RFC3339, ...)` before anything else: a value it refuses fails the whole
+    /// request with the decoder's error (`ConfigMap in version "v1" cannot be handled as a
+    /// ConfigMap: parsing time "2026-02-31T00:00:00Z": day out of range`). Custom resources keep
+    /// no such typed fields (their metadata timestamps are dropped or replaced by the server).
+    private func checkTimes(_ object: JSONObject) throws(APIError) {
+        guard !type.isCustom else { return }
+        var values: [JSONValue?] = [
+            object["metadata"]?["creationTimestamp"], object["metadata"]?["deletionTimestamp"],
+        ]
+        if type == ResourceCatalog.events { values += [object["firstTimestamp"], object["lastTimestamp"]] }
+        for case .string(let text)? in values {
+            guard let problem = KubeTime.parseError(text) else { continue }
+            throw APIError.badRequest(
+                "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(problem)")
+        }
+    }
+
     private func manager() -> String {
         if let name = query["fieldManager"], !name.isEmpty { return name }
         let agent = request.header("user-agent") ?? ""
@@ -243,6 +269,7 @@ struct ResourceHandler {
             throw APIError.badRequest("the body of the request was in an unknown format")
         }
         try checkTypeMeta(object, requireBoth: false)
+        try checkTimes(object)
         let warnings: [String]
         (object, warnings) = try normalize(object, duplicates: duplicates, kind: .object)
         object["apiVersion"] = .string(type.apiVersion)
@@ -389,6 +416,7 @@ struct ResourceHandler {
             throw APIError.badRequest("the body of the request was in an unknown format")
         }
         try checkTypeMeta(object, requireBoth: false)
+        try checkTimes(object)
         let warnings: [String]
         (object, warnings) = try normalize(object, duplicates: duplicates, kind: .object)
         try checkNameAndNamespace(object, name: name)

@@ -99,28 +99,8 @@ struct ApplyEngine: Sendable {
     func request(for item: ApplyItem) -> HTTPRequest {
         let body = GoJSONEncoder(sortKeys: false).encodeBytes(item.object)
         return client.request(
-            "PATCH", client.scope.baseURL + Self.path(of: item) + querySuffix,
+            "PATCH", client.scope.baseURL + item.path + querySuffix,
             contentType: "application/apply-patch+yaml", body: body, idempotent: true)
-    }
-
-    /// ``ApplyItem/path``, without Foundation's percent-encoding for the names that need none
-    /// (nearly all: DNS labels and subdomains); it showed in profiles of large applies.
-    static func path(of item: ApplyItem) -> String {
-        func plain(_ text: String) -> Bool {
-            !text.isEmpty
-                && text.utf8.allSatisfy {
-                    ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
-                        || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
-                        || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
-                }
-        }
-        let resource = item.resource
-        guard plain(item.name), item.namespace.map(plain) ?? true, item.name != ".", item.name != ".." else {
-            return item.path
-        }
-        var path = resource.group.isEmpty ? "/api/\(resource.version)" : "/apis/\(resource.group)/\(resource.version)"
-        if resource.namespaced, let namespace = item.namespace { path += "/namespaces/" + namespace }
-        return path + "/" + resource.name + "/" + item.name
     }
 
     /// The `fieldValidation` query value for a `--validate` mode.
@@ -166,7 +146,7 @@ struct ApplyEngine: Sendable {
             }
         }
         if !singles.isEmpty {
-            let requests = singles.map { client.request("GET", client.scope.baseURL + Self.path(of: items[$0])) }
+            let requests = singles.map { client.request("GET", client.scope.baseURL + items[$0].path) }
             for (index, result) in zip(singles, client.sendAll(requests, concurrency: concurrency)) {
                 let response = try result.get()
                 reads += 1
@@ -202,7 +182,7 @@ struct ApplyEngine: Sendable {
         repeat {
             var query = [("limit", String(Self.listPageSize))]
             if !token.isEmpty { query.append(("continue", token)) }
-            let url = client.scope.url(resource.collectionPath(namespace: namespace), query: query)
+            let url = client.scope.url(try resource.collectionPath(namespace: namespace), query: query)
             let response = try client.send(client.request("GET", url))
             if response.status == 401 { throw APIError(response: response).cliError }
             if response.status == 403 { return .forbidden }

@@ -7,15 +7,49 @@ struct ApplyItem: Sendable {
     /// The object to send: validated, pruned of unknown fields under `--validate=warn|ignore`,
     /// and given the namespace it will live in.
     var object: JSONValue
-    var resource: APIResource
+    let resource: APIResource
     /// `nil` for cluster-scoped resources.
-    var namespace: String?
-    var name: String
+    let namespace: String?
+    let name: String
     /// Where the object starts in its file (`policy.yaml:12:1`).
     var location: SourceLocation
+    /// The object's URL path below the project prefix, built once; an item exists only if its
+    /// name and namespace are valid path segments.
+    let path: String
 
-    /// The object's URL path below the project prefix.
-    var path: String { resource.objectPath(namespace: namespace, name: name) }
+    init(object: JSONValue, resource: APIResource, namespace: String?, name: String, location: SourceLocation)
+        throws(CLIError)
+    {
+        self.object = object
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.location = location
+        path = try Self.path(resource, namespace: namespace, name: name)
+    }
+
+    /// ``APIResource/objectPath(namespace:name:subresource:)``, without its checks and
+    /// percent-encoding for the names that need neither (nearly all: DNS labels and
+    /// subdomains); they showed in profiles of large applies.
+    static func path(_ resource: APIResource, namespace: String?, name: String) throws(CLIError) -> String {
+        func plain(_ text: String) -> Bool {
+            !text.isEmpty
+                && text.utf8.allSatisfy {
+                    ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                        || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                        || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+                }
+        }
+        // Dot segments take the checked path, which refuses them.
+        guard plain(name), namespace.map(plain) ?? true, name != ".", name != "..", namespace != ".",
+            namespace != ".."
+        else {
+            return try resource.objectPath(namespace: namespace, name: name)
+        }
+        var path = resource.group.isEmpty ? "/api/\(resource.version)" : "/apis/\(resource.group)/\(resource.version)"
+        if resource.namespaced, let namespace { path += "/namespaces/" + namespace }
+        return path + "/" + resource.name + "/" + name
+    }
 
     /// Objects sharing a key are the same server object.
     var key: String { resource.qualifiedName + "/" + (namespace ?? "") + "/" + name }
@@ -46,7 +80,7 @@ struct ApplyManifests: Sendable {
         var subject: String
         var issues: [ManifestIssue]
         /// Reported only if the kind turns out to be namespaced.
-        var namespaceIssue: ManifestIssue?
+        var namespaceIssues: [ManifestIssue]
     }
 
     /// The objects, or `nil` after reporting the problems found (on stderr, through
@@ -94,6 +128,15 @@ struct ApplyManifests: Sendable {
                 }
             })
 
+        // The namespace for objects that name none goes into their URLs too.
+        var defaultNamespaceProblem: CLIError?
+        do throws(CLIError) {
+            try PathSegmentName.checkNamespace(namespace)
+        } catch {
+            defaultNamespaceProblem = error
+        }
+        var reportedDefaultNamespace = false
+
         // Map kinds to resources once per kind; an unknown kind is a problem of its document.
         var resources: [GroupVersionKind: Result<APIResource, CLIError>] = [:]
         var items: [ApplyItem] = []
@@ -124,23 +167,40 @@ struct ApplyManifests: Sendable {
                             + "\(GoFormat.quote(gvk.kind)) in version \(GoFormat.quote(gvk.apiVersion))",
                         location: entry.location, detail: "ensure CRDs are installed first"))
             case .success(let resource):
-                if resource.namespaced, let issue = entry.namespaceIssue {
+                if resource.namespaced, !entry.namespaceIssues.isEmpty {
                     problems += 1
-                    ManifestProblemText.report(issue, subject: entry.subject, to: diagnostics)
+                    for issue in entry.namespaceIssues {
+                        ManifestProblemText.report(issue, subject: entry.subject, to: diagnostics)
+                    }
                     continue
                 }
-                guard problems == 0 else { continue }
                 var object = entry.object
                 var itemNamespace: String?
                 if resource.namespaced {
                     let given = object.namespace ?? ""
                     itemNamespace = given.isEmpty ? namespace : given
-                    if given.isEmpty { object.namespace = itemNamespace }
+                    if given.isEmpty {
+                        object.namespace = itemNamespace
+                        // `-n ..` (or a context's namespace) would put every such object at another URL.
+                        if let problem = defaultNamespaceProblem {
+                            problems += 1
+                            if !reportedDefaultNamespace { diagnostics.report(problem) }
+                            reportedDefaultNamespace = true
+                            continue
+                        }
+                    }
                 }
-                items.append(
-                    ApplyItem(
-                        object: object.value, resource: resource, namespace: itemNamespace, name: object.name ?? "",
-                        location: entry.location))
+                guard problems == 0 else { continue }
+                do throws(CLIError) {
+                    items.append(
+                        try ApplyItem(
+                            object: object.value, resource: resource, namespace: itemNamespace,
+                            name: object.name ?? "", location: entry.location))
+                } catch {
+                    // Checked above for every document; kept so no item can exist without a valid path.
+                    problems += 1
+                    diagnostics.report(error)
+                }
             }
         }
         guard problems == 0 else {
@@ -172,17 +232,45 @@ struct ApplyManifests: Sendable {
                         message: message))
             }
         }
-        var namespaceIssue: ManifestIssue?
+        // The name and namespace become URL path segments: kubectl's request builder refuses
+        // `..`, `a/b` and `a%b` before sending anything, in these words.
+        if !name.isEmpty, let problem = pathSegmentProblem({ () throws(CLIError) in try PathSegmentName.checkName(name) }),
+            !issues.contains(where: { $0.field == "metadata.name" && $0.severity == .error && $0.message == problem })
+        {
+            issues.append(
+                ManifestIssue(
+                    severity: .error, location: manifest.location(of: [.key("metadata"), .key("name")]),
+                    field: "metadata.name", message: problem))
+        }
+        var namespaceIssues: [ManifestIssue] = []
+        if let given = manifest.object.namespace, !given.isEmpty,
+            let problem = pathSegmentProblem({ () throws(CLIError) in try PathSegmentName.checkNamespace(given) })
+        {
+            namespaceIssues.append(
+                ManifestIssue(
+                    severity: .error, location: manifest.location(of: [.key("metadata"), .key("namespace")]),
+                    field: "metadata.namespace", message: problem))
+        }
         if let enforcedNamespace, let given = manifest.object.namespace, !given.isEmpty, given != enforcedNamespace {
-            namespaceIssue = ManifestIssue(
+            namespaceIssues.append(ManifestIssue(
                 severity: .error, location: manifest.location(of: [.key("metadata"), .key("namespace")]),
                 field: "metadata.namespace",
                 message: "the namespace from the provided object \(GoFormat.quote(given)) does not match the "
                     + "namespace \(GoFormat.quote(enforcedNamespace)). You must pass "
-                    + "'--namespace=\(given)' to perform this operation.")
+                    + "'--namespace=\(given)' to perform this operation."))
         }
         return LoadedObject(
             object: validation.object, location: manifest.location, subject: manifest.displayName, issues: issues,
-            namespaceIssue: namespaceIssue)
+            namespaceIssues: namespaceIssues)
+    }
+
+    /// The message of a failed path-segment check, or `nil` when the value passes.
+    private static func pathSegmentProblem(_ check: () throws(CLIError) -> Void) -> String? {
+        do {
+            try check()
+            return nil
+        } catch {
+            return error.message
+        }
     }
 }

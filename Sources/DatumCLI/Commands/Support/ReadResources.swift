@@ -125,9 +125,11 @@ struct ReadTarget: Sendable {
     /// The manifest file the object was named in (`-f`), for kubectl's `error when ... "file"`.
     var source: String?
 
-    var path: String {
-        if let name { return resource.objectPath(namespace: namespace, name: name) }
-        return resource.collectionPath(namespace: namespace)
+    /// The target's URL path below the project prefix; throws, before any request, for a name or
+    /// namespace that cannot be a path segment (``PathSegmentName``).
+    func path() throws(CLIError) -> String {
+        if let name { return try resource.objectPath(namespace: namespace, name: name) }
+        return try resource.collectionPath(namespace: namespace)
     }
 }
 
@@ -213,11 +215,12 @@ struct ReadSession {
 
     /// GETs every target concurrently over the shared connections. Collections are read in
     /// chunks of `chunkSize` (0: at once), following `continue` tokens; each page is one element.
+    /// A target whose name or namespace cannot be a path segment fails without a request.
     func fetch(
         _ targets: [ReadTarget], accept: String = "application/json", query: [(String, String)] = [],
         chunkSize: Int = 0
     ) -> [Result<[JSONValue], CLIError>] {
-        func url(_ target: ReadTarget, continueToken: String?) -> String {
+        func url(_ target: ReadTarget, continueToken: String?) throws(CLIError) -> String {
             var parameters: [(String, String)] = []
             if target.name == nil {
                 parameters += query
@@ -226,20 +229,31 @@ struct ReadSession {
             } else {
                 parameters += query.filter { $0.0 == "includeObject" }
             }
-            return client.scope.url(target.path, query: parameters)
+            return client.scope.url(try target.path(), query: parameters)
         }
-        let requests = targets.map { client.request("GET", url($0, continueToken: nil), accept: accept) }
-        let firstPages = client.sendAll(requests, concurrency: 8)
+        // Only targets with a valid path are sent; the others keep their error, in order.
+        var firstPages = [Result<HTTPResponse, CLIError>?](repeating: nil, count: targets.count)
+        var sent: [Int] = []
+        var requests: [HTTPRequest] = []
+        for (index, target) in targets.enumerated() {
+            do throws(CLIError) {
+                requests.append(client.request("GET", try url(target, continueToken: nil), accept: accept))
+                sent.append(index)
+            } catch {
+                firstPages[index] = .failure(error)
+            }
+        }
+        for (index, outcome) in zip(sent, client.sendAll(requests, concurrency: 8)) { firstPages[index] = outcome }
         var results: [Result<[JSONValue], CLIError>] = []
         var missingNamespaces: [String: CLIError?] = [:]
-        for (index, outcome) in firstPages.enumerated() {
-            let target = targets[index]
+        for (index, target) in targets.enumerated() {
+            let outcome = firstPages[index] ?? .failure(CLIError(.connection, "no response"))
             do throws(CLIError) {
                 var page = try ProjectClient.decode(try outcome.get())
                 var pages = [page]
                 // Later chunks depend on the token of the previous one, so they are sequential.
                 while target.name == nil, let token = page["metadata"]?["continue"]?.stringValue, !token.isEmpty {
-                    page = try client.getJSON(url(target, continueToken: token), accept: accept)
+                    page = try client.getJSON(try url(target, continueToken: token), accept: accept)
                     pages.append(page)
                 }
                 results.append(.success(pages))
@@ -265,9 +279,11 @@ struct ReadSession {
 
     /// The `NotFound` error of a namespace that does not exist, or `nil` when it exists (or cannot be read).
     private func namespaceError(_ namespace: String) -> CLIError? {
-        let path = "/api/v1/namespaces/\(ProjectScope.escapePathSegment(namespace))"
+        let namespaces = APIResource(
+            group: "", version: "v1", name: "namespaces", singularName: "namespace", kind: "Namespace",
+            namespaced: false)
         do {
-            _ = try client.getJSON(client.scope.url(path))
+            _ = try client.getJSON(client.scope.url(try namespaces.objectPath(namespace: nil, name: namespace)))
             return nil
         } catch {
             return error.reason == "NotFound" ? error : nil
@@ -321,5 +337,12 @@ extension ReadSession {
     static func distinct(_ errors: [CLIError]) -> [CLIError] {
         var seen = Set<String>()
         return errors.filter { $0.kind != .connection || seen.insert($0.text).inserted }
+    }
+
+    /// Prints the failures as kubectl's aggregate does: a lone one with its `error: ` prefix,
+    /// several one per line, client-side errors bare (`invalid resource name ...`) and the
+    /// server's as `Error from server (...)`.
+    static func report(_ errors: [CLIError], to diagnostics: Diagnostics) {
+        FailureReport.report(distinct(errors).map(ObjectFailure.init), to: diagnostics)
     }
 }

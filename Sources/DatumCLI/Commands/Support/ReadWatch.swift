@@ -129,7 +129,7 @@ struct GetWatch {
             query = query.filter { $0.0 != "fieldSelector" } + [("fieldSelector", "metadata.name=\(name)")]
         }
         query += [("resourceVersion", resourceVersion), ("watch", "true")]
-        let url = session.client.scope.url(target.resource.collectionPath(namespace: target.namespace), query: query)
+        let url = session.client.scope.url(try target.resource.collectionPath(namespace: target.namespace), query: query)
         var decoder = WatchEventDecoder()
         var status = 0
         var errorBody: [UInt8] = []
