@@ -56,9 +56,27 @@ struct ResourceHandler {
         return (labels, fields)
     }
 
+    /// An integer query parameter decoded as kube-apiserver decodes ListOptions
+    /// (`strconv.ParseInt(s, 10, 64)`): a value that does not parse is a 400 in Go's words.
+    private func int64Parameter(_ name: String) throws(APIError) -> Int64? {
+        guard let text = query[name] else { return nil }
+        if let value = Int64(text) { return value }
+        let digits = text.first == "+" || text.first == "-" ? text.dropFirst() : Substring(text)
+        let outOfRange = !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        throw APIError.badRequest(
+            "strconv.ParseInt: parsing \(GoFormat.quote(text)): \(outOfRange ? "value out of range" : "invalid syntax")")
+    }
+
+    /// `timeoutSeconds` and `limit`, in the order kube-apiserver converts them.
+    private func listParameters() throws(APIError) -> (timeoutSeconds: Int64?, limit: Int) {
+        let timeoutSeconds = try int64Parameter("timeoutSeconds")
+        let limit = try int64Parameter("limit") ?? 0
+        return (timeoutSeconds, Int(clamping: limit))
+    }
+
     private func list() throws(APIError) -> SandboxResponse {
+        let limit = try listParameters().limit
         let (labels, fields) = try selectors()
-        let limit = Int(query["limit"] ?? "") ?? 0
         var startAfter: String?
         if let token = query["continue"], !token.isEmpty {
             guard let decoded = ContinueToken.decode(token) else {
@@ -126,10 +144,12 @@ struct ResourceHandler {
     }
 
     private func watch() throws(APIError) -> SandboxResponse {
+        let timeoutSeconds = try listParameters().timeoutSeconds
         let (labels, fields) = try selectors()
         let since: Int64?
         if let rv = query["resourceVersion"], !rv.isEmpty, rv != "0" {
-            guard let value = Int64(rv) else {
+            // Unsigned, as the API server parses it (`strconv.ParseUint`): "-5" is no version.
+            guard let value = Int64(rv), value >= 0 else {
                 throw APIError.badRequest("invalid resource version: \(rv)")
             }
             since = value
@@ -144,7 +164,7 @@ struct ResourceHandler {
             fields: fields)
         return .watch(
             WatchStream(
-                filter: filter, sinceVersion: since, timeoutSeconds: Int64(query["timeoutSeconds"] ?? ""),
+                filter: filter, sinceVersion: since, timeoutSeconds: timeoutSeconds,
                 encode: { event in
                     WatchEncoding.line(event, type: type, table: table, includeObject: includeObject)
                 }))

@@ -1,0 +1,101 @@
+import DatumJSON
+import Testing
+
+@testable import DatumSandbox
+
+/// Numbers and indexes that come from requests: each is decoded with a check, and a value that
+/// does not fit is the API server's error, never a trap or a silent default.
+@Suite struct UntrustedNumberTests {
+    static let configMaps = "/api/v1/namespaces/default/configmaps"
+
+    @Test(arguments: [
+        ("?limit=ten", #"strconv.ParseInt: parsing "ten": invalid syntax"#),
+        ("?limit=", #"strconv.ParseInt: parsing "": invalid syntax"#),
+        ("?limit=0x10", #"strconv.ParseInt: parsing "0x10": invalid syntax"#),
+        ("?limit=1.5", #"strconv.ParseInt: parsing "1.5": invalid syntax"#),
+        ("?limit=9223372036854775808", #"strconv.ParseInt: parsing "9223372036854775808": value out of range"#),
+        ("?limit=-99999999999999999999", #"strconv.ParseInt: parsing "-99999999999999999999": value out of range"#),
+        ("?timeoutSeconds=soon", #"strconv.ParseInt: parsing "soon": invalid syntax"#),
+        ("?watch=true&timeoutSeconds=1e9", #"strconv.ParseInt: parsing "1e9": invalid syntax"#),
+        // kube-apiserver converts timeoutSeconds before limit.
+        ("?limit=x&timeoutSeconds=y", #"strconv.ParseInt: parsing "y": invalid syntax"#),
+    ])
+    func listParametersThatDoNotParseAre400(query: String, message: String) throws {
+        let t = try TestAPI()
+        let response = t.send("GET", Self.configMaps + query)
+        #expect(response.status == 400)
+        #expect(response.json["reason"] == "BadRequest")
+        #expect(response.json["message"] == .string(message))
+    }
+
+    @Test func extremeLimitsList() throws {
+        let t = try TestAPI()
+        for name in ["a", "b", "c"] {
+            let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\#(name)"}}"#
+            #expect(t.send("POST", Self.configMaps, body: body).status == 201)
+        }
+        // `%2B` is `+`; a bare `+` in a query is a space, which Go does not parse either.
+        for limit in ["9223372036854775807", "%2B2", "-9223372036854775808", "0"] {
+            let response = t.send("GET", Self.configMaps + "?limit=" + limit)
+            #expect(response.status == 200, "limit=\(limit)")
+            let expected = limit == "%2B2" ? 2 : 3
+            #expect(response.json["items"]?.arrayValue?.count == expected, "limit=\(limit)")
+        }
+    }
+
+    @Test func aNegativeWatchResourceVersionIsRefusedAsAnUnsignedParseWould() throws {
+        let t = try TestAPI()
+        let response = t.send("GET", Self.configMaps + "?watch=1&resourceVersion=-5")
+        #expect(response.status == 400)
+        #expect(response.json["message"] == "invalid resource version: -5")
+        let huge = t.send("GET", Self.configMaps + "?watch=1&resourceVersion=99999999999999999999")
+        #expect(huge.status == 400)
+    }
+
+    @Test func extremeWatchNumbersStartAWatch() throws {
+        let t = try TestAPI()
+        for query in [
+            "?watch=1&resourceVersion=9223372036854775807", "?watch=1&timeoutSeconds=9223372036854775807",
+            "?watch=1&timeoutSeconds=-9223372036854775808",
+        ] {
+            let response = t.api.handle(
+                SandboxRequest(
+                    method: "GET", target: TestAPI.base + Self.configMaps + query,
+                    headers: ["Authorization": "Bearer \(TestAPI.token)"]))
+            guard case .watch(let stream) = response else {
+                Issue.record("\(query): not a watch but \(response.status)")
+                continue
+            }
+            #expect(stream.sinceVersion != nil || stream.timeoutSeconds != nil)
+        }
+    }
+
+    @Test(arguments: ["%%%", "====", "A", "AAAA", "e30", "eyJzdGFydCI6MX0", String(repeating: "/", count: 10_000)])
+    func continueTokensThatDoNotDecodeAre400(token: String) throws {
+        let t = try TestAPI()
+        let response = t.send("GET", Self.configMaps + "?limit=1&continue=" + token)
+        #expect(response.status == 400)
+        #expect(response.json["message"] == "continue key is not valid: invalid continue token")
+    }
+
+    /// JSON pointer indexes are parsed with `Int(_:)` and checked against the array, so an index
+    /// beyond 64 bits or below zero is evanphx/json-patch's "missing path", never an index trap.
+    @Test(arguments: [
+        #"[{"op":"add","path":"/metadata/finalizers/99999999999999999999999","value":"x"}]"#,
+        #"[{"op":"add","path":"/metadata/finalizers/9223372036854775807","value":"x"}]"#,
+        #"[{"op":"add","path":"/metadata/finalizers/-1","value":"x"}]"#,
+        #"[{"op":"remove","path":"/metadata/finalizers/-9223372036854775808"}]"#,
+        #"[{"op":"replace","path":"/metadata/finalizers/18446744073709551616","value":"x"}]"#,
+        #"[{"op":"copy","from":"/metadata/finalizers/9223372036854775807","path":"/metadata/finalizers/0"}]"#,
+        #"[{"op":"move","from":"/metadata/finalizers/1","path":"/metadata/finalizers/9223372036854775807"}]"#,
+        #"[{"op":"test","path":"/metadata/finalizers/9223372036854775807/x","value":"x"}]"#,
+    ])
+    func jsonPatchIndexesBeyondTheArrayAre422(patch: String) throws {
+        let t = try TestAPI()
+        let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p","finalizers":["a/b"]}}"#
+        #expect(t.send("POST", Self.configMaps, body: body).status == 201)
+        let response = t.send("PATCH", Self.configMaps + "/p", body: patch, contentType: "application/json-patch+json")
+        #expect(response.status == 422, "\(response.text)")
+        #expect(t.send("GET", Self.configMaps + "/p").json["metadata"]?["finalizers"] == ["a/b"])
+    }
+}
