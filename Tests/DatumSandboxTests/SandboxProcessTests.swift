@@ -78,13 +78,13 @@ final class SandboxProcess {
     /// One request on a fresh connection (the server closes it after answering).
     func send(
         _ method: String, project: String, _ kubePath: String, token: String, contentType: String? = nil,
-        body: [UInt8] = []
+        body: [UInt8] = [], timeout: Int = 20
     ) throws -> RawHTTP.Response? {
         var head = "\(method) \(Self.path(project: project, kubePath)) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         head += "Authorization: Bearer \(token)\r\nAccept: application/json\r\nConnection: close\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"
-        return try RawHTTP.exchange(port: port, Array(head.utf8) + body)
+        return try RawHTTP.exchange(port: port, Array(head.utf8) + body, timeout: timeout)
     }
 
     /// The server answers `/healthz` and is still the same process.
@@ -274,5 +274,32 @@ enum RawHTTP {
         }
         #expect(try sandbox.isHealthy(), "\(sandbox.stderr)")
         try neighbourStillServed(sandbox, name: "after-queries")
+    }
+
+    /// The second trap found by the audit, through the real transport: a 50 KB JSON patch of 900
+    /// "copy" operations of a 2.5 MiB value grew the object to 2.25 GiB, and binding it for SQLite
+    /// trapped in `Int32(_:)` after a minute and several GiB of memory. Now the API server's copy
+    /// budget refuses it at once with a 422.
+    @Test func aJSONPatchThatCopiesPastTwoGiBIsA422() throws {
+        let sandbox = try SandboxProcess(tokens: Self.tokens)
+        defer { sandbox.stop() }
+        let value = String(repeating: "x", count: 2_500_000)
+        let object = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"\#(value)"}}"#
+        let created = try sandbox.send(
+            "POST", project: "p1", Self.configMaps, token: "attacker-token", contentType: "application/json",
+            body: Array(object.utf8))
+        #expect(created?.status == 201)
+        let operations = (0..<900).map { #"{"op":"copy","from":"/data/a","path":"/data/b\#($0)"}"# }
+        let patch = try sandbox.send(
+            "PATCH", project: "p1", Self.configMaps + "/big", token: "attacker-token",
+            contentType: "application/json-patch+json", body: Array(("[" + operations.joined(separator: ",") + "]").utf8),
+            timeout: 300)
+        let response = try #require(patch, "no answer; stderr: \(sandbox.stderr)")
+        #expect(response.status == 422)
+        #expect(
+            response.json["message"]
+                == "Unable to complete the copy, the accumulated size increase of copy is 5000004, exceeding the limit 3145728")
+        #expect(try sandbox.isHealthy(), "\(sandbox.stderr)")
+        try neighbourStillServed(sandbox, name: "after-copies")
     }
 }

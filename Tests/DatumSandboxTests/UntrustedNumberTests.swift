@@ -1,4 +1,5 @@
 import DatumJSON
+import TestSupport
 import Testing
 
 @testable import DatumSandbox
@@ -97,5 +98,44 @@ import Testing
         let response = t.send("PATCH", Self.configMaps + "/p", body: patch, contentType: "application/json-patch+json")
         #expect(response.status == 422, "\(response.text)")
         #expect(t.send("GET", Self.configMaps + "/p").json["metadata"]?["finalizers"] == ["a/b"])
+    }
+
+    /// "copy" operations share storage while patching, but each copy is encoded and stored in
+    /// full: 900 copies of a 2.5 MiB value made a 2.25 GiB object whose length trapped in
+    /// `Int32(_:)` when it was bound for SQLite. The API server's 3 MiB copy budget applies.
+    @Test func jsonPatchCopiesAreLimitedToThreeMebibytes() throws {
+        let t = try TestAPI()
+        let value = String(repeating: "x", count: 1024 * 1024)
+        let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"\#(value)"}}"#
+        #expect(t.send("POST", Self.configMaps, body: body).status == 201)
+        func copies(_ count: Int) -> String {
+            "[" + (0..<count).map { #"{"op":"copy","from":"/data/a","path":"/data/b\#($0)"}"# }.joined(separator: ",") + "]"
+        }
+        let refused = t.send("PATCH", Self.configMaps + "/big", body: copies(3), contentType: "application/json-patch+json")
+        #expect(refused.status == 422)
+        #expect(refused.json["reason"] == "Invalid")
+        #expect(
+            refused.json["message"]
+                == "Unable to complete the copy, the accumulated size increase of copy is 3145734, exceeding the limit 3145728")
+        #expect(t.send("GET", Self.configMaps + "/big").json["data"]?.objectValue?.count == 1)
+        let allowed = t.send("PATCH", Self.configMaps + "/big", body: copies(2), contentType: "application/json-patch+json")
+        #expect(allowed.status == 200)
+        #expect(allowed.json["data"]?.objectValue?.count == 3)
+    }
+
+    /// The bound that was trapping: a blob longer than `Int32.max` is SQLite's TOOBIG error.
+    /// The 2 GiB buffer is only reserved, never written or read (the length is refused first).
+    @Test func aBlobBeyondInt32IsRefusedNotATrap() throws {
+        let directory = try TemporaryDirectory()
+        let database = try SQLiteDatabase(path: directory.path + "/blob.db")
+        try database.execute("CREATE TABLE t(b BLOB)")
+        let size = Int(Int32.max) + 1
+        let huge = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+        do {
+            try database.run("INSERT INTO t(b) VALUES(?)", [.blob(huge)])
+            Issue.record("a \(size)-byte blob was accepted")
+        } catch {
+            #expect(error.code == 18)  // SQLITE_TOOBIG
+        }
     }
 }

@@ -16,12 +16,18 @@ public enum PatchFormats {
         return .object(result)
     }
 
+    /// kube-apiserver's `JSONPatchMaxCopyBytes`: how much the "copy" operations of one patch may add.
+    /// Copies share storage in memory, but each is encoded and stored in full, so without it a
+    /// patch of a few kilobytes grows an object past what memory and SQLite can hold.
+    public static let maximumCopyBytes = 3 * 1024 * 1024
+
     /// RFC 6902 JSON patch. Errors are worded like evanphx/json-patch, which the API server uses.
     public static func jsonPatch(_ target: JSONValue, _ operations: JSONValue) throws(APIError) -> JSONValue {
         guard case .array(let ops) = operations else {
             throw APIError.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
         }
         var document = target
+        var copied = 0
         for op in ops {
             guard let name = op["op"]?.stringValue else {
                 throw APIError(code: 422, reason: "Invalid", message: "Unexpected kind: <nil>")
@@ -46,6 +52,14 @@ public enum PatchFormats {
             case "copy":
                 let fromPath = op["from"]?.stringValue ?? ""
                 let value = try get(document, try parsePointer(fromPath), path: fromPath)
+                // Bounded: the sum stops growing at the first copy past the limit.
+                copied += GoJSONEncoder.compact.encodeBytes(value).count
+                if copied > maximumCopyBytes {
+                    throw APIError(
+                        code: 422, reason: "Invalid",
+                        message: "Unable to complete the copy, the accumulated size increase of copy is \(copied), "
+                            + "exceeding the limit \(maximumCopyBytes)")
+                }
                 document = try add(document, pointer, value)
             case "test":
                 let value = try get(document, pointer, path: path)
