@@ -40,3 +40,16 @@ import Testing
         #expect(throws: PrinterError.self) { try ResourceSorter.sort(objects, by: "{.a[9223372036854775807]}") }
     }
 }
+
+/// `--sort-by` compares strings that look like quantities by value; the exponent of a value such
+/// as `1e-9223372036854775808` comes from the server's objects and used to be negated (a trap).
+@Suite struct QuantitySortNumberTests {
+    @Test func exponentsAtTheLimitsSortWithoutTrapping() throws {
+        let objects: [JSONValue] = [
+            ["n": "a", "q": "1e9223372036854775807"], ["n": "b", "q": "1e-9223372036854775808"], ["n": "c", "q": "1"],
+            ["n": "d", "q": "-1e-9223372036854775808"],
+        ]
+        let sorted = try ResourceSorter.sort(objects, by: ".q")
+        #expect(sorted.map { $0["n"]?.stringValue ?? "" } == ["b", "d", "c", "a"])
+    }
+}
