@@ -60,8 +60,14 @@ final class SandboxProcess {
 
     var isRunning: Bool { process.isRunning }
 
-    /// What the server wrote to stderr (a Swift runtime failure would be here).
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    /// How the server is doing and what it wrote to stderr (a Swift runtime failure would be
+    /// there; a stack overflow leaves only the signal).
+    var stderr: String {
+        let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        if process.isRunning { return "[running] " + text }
+        let how = process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited with status"
+        return "[\(how) \(process.terminationStatus)] " + text
+    }
 
     func stop() {
         guard process.isRunning else { return }
@@ -301,5 +307,33 @@ enum RawHTTP {
                 == "Unable to complete the copy, the accumulated size increase of copy is 5000004, exceeding the limit 3145728")
         #expect(try sandbox.isHealthy(), "\(sandbox.stderr)")
         try neighbourStillServed(sandbox, name: "after-copies")
+    }
+
+    /// Found by the audit, not a number but a depth: a 260 KB JSON patch that copies an object
+    /// into its own deepest member nine times (500 levels to 128,000) overflowed the server's
+    /// stack at once. The patched object is now held to the JSON parser's 512 levels.
+    @Test func aJSONPatchThatNestsAnObjectTooDeeplyIsA422() throws {
+        let sandbox = try SandboxProcess(tokens: Self.tokens)
+        defer { sandbox.stop() }
+        let object = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"}}"#
+        let created = try sandbox.send(
+            "POST", project: "p1", Self.configMaps, token: "attacker-token", contentType: "application/json",
+            body: Array(object.utf8))
+        #expect(created?.status == 201)
+        var operations = [#"{"op":"add","path":"/metadata/x","value":\#(UntrustedNumberTests.chain(500))}"#]
+        var depth = 500
+        for _ in 0..<8 {
+            let path = "/metadata/x" + String(repeating: "/a", count: depth)
+            operations.append(#"{"op":"copy","from":"/metadata/x","path":"\#(path)"}"#)
+            depth *= 2
+        }
+        let patch = try sandbox.send(
+            "PATCH", project: "p1", Self.configMaps + "/deep", token: "attacker-token",
+            contentType: "application/json-patch+json", body: Array(("[" + operations.joined(separator: ",") + "]").utf8))
+        let response = try #require(patch, "no answer; stderr: \(sandbox.stderr)")
+        #expect(response.status == 422)
+        #expect(response.json["message"] == "the patched object would exceed the maximum nesting depth of 512")
+        #expect(try sandbox.isHealthy(), "\(sandbox.stderr)")
+        try neighbourStillServed(sandbox, name: "after-deep-patch")
     }
 }

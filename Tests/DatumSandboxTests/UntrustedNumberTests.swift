@@ -138,4 +138,42 @@ import Testing
             #expect(error.code == 18)  // SQLITE_TOOBIG
         }
     }
+
+    /// `depth` nested objects: `{"a":{"a":{}}}` is 3.
+    static func chain(_ depth: Int) -> String {
+        String(repeating: #"{"a":"#, count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1)
+    }
+
+    /// Copies of an object into its own deepest member double its depth; the patched document
+    /// is held to the JSON parser's 512 levels, counted as the parser counts them.
+    static func doublings(_ count: Int, from depth: Int) -> String {
+        var operations = [#"{"op":"add","path":"/metadata/x","value":\#(chain(depth))}"#]
+        var current = depth
+        for _ in 0..<count {
+            let path = "/metadata/x" + String(repeating: "/a", count: current)
+            operations.append(#"{"op":"copy","from":"/metadata/x","path":"\#(path)"}"#)
+            current *= 2
+        }
+        return "[" + operations.joined(separator: ",") + "]"
+    }
+
+    @Test func jsonPatchesCannotNestAnObjectDeeperThanTheParserWould() throws {
+        let t = try TestAPI()
+        #expect(t.send("POST", Self.configMaps, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"}}"#).status == 201)
+        let type = "application/json-patch+json"
+        // 5 → 320 levels under /metadata (2 + 320 = 322): allowed; one more doubling is 642.
+        #expect(t.send("PATCH", Self.configMaps + "/d", body: Self.doublings(6, from: 5), contentType: type).status == 200)
+        let refused = t.send("PATCH", Self.configMaps + "/d", body: Self.doublings(7, from: 5), contentType: type)
+        #expect(refused.status == 422)
+        #expect(refused.json["reason"] == "Invalid")
+        #expect(refused.json["message"] == "the patched object would exceed the maximum nesting depth of 512")
+        // Exactly 512 (root, metadata, 510 levels of value) is the limit, as for a request body.
+        let deepest = #"[{"op":"add","path":"/metadata/y","value":\#(Self.chain(510))}]"#
+        #expect(t.send("PATCH", Self.configMaps + "/d", body: deepest, contentType: type).status == 200)
+        let move = #"[{"op":"add","path":"/metadata/y","value":\#(Self.chain(509))},"#
+            + #"{"op":"add","path":"/metadata/z","value":{"a":{}}},"#
+            + #"{"op":"move","from":"/metadata/y","path":"/metadata/z/a/b"}]"#
+        #expect(t.send("PATCH", Self.configMaps + "/d", body: move, contentType: type).status == 422)
+        #expect(t.send("GET", Self.configMaps + "/d").status == 200)
+    }
 }
