@@ -1,6 +1,50 @@
 @testable import DatumHTTP
+import Foundation
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Answers every connection on 127.0.0.1 with the same raw bytes, whatever HTTP says about
+/// them, then closes it: for framing no well-behaved test server would send.
+final class RawResponder: @unchecked Sendable {
+    let port: Int
+    private let descriptor: Int32
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ response: String) throws {
+        let (descriptor, port) = try Loopback.listener()
+        self.descriptor = descriptor
+        self.port = port
+        let bytes = Array(response.utf8)
+        Thread.detachNewThread { [done] in
+            while true {
+                let connection = accept(descriptor, nil, nil)
+                if connection < 0 { break }
+                var request: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while request.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) == nil {
+                    let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+                    if count <= 0 { break }
+                    request += buffer[0..<count]
+                }
+                _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                close(connection)
+            }
+            done.signal()
+        }
+    }
+
+    func stop() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        close(descriptor)
+        done.wait()
+    }
+}
 
 /// Durations and header values at the limits of their integer types.
 @Suite struct NumberLimitTests {
@@ -48,5 +92,34 @@ import Testing
         let delay = policy.delay(
             afterAttempt: 1, retryAfter: RetryAfter.parse("9223372036854775807", now: 0), using: &random)
         #expect(delay == policy.maxDelay)
+    }
+
+    /// Numbers the client reads from a response: libcurl parses Content-Length and chunk sizes
+    /// and fails the transfer on overflow; the status code is parsed with `Int(_:)`. Each is an
+    /// error or a response, never a trap.
+    @Test(arguments: [
+        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n{}\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n{}\r\n0\r\n\r\n",
+        "HTTP/1.1 99999999999999999999 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "HTTP/1.1 -1 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "HTTP/1.1 503 Busy\r\nRetry-After: 99999999999999999999999999\r\nContent-Length: 0\r\n\r\n",
+    ])
+    func responseNumbersBeyondTheirTypesAreErrorsOrResponses(raw: String) throws {
+        let server = try RawResponder(raw)
+        defer { server.stop() }
+        let retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(20))
+        let client = try HTTPClient(HTTPClientConfiguration(requestTimeout: .seconds(10), retry: retry))
+        let started = ContinuousClock.now
+        do {
+            let response = try client.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/x"))
+            #expect(response.status >= 0)
+        } catch {
+            #expect(!error.description.isEmpty)
+        }
+        // A huge Retry-After is capped by the policy's maximum delay, not slept.
+        #expect(started.duration(to: .now) < .seconds(5))
     }
 }
