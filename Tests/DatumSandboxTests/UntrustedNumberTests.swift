@@ -176,4 +176,52 @@ import Testing
         #expect(t.send("PATCH", Self.configMaps + "/d", body: move, contentType: type).status == 422)
         #expect(t.send("GET", Self.configMaps + "/d").status == 200)
     }
+
+    /// Found by the audit: the store reloads its objects with the JSON parser (512 levels) when
+    /// the sandbox starts, but a YAML apply may nest 1000 levels and managed fields mirror an
+    /// object five levels deeper; such an object was stored, and the sandbox then refused to start
+    /// ("exceeded max depth of 512"). Whatever is stored must load again.
+    @Test(arguments: [
+        ("PATCH", "/deep?fieldManager=t", "application/apply-patch+yaml", 600),
+        ("POST", "", "application/json", 508),
+    ])
+    func objectsTooDeepToReloadAreRefused(method: String, suffix: String, contentType: String, depth: Int) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/sandbox.db"
+        var tokens = TokenTable()
+        tokens.grant(TestAPI.token, projects: ["p1"])
+        let api = APIServer(store: try ObjectStore(path: path), tokens: tokens)
+        let body =
+            contentType == "application/json"
+            ? #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":{"k":\#(Self.chain(depth))}}"#
+            : "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  k: "
+                + String(repeating: "{a: ", count: depth) + "1" + String(repeating: "}", count: depth) + "\n"
+        let response = api.handle(
+            SandboxRequest(
+                method: method, target: TestAPI.base + Self.configMaps + suffix,
+                headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": contentType], body: Array(body.utf8)))
+        #expect(response.status == 400, "\(String(decoding: response.body.prefix(300), as: UTF8.self))")
+        #expect(
+            (try? JSONParser.parse(response.body))?["message"]
+                == "the object would exceed the maximum nesting depth of 512 once stored with its managed fields")
+        // The data directory still opens, as it must when the sandbox restarts.
+        _ = try ObjectStore(path: path)
+    }
+
+    @Test func objectsThatReloadAreStillStored() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/sandbox.db"
+        var tokens = TokenTable()
+        tokens.grant(TestAPI.token, projects: ["p1"])
+        let api = APIServer(store: try ObjectStore(path: path), tokens: tokens)
+        let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ok"},"data":{"k":\#(Self.chain(400))}}"#
+        let response = api.handle(
+            SandboxRequest(
+                method: "POST", target: TestAPI.base + Self.configMaps,
+                headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": "application/json"],
+                body: Array(body.utf8)))
+        #expect(response.status == 201)
+        let reopened = try ObjectStore(path: path)
+        #expect(try reopened.read(project: "p1") { $0.get(ResourceCatalog.configMaps, namespace: "default", name: "ok") } != nil)
+    }
 }

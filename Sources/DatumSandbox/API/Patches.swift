@@ -94,7 +94,7 @@ public enum PatchFormats {
     }
 
     /// Nesting levels of objects and arrays in `value`; stops counting past `limit`.
-    private static func nesting(of value: JSONValue, limit: Int) -> Int {
+    static func nesting(of value: JSONValue, limit: Int) -> Int {
         guard limit >= 0 else { return 1 }
         var deepest = 0
         switch value {

@@ -334,7 +334,19 @@ struct ResourceHandler {
                 separateStatus: type.hasStatus)
         metadata["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(metadata)
+        try checkStorable(object)
         return ObjectShape.canonical(object)
+    }
+
+    /// The store reads its objects back with the JSON parser when the sandbox starts, and that
+    /// refuses more than 512 levels. Managed fields mirror an object's fields five levels deeper,
+    /// and a YAML apply may nest 1000, so without this an object could be stored that then stops
+    /// the sandbox from starting again.
+    private func checkStorable(_ object: JSONObject) throws(APIError) {
+        let limit = JSONParser.maximumDepth
+        guard PatchFormats.nesting(of: .object(object), limit: limit) > limit else { return }
+        throw APIError.badRequest(
+            "the object would exceed the maximum nesting depth of \(limit) once stored with its managed fields")
     }
 
     /// Turns a candidate for an existing object into what is stored, or `nil` for a no-op.
@@ -400,6 +412,7 @@ struct ResourceHandler {
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(m)
+        try checkStorable(object)
         return ObjectShape.canonical(object)
     }
 
