@@ -69,7 +69,7 @@ import Testing
     }
 
     static let document: JSONValue = [
-        "items": [["a": 1, "s": "xy", "l": [1, 2, 3]], ["a": 2.5, "s": "z", "l": []], ["a": nil]],
+        "items": [["a": 1, "s": "xy", "l": [1, 2, 3]], ["a": 2.5, "s": "z", "l": []], ["a": nil]]
     ]
     static let seeds = [
         "{.items[0:3:1].s}", "{range .items[*]}[{.a}]{end}", "{.items[?(@.a>=1)].s}", "{..l[-1:]}",

@@ -1,7 +1,8 @@
-@testable import DatumHTTP
 import Foundation
 import TestSupport
 import Testing
+
+@testable import DatumHTTP
 
 #if canImport(Glibc)
     import Glibc

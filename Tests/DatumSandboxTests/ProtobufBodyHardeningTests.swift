@@ -141,25 +141,43 @@ let malformedProtobufBodies: [([UInt8], String)] = [
         framed([0x0A], [UInt8](repeating: 0xFF, count: 10), [0x01]),
         "varint longer than 10 bytes in runtime.Unknown at byte 5"
     ),
-    (framed([0x0A], [UInt8](repeating: 0xFF, count: 9), [0x02]), "varint overflows 64 bits in runtime.Unknown at byte 5"),
-    (framed([0x0A], [UInt8](repeating: 0x80, count: 9), [0x7F]), "varint overflows 64 bits in runtime.Unknown at byte 5"),
+    (
+        framed([0x0A], [UInt8](repeating: 0xFF, count: 9), [0x02]),
+        "varint overflows 64 bits in runtime.Unknown at byte 5"
+    ),
+    (
+        framed([0x0A], [UInt8](repeating: 0x80, count: 9), [0x7F]),
+        "varint overflows 64 bits in runtime.Unknown at byte 5"
+    ),
     (framed([0xFF, 0xFF]), "truncated varint in runtime.Unknown at byte 4"),
     (framed([0x0A, 0x80]), "truncated varint in runtime.Unknown at byte 5"),
     // Field numbers 0 and above 2^29 - 1.
     (framed([0x02, 0x00]), "illegal field number 0 in runtime.Unknown at byte 4"),
-    (framed(ProtoMessage.varint(UInt64(1 << 29) << 3 | 2), [0x00]), "illegal field number 536870912 in runtime.Unknown at byte 4"),
-    (framed([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]), "illegal field number 2305843009213693951 in runtime.Unknown at byte 4"),
+    (
+        framed(ProtoMessage.varint(UInt64(1 << 29) << 3 | 2), [0x00]),
+        "illegal field number 536870912 in runtime.Unknown at byte 4"
+    ),
+    (
+        framed([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
+        "illegal field number 2305843009213693951 in runtime.Unknown at byte 4"
+    ),
     // Wire types: groups and the undefined 6 and 7, and known fields sent with another type.
     (framed([0x2B]), "unsupported wire type 3 for field 5 of runtime.Unknown at byte 4"),
     (framed([0x2C]), "unsupported wire type 4 for field 5 of runtime.Unknown at byte 4"),
     (framed([0x2E]), "unsupported wire type 6 for field 5 of runtime.Unknown at byte 4"),
     (framed([0x2F]), "unsupported wire type 7 for field 5 of runtime.Unknown at byte 4"),
-    (framed([0x08, 0x01]), "field 1 of runtime.Unknown has wire type 0 (varint), expected 2 (length-delimited) at byte 4"),
+    (
+        framed([0x08, 0x01]),
+        "field 1 of runtime.Unknown has wire type 0 (varint), expected 2 (length-delimited) at byte 4"
+    ),
     (
         framed([0x12, 0x02, 0x0D, 0x00]),
         "field 1 of v1.ConfigMap has wire type 5 (32-bit), expected 2 (length-delimited) at byte 6"
     ),
-    (framed([0x12, 0x02, 0x22, 0x00]), "field 4 of v1.ConfigMap has wire type 2 (length-delimited), expected 0 (varint) at byte 6"),
+    (
+        framed([0x12, 0x02, 0x22, 0x00]),
+        "field 4 of v1.ConfigMap has wire type 2 (length-delimited), expected 0 (varint) at byte 6"
+    ),
     (
         framed([0x12, 0x04, 0x0A, 0x02, 0x38, 0x01 | 0x80]),
         "truncated varint in v1.ObjectMeta at byte 9"
@@ -211,7 +229,9 @@ let malformedProtobufBodies: [([UInt8], String)] = [
         let response = t.api.handle(
             SandboxRequest(
                 method: "POST", target: TestAPI.base + "/api/v1/namespaces/default/configmaps",
-                headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": "application/vnd.kubernetes.protobuf"],
+                headers: [
+                    "Authorization": "Bearer \(TestAPI.token)", "Content-Type": "application/vnd.kubernetes.protobuf",
+                ],
                 body: issue15Body))
         #expect(response.status == 400)
         let status = try JSONParser.parse(response.body)
@@ -243,7 +263,8 @@ let malformedProtobufBodies: [([UInt8], String)] = [
         raw.message(1, meta)
         let object = try ProtobufBodyDecoder.decode(
             ProtoMessage.envelope(kind: "ConfigMap", raw: raw).bytes, as: ResourceCatalog.configMaps)
-        #expect(JSONValue.object(object).compactJSON == #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"}}"#)
+        #expect(
+            JSONValue.object(object).compactJSON == #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"}}"#)
     }
 
     @Test func theValidCorpusDecodes() throws {
@@ -369,7 +390,8 @@ let malformedProtobufBodies: [([UInt8], String)] = [
                 SandboxRequest(
                     method: "POST", target: TestAPI.base + path + "?dryRun=All",
                     headers: [
-                        "Authorization": "Bearer \(TestAPI.token)", "Content-Type": "application/vnd.kubernetes.protobuf",
+                        "Authorization": "Bearer \(TestAPI.token)",
+                        "Content-Type": "application/vnd.kubernetes.protobuf",
                     ],
                     body: body))
             #expect(response.status == 201 || (400..<500).contains(response.status), "\(response.status) for \(body)")

@@ -169,7 +169,8 @@ enum RawHTTP {
         defer { sandbox.stop() }
         #expect(issue15Body.count == 15)
         let answer = try sandbox.send(
-            "POST", project: "p1", Self.configMaps, token: "attacker-token", contentType: Self.protobuf, body: issue15Body)
+            "POST", project: "p1", Self.configMaps, token: "attacker-token", contentType: Self.protobuf,
+            body: issue15Body)
         let response = try #require(answer, "no answer; stderr: \(sandbox.stderr)")
         #expect(response.status == 400)
         #expect(response.json["kind"] == "Status")
@@ -221,7 +222,8 @@ enum RawHTTP {
     @Test func impossibleContentLengthsAndChunkSizesAre400() throws {
         let sandbox = try SandboxProcess(tokens: Self.tokens)
         defer { sandbox.stop() }
-        let start = "POST \(SandboxProcess.path(project: "p1", Self.configMaps)) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        let start =
+            "POST \(SandboxProcess.path(project: "p1", Self.configMaps)) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Authorization: Bearer attacker-token\r\nContent-Type: application/json\r\n"
         let requests = [
             "Content-Length: 18446744073709551616\r\n\r\n{}",
@@ -266,13 +268,15 @@ enum RawHTTP {
             #expect(answer?.json["message"] == .string(message))
         }
         for query in ["?limit=9223372036854775807", "?limit=-9223372036854775808"] {
-            #expect(try sandbox.send("GET", project: "p1", Self.configMaps + query, token: "attacker-token")?.status == 200)
+            #expect(
+                try sandbox.send("GET", project: "p1", Self.configMaps + query, token: "attacker-token")?.status == 200)
         }
         for query in [
             "?watch=1&timeoutSeconds=9223372036854775807", "?watch=1&timeoutSeconds=-9223372036854775808",
             "?watch=1&resourceVersion=9223372036854775807", "?watch=1&timeoutSeconds=1",
         ] {
-            let head = "GET \(SandboxProcess.path(project: "p1", Self.configMaps + query)) HTTP/1.1\r\n"
+            let head =
+                "GET \(SandboxProcess.path(project: "p1", Self.configMaps + query)) HTTP/1.1\r\n"
                 + "Host: 127.0.0.1\r\nAuthorization: Bearer attacker-token\r\n\r\n"
             let answer = try RawHTTP.exchange(port: sandbox.port, Array(head.utf8), headOnly: true, timeout: 5)
             #expect(answer?.status == 200, "\(query)")
@@ -298,13 +302,15 @@ enum RawHTTP {
         let operations = (0..<900).map { #"{"op":"copy","from":"/data/a","path":"/data/b\#($0)"}"# }
         let patch = try sandbox.send(
             "PATCH", project: "p1", Self.configMaps + "/big", token: "attacker-token",
-            contentType: "application/json-patch+json", body: Array(("[" + operations.joined(separator: ",") + "]").utf8),
+            contentType: "application/json-patch+json",
+            body: Array(("[" + operations.joined(separator: ",") + "]").utf8),
             timeout: 300)
         let response = try #require(patch, "no answer; stderr: \(sandbox.stderr)")
         #expect(response.status == 422)
         #expect(
             response.json["message"]
-                == "Unable to complete the copy, the accumulated size increase of copy is 5000004, exceeding the limit 3145728")
+                == "Unable to complete the copy, the accumulated size increase of copy is 5000004, exceeding the limit 3145728"
+        )
         #expect(try sandbox.isHealthy(), "\(sandbox.stderr)")
         try neighbourStillServed(sandbox, name: "after-copies")
     }
@@ -329,7 +335,8 @@ enum RawHTTP {
         }
         let patch = try sandbox.send(
             "PATCH", project: "p1", Self.configMaps + "/deep", token: "attacker-token",
-            contentType: "application/json-patch+json", body: Array(("[" + operations.joined(separator: ",") + "]").utf8))
+            contentType: "application/json-patch+json",
+            body: Array(("[" + operations.joined(separator: ",") + "]").utf8))
         let response = try #require(patch, "no answer; stderr: \(sandbox.stderr)")
         #expect(response.status == 422)
         #expect(response.json["message"] == "the patched object would exceed the maximum nesting depth of 512")

@@ -109,16 +109,20 @@ import Testing
         let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"\#(value)"}}"#
         #expect(t.send("POST", Self.configMaps, body: body).status == 201)
         func copies(_ count: Int) -> String {
-            "[" + (0..<count).map { #"{"op":"copy","from":"/data/a","path":"/data/b\#($0)"}"# }.joined(separator: ",") + "]"
+            "[" + (0..<count).map { #"{"op":"copy","from":"/data/a","path":"/data/b\#($0)"}"# }.joined(separator: ",")
+                + "]"
         }
-        let refused = t.send("PATCH", Self.configMaps + "/big", body: copies(3), contentType: "application/json-patch+json")
+        let refused = t.send(
+            "PATCH", Self.configMaps + "/big", body: copies(3), contentType: "application/json-patch+json")
         #expect(refused.status == 422)
         #expect(refused.json["reason"] == "Invalid")
         #expect(
             refused.json["message"]
-                == "Unable to complete the copy, the accumulated size increase of copy is 3145734, exceeding the limit 3145728")
+                == "Unable to complete the copy, the accumulated size increase of copy is 3145734, exceeding the limit 3145728"
+        )
         #expect(t.send("GET", Self.configMaps + "/big").json["data"]?.objectValue?.count == 1)
-        let allowed = t.send("PATCH", Self.configMaps + "/big", body: copies(2), contentType: "application/json-patch+json")
+        let allowed = t.send(
+            "PATCH", Self.configMaps + "/big", body: copies(2), contentType: "application/json-patch+json")
         #expect(allowed.status == 200)
         #expect(allowed.json["data"]?.objectValue?.count == 3)
     }
@@ -159,10 +163,13 @@ import Testing
 
     @Test func jsonPatchesCannotNestAnObjectDeeperThanTheParserWould() throws {
         let t = try TestAPI()
-        #expect(t.send("POST", Self.configMaps, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"}}"#).status == 201)
+        #expect(
+            t.send("POST", Self.configMaps, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"}}"#)
+                .status == 201)
         let type = "application/json-patch+json"
         // 5 → 320 levels under /metadata (2 + 320 = 322): allowed; one more doubling is 642.
-        #expect(t.send("PATCH", Self.configMaps + "/d", body: Self.doublings(6, from: 5), contentType: type).status == 200)
+        #expect(
+            t.send("PATCH", Self.configMaps + "/d", body: Self.doublings(6, from: 5), contentType: type).status == 200)
         let refused = t.send("PATCH", Self.configMaps + "/d", body: Self.doublings(7, from: 5), contentType: type)
         #expect(refused.status == 422)
         #expect(refused.json["reason"] == "Invalid")
@@ -170,7 +177,8 @@ import Testing
         // Exactly 512 (root, metadata, 510 levels of value) is the limit, as for a request body.
         let deepest = #"[{"op":"add","path":"/metadata/y","value":\#(Self.chain(510))}]"#
         #expect(t.send("PATCH", Self.configMaps + "/d", body: deepest, contentType: type).status == 200)
-        let move = #"[{"op":"add","path":"/metadata/y","value":\#(Self.chain(509))},"#
+        let move =
+            #"[{"op":"add","path":"/metadata/y","value":\#(Self.chain(509))},"#
             + #"{"op":"add","path":"/metadata/z","value":{"a":{}}},"#
             + #"{"op":"move","from":"/metadata/y","path":"/metadata/z/a/b"}]"#
         #expect(t.send("PATCH", Self.configMaps + "/d", body: move, contentType: type).status == 422)
@@ -199,7 +207,8 @@ import Testing
         let response = api.handle(
             SandboxRequest(
                 method: method, target: TestAPI.base + Self.configMaps + suffix,
-                headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": contentType], body: Array(body.utf8)))
+                headers: ["Authorization": "Bearer \(TestAPI.token)", "Content-Type": contentType],
+                body: Array(body.utf8)))
         #expect(response.status == 400, "\(String(decoding: response.body.prefix(300), as: UTF8.self))")
         #expect(
             (try? JSONParser.parse(response.body))?["message"]
@@ -222,6 +231,8 @@ import Testing
                 body: Array(body.utf8)))
         #expect(response.status == 201)
         let reopened = try ObjectStore(path: path)
-        #expect(try reopened.read(project: "p1") { $0.get(ResourceCatalog.configMaps, namespace: "default", name: "ok") } != nil)
+        #expect(
+            try reopened.read(project: "p1") { $0.get(ResourceCatalog.configMaps, namespace: "default", name: "ok") }
+                != nil)
     }
 }

@@ -159,7 +159,8 @@ enum ProtobufBodyDecoder {
         static let unknown = MessageSchema(
             name: "runtime.Unknown",
             fields: [1: .lengthDelimited, 2: .lengthDelimited, 3: .lengthDelimited, 4: .lengthDelimited])
-        static let typeMeta = MessageSchema(name: "runtime.TypeMeta", fields: [1: .lengthDelimited, 2: .lengthDelimited])
+        static let typeMeta = MessageSchema(
+            name: "runtime.TypeMeta", fields: [1: .lengthDelimited, 2: .lengthDelimited])
         static let configMap = MessageSchema(
             name: "v1.ConfigMap", fields: [1: .lengthDelimited, 2: .lengthDelimited, 3: .lengthDelimited, 4: .varint])
         static let namespace = MessageSchema(

@@ -63,8 +63,8 @@ struct ResourceHandler {
         if let value = Int64(text) { return value }
         let digits = text.first == "+" || text.first == "-" ? text.dropFirst() : Substring(text)
         let outOfRange = !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        throw APIError.badRequest(
-            "strconv.ParseInt: parsing \(GoFormat.quote(text)): \(outOfRange ? "value out of range" : "invalid syntax")")
+        let reason = outOfRange ? "value out of range" : "invalid syntax"
+        throw APIError.badRequest("strconv.ParseInt: parsing \(GoFormat.quote(text)): \(reason)")
     }
 
     /// `timeoutSeconds` and `limit`, in the order kube-apiserver converts them.
