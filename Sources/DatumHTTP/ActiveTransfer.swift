@@ -97,7 +97,8 @@ final class ActiveTransfer {
     private static func milliseconds(_ duration: Duration) -> Int {
         let parts = duration.components
         let millis = parts.seconds.multipliedReportingOverflow(by: 1000)
-        if millis.overflow || parts.seconds > Int64(Int.max / 1000) { return Int.max / 2 }
+        // `>=`: at exactly Int.max / 1000 seconds, adding the rounded-up fraction below would overflow.
+        if millis.overflow || parts.seconds >= Int64(Int.max / 1000) { return Int.max / 2 }
         // Round up so a tiny timeout does not become 0, which libcurl reads as "no timeout".
         return max(1, Int(millis.partialValue) + Int((parts.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
     }

@@ -238,7 +238,8 @@ private func pow10(_ exponent: Int) -> Double {
     if exponent >= 0 {
         for _ in 0..<min(exponent, 400) { result *= 10 }
     } else {
-        for _ in 0..<min(-exponent, 400) { result /= 10 }
+        // `magnitude`, not `-exponent`: negating Int.min (from a value such as `1e-9223372036854775808`) traps.
+        for _ in 0..<min(exponent.magnitude, 400) { result /= 10 }
     }
     return result
 }

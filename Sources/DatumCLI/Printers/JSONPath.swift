@@ -256,7 +256,10 @@ struct JSONPathEvaluator {
             var index = p[0].value
             while index < p[1].value {
                 result.append(.json(items[index]))
-                index += step
+                // A step near Int.max would overflow past the end; there is no further element then.
+                let (next, overflow) = index.addingReportingOverflow(step)
+                if overflow { break }
+                index = next
             }
         }
         return result

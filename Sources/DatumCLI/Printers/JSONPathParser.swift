@@ -226,7 +226,9 @@ struct JSONPathParser {
                     slice.params[i].value = number
                 }
             } else if i == 1 {
-                slice.params[1] = .init(value: slice.params[0].value + 1, known: true, derived: true)
+                // `[i]` is `[i:i+1]`; Go's int addition wraps for i = MaxInt64, and evaluation then
+                // reports the index as out of bounds, so wrap here too instead of trapping.
+                slice.params[1] = .init(value: slice.params[0].value &+ 1, known: true, derived: true)
             }
         }
         cur.append(.array(slice))

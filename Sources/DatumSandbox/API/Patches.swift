@@ -16,12 +16,18 @@ public enum PatchFormats {
         return .object(result)
     }
 
+    /// kube-apiserver's `JSONPatchMaxCopyBytes`: how much the "copy" operations of one patch may add.
+    /// Copies share storage in memory, but each is encoded and stored in full, so without it a
+    /// patch of a few kilobytes grows an object past what memory and SQLite can hold.
+    public static let maximumCopyBytes = 3 * 1024 * 1024
+
     /// RFC 6902 JSON patch. Errors are worded like evanphx/json-patch, which the API server uses.
     public static func jsonPatch(_ target: JSONValue, _ operations: JSONValue) throws(APIError) -> JSONValue {
         guard case .array(let ops) = operations else {
             throw APIError.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
         }
         var document = target
+        var copied = 0
         for op in ops {
             guard let name = op["op"]?.stringValue else {
                 throw APIError(code: 422, reason: "Invalid", message: "Unexpected kind: <nil>")
@@ -30,22 +36,34 @@ public enum PatchFormats {
             let pointer = try parsePointer(path)
             switch name {
             case "add":
+                try checkDepth(pointer, op["value"] ?? .null)
                 document = try add(document, pointer, op["value"] ?? .null)
             case "remove":
                 document = try remove(document, pointer, path: path)
             case "replace":
                 _ = try get(document, pointer, path: path)
+                try checkDepth(pointer, op["value"] ?? .null)
                 document = try remove(document, pointer, path: path)
                 document = try add(document, pointer, op["value"] ?? .null)
             case "move":
                 let fromPath = op["from"]?.stringValue ?? ""
                 let from = try parsePointer(fromPath)
                 let value = try get(document, from, path: fromPath)
+                try checkDepth(pointer, value)
                 document = try remove(document, from, path: fromPath)
                 document = try add(document, pointer, value)
             case "copy":
                 let fromPath = op["from"]?.stringValue ?? ""
                 let value = try get(document, try parsePointer(fromPath), path: fromPath)
+                // Bounded: the sum stops growing at the first copy past the limit.
+                copied += GoJSONEncoder.compact.encodeBytes(value).count
+                if copied > maximumCopyBytes {
+                    throw APIError(
+                        code: 422, reason: "Invalid",
+                        message: "Unable to complete the copy, the accumulated size increase of copy is \(copied), "
+                            + "exceeding the limit \(maximumCopyBytes)")
+                }
+                try checkDepth(pointer, value)
                 document = try add(document, pointer, value)
             case "test":
                 let value = try get(document, pointer, path: path)
@@ -58,6 +76,42 @@ public enum PatchFormats {
             }
         }
         return document
+    }
+
+    /// How deep a patched object may nest: the JSON parser's limit for request bodies. A patch
+    /// that copies an object into its own deepest member doubles its depth with every operation
+    /// (500 levels became 128,000 in nine operations) and the recursive code that patches, encodes
+    /// and frees it then overflows the stack, so no operation may place a value deeper than this.
+    public static let maximumDepth = JSONParser.maximumDepth
+
+    /// Refuses a value that would end deeper than ``maximumDepth`` at `pointer`. Every document
+    /// already nests at most that deep, so the walk below never goes further either.
+    private static func checkDepth(_ pointer: [String], _ value: JSONValue) throws(APIError) {
+        guard pointer.count + nesting(of: value, limit: maximumDepth - pointer.count) > maximumDepth else { return }
+        throw APIError(
+            code: 422, reason: "Invalid",
+            message: "the patched object would exceed the maximum nesting depth of \(maximumDepth)")
+    }
+
+    /// Nesting levels of objects and arrays in `value`; stops counting past `limit`.
+    static func nesting(of value: JSONValue, limit: Int) -> Int {
+        guard limit >= 0 else { return 1 }
+        var deepest = 0
+        switch value {
+        case .object(let object):
+            for (_, child) in object {
+                deepest = max(deepest, nesting(of: child, limit: limit - 1))
+                if deepest >= limit { break }
+            }
+        case .array(let items):
+            for child in items {
+                deepest = max(deepest, nesting(of: child, limit: limit - 1))
+                if deepest >= limit { break }
+            }
+        default:
+            return 0
+        }
+        return deepest + 1
     }
 
     static func parsePointer(_ path: String) throws(APIError) -> [String] {

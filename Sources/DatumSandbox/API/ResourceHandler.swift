@@ -64,9 +64,27 @@ struct ResourceHandler {
         return (labels, fields)
     }
 
+    /// An integer query parameter decoded as kube-apiserver decodes ListOptions
+    /// (`strconv.ParseInt(s, 10, 64)`): a value that does not parse is a 400 in Go's words.
+    private func int64Parameter(_ name: String) throws(APIError) -> Int64? {
+        guard let text = query[name] else { return nil }
+        if let value = Int64(text) { return value }
+        let digits = text.first == "+" || text.first == "-" ? text.dropFirst() : Substring(text)
+        let outOfRange = !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        let reason = outOfRange ? "value out of range" : "invalid syntax"
+        throw APIError.badRequest("strconv.ParseInt: parsing \(GoFormat.quote(text)): \(reason)")
+    }
+
+    /// `timeoutSeconds` and `limit`, in the order kube-apiserver converts them.
+    private func listParameters() throws(APIError) -> (timeoutSeconds: Int64?, limit: Int) {
+        let timeoutSeconds = try int64Parameter("timeoutSeconds")
+        let limit = try int64Parameter("limit") ?? 0
+        return (timeoutSeconds, Int(clamping: limit))
+    }
+
     private func list() throws(APIError) -> SandboxResponse {
+        let limit = try listParameters().limit
         let (labels, fields) = try selectors()
-        let limit = Int(query["limit"] ?? "") ?? 0
         var startAfter: String?
         if let token = query["continue"], !token.isEmpty {
             guard let decoded = ContinueToken.decode(token) else {
@@ -134,10 +152,12 @@ struct ResourceHandler {
     }
 
     private func watch() throws(APIError) -> SandboxResponse {
+        let timeoutSeconds = try listParameters().timeoutSeconds
         let (labels, fields) = try selectors()
         let since: Int64?
         if let rv = query["resourceVersion"], !rv.isEmpty, rv != "0" {
-            guard let value = Int64(rv) else {
+            // Unsigned, as the API server parses it (`strconv.ParseUint`): "-5" is no version.
+            guard let value = Int64(rv), value >= 0 else {
                 throw APIError.badRequest("invalid resource version: \(rv)")
             }
             since = value
@@ -152,7 +172,7 @@ struct ResourceHandler {
             fields: fields)
         return .watch(
             WatchStream(
-                filter: filter, sinceVersion: since, timeoutSeconds: Int64(query["timeoutSeconds"] ?? ""),
+                filter: filter, sinceVersion: since, timeoutSeconds: timeoutSeconds,
                 encode: { event in
                     WatchEncoding.line(event, type: type, table: table, includeObject: includeObject)
                 }))
@@ -341,7 +361,19 @@ struct ResourceHandler {
                 separateStatus: type.hasStatus)
         metadata["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(metadata)
+        try checkStorable(object)
         return ObjectShape.canonical(object)
+    }
+
+    /// The store reads its objects back with the JSON parser when the sandbox starts, and that
+    /// refuses more than 512 levels. Managed fields mirror an object's fields five levels deeper,
+    /// and a YAML apply may nest 1000, so without this an object could be stored that then stops
+    /// the sandbox from starting again.
+    private func checkStorable(_ object: JSONObject) throws(APIError) {
+        let limit = JSONParser.maximumDepth
+        guard PatchFormats.nesting(of: .object(object), limit: limit) > limit else { return }
+        throw APIError.badRequest(
+            "the object would exceed the maximum nesting depth of \(limit) once stored with its managed fields")
     }
 
     /// Turns a candidate for an existing object into what is stored, or `nil` for a no-op.
@@ -407,6 +439,7 @@ struct ResourceHandler {
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(m)
+        try checkStorable(object)
         return ObjectShape.canonical(object)
     }
 

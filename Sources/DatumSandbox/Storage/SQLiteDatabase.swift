@@ -73,8 +73,12 @@ final class SQLiteDatabase {
             case .integer(let i): rc = sqlite3_bind_int64(statement, index, i)
             case .text(let s): rc = sqlite3_bind_text(statement, index, s, -1, SQLiteDatabase.transient)
             case .blob(let bytes):
+                // SQLite takes an Int32 length: a larger blob is refused, never a conversion trap.
+                guard let length = Int32(exactly: bytes.count) else {
+                    throw SQLiteError(code: SQLITE_TOOBIG, message: "blob of \(bytes.count) bytes is too big")
+                }
                 rc = bytes.withUnsafeBytes { raw in
-                    sqlite3_bind_blob(statement, index, raw.baseAddress, Int32(raw.count), SQLiteDatabase.transient)
+                    sqlite3_bind_blob(statement, index, raw.baseAddress, length, SQLiteDatabase.transient)
                 }
             case .null: rc = sqlite3_bind_null(statement, index)
             }
