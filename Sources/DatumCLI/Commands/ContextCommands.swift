@@ -37,7 +37,7 @@ struct ContextListCommand: CLICommand {
             List the contexts for the active session.
 
             By default only the active session's contexts are shown. Use --all to list every session's \
-            contexts grouped by account and endpoint — useful when the same organization or project name \
+            contexts grouped by account and endpoint, which helps when the same organization or project name \
             exists in more than one environment.
             """,
         examples: [Example("List every session's contexts", "datumctl ctx list --all")],
