@@ -262,7 +262,7 @@ struct ApplyUnitTests {
         let settings = ConnectionSettings(
             server: server, project: "my-project", namespace: "default", token: "secret", certificateAuthority: nil,
             insecureSkipTLSVerify: false, requestTimeout: nil, verbosity: 0)
-        return try ProjectClient(settings: settings, project: "my-project", trace: { _ in })
+        return try ProjectClient(settings: settings, plane: .project("my-project"), trace: { _ in })
     }
 
     static var policy: APIResource { ResourceMapper.builtin[0] }

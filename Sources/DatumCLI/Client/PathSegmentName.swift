@@ -36,11 +36,27 @@ enum PathSegmentName {
     /// `invalid project "..": [may not be '..']`, worded like the namespace check; a project that
     /// is a valid segment but no DNS-1123 label gets that check's messages instead.
     static func checkProject(_ project: String) throws(CLIError) {
-        var problems = NameValidation.isValidPathSegmentName(project)
-        if problems.isEmpty { problems = NameValidation.isDNS1123Label(project) }
+        try checkLabel(project, kind: "project")
+    }
+
+    /// An organization ID: a path segment and a DNS-1123 label, like a project.
+    static func checkOrganization(_ organization: String) throws(CLIError) {
+        try checkLabel(organization, kind: "organization")
+    }
+
+    /// The signed-in user's ID (the token's `sub`) as it goes into the user control plane's path.
+    static func checkUser(_ user: String) throws(CLIError) {
+        let problems = NameValidation.isValidPathSegmentName(user)
         guard problems.isEmpty else {
-            throw CLIError(
-                .validation, "invalid project \(GoFormat.quote(project)): \(NameValidation.goList(problems))")
+            throw CLIError(.validation, "invalid user ID \(GoFormat.quote(user)): \(NameValidation.goList(problems))")
+        }
+    }
+
+    private static func checkLabel(_ value: String, kind: String) throws(CLIError) {
+        var problems = NameValidation.isValidPathSegmentName(value)
+        if problems.isEmpty { problems = NameValidation.isDNS1123Label(value) }
+        guard problems.isEmpty else {
+            throw CLIError(.validation, "invalid \(kind) \(GoFormat.quote(value)): \(NameValidation.goList(problems))")
         }
     }
 }

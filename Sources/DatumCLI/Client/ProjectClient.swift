@@ -6,23 +6,61 @@ import DatumKit
     import Glibc
 #endif
 
-/// The project-scoped base of every request:
+/// Which control plane of Datum Cloud a request goes to (Milo's scopes).
+public enum ControlPlane: Sendable, Hashable {
+    /// `/apis/resourcemanager.miloapis.com/v1alpha1/projects/<project>/control-plane`
+    case project(String)
+    /// `/apis/resourcemanager.miloapis.com/v1alpha1/organizations/<organization>/control-plane`
+    case organization(String)
+    /// `/apis/iam.miloapis.com/v1alpha1/users/<user>/control-plane`: the signed-in user's own.
+    case user(String)
+    /// The platform root (`--platform-wide`): no prefix.
+    case platform
+
+    /// The path prefix of this control plane on the server.
+    public var pathPrefix: String {
+        switch self {
+        case .project(let project):
+            "/apis/resourcemanager.miloapis.com/v1alpha1/projects/\(ProjectScope.escapePathSegment(project))/control-plane"
+        case .organization(let organization):
+            "/apis/resourcemanager.miloapis.com/v1alpha1/organizations/"
+                + "\(ProjectScope.escapePathSegment(organization))/control-plane"
+        case .user(let user):
+            "/apis/iam.miloapis.com/v1alpha1/users/\(ProjectScope.escapePathSegment(user))/control-plane"
+        case .platform: ""
+        }
+    }
+
+    /// Checks the name that goes into the path (a project or organization ID, a user ID).
+    func validate() throws(CLIError) {
+        switch self {
+        case .project(let project): try PathSegmentName.checkProject(project)
+        case .organization(let organization): try PathSegmentName.checkOrganization(organization)
+        case .user(let user): try PathSegmentName.checkUser(user)
+        case .platform: break
+        }
+    }
+}
+
+/// The control-plane base of every request, by default a project's:
 /// `<server>/apis/resourcemanager.miloapis.com/v1alpha1/projects/<project>/control-plane`.
 public struct ProjectScope: Sendable, Hashable {
     public var server: String
-    public var project: String
+    public var plane: ControlPlane
 
-    public init(server: String, project: String) {
+    public init(server: String, plane: ControlPlane) {
         var trimmed = server
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.server = trimmed
-        self.project = project
+        self.plane = plane
     }
 
-    /// The path prefix of the project's control plane on the server.
-    public var pathPrefix: String {
-        "/apis/resourcemanager.miloapis.com/v1alpha1/projects/\(Self.escapePathSegment(project))/control-plane"
+    public init(server: String, project: String) {
+        self.init(server: server, plane: .project(project))
     }
+
+    /// The path prefix of the control plane on the server.
+    public var pathPrefix: String { plane.pathPrefix }
 
     public var baseURL: String { server + pathPrefix }
 
@@ -38,7 +76,9 @@ public struct ProjectScope: Sendable, Hashable {
     /// A server-relative URL (as `/openapi/v3` returns them) moved under the project prefix when
     /// it is not there already, so it reads this project's control plane and not the server root.
     public func reroot(_ serverRelative: String) -> String {
-        if serverRelative.hasPrefix(pathPrefix + "/") { return server + serverRelative }
+        if pathPrefix.isEmpty || serverRelative.hasPrefix(pathPrefix + "/") {
+            return server + (serverRelative.hasPrefix("/") ? serverRelative : "/" + serverRelative)
+        }
         return baseURL + (serverRelative.hasPrefix("/") ? serverRelative : "/" + serverRelative)
     }
 
@@ -255,11 +295,11 @@ public final class ProjectClient: Sendable {
 
     /// `connectTimeout` and `retry` are for callers with a hard time budget (completion).
     init(
-        settings: ConnectionSettings, project: String, trace: @escaping @Sendable (String) -> Void,
+        settings: ConnectionSettings, plane: ControlPlane, trace: @escaping @Sendable (String) -> Void,
         connectTimeout: Duration = .seconds(30), retry: RetryPolicy = .default
     ) throws(CLIError) {
-        try PathSegmentName.checkProject(project)
-        scope = ProjectScope(server: settings.server, project: project)
+        try plane.validate()
+        scope = ProjectScope(server: settings.server, plane: plane)
         // An empty namespace (`-n ""`) means the default one, as in kubectl; it never reaches a URL.
         namespace = settings.namespace.isEmpty ? "default" : settings.namespace
         token = settings.token

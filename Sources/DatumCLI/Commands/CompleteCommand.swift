@@ -100,14 +100,14 @@ struct ServerCompletionSource: DynamicCompletionSource {
         let globals = GlobalOptions(parsed).withEmptyNamespaceUnset
         let config = try ConfigCommands.store(environment).load()
         let settings = try ConnectionSettings.resolve(globals, variables: environment.variables, config: config)
-        let project = try settings.requireProject()
+        let plane = try settings.requireControlPlane()
         // `--request-timeout` on the line replaces the budget, so slow links can ask for more.
         let limit = settings.requestTimeout ?? budget
         var quiet = settings
         quiet.requestTimeout = limit
         quiet.verbosity = 0  // the shell reads stdout; traces would only get in the way
         let client = try ProjectClient(
-            settings: quiet, project: project, trace: { _ in }, connectTimeout: limit, retry: .none)
+            settings: quiet, plane: plane, trace: { _ in }, connectTimeout: limit, retry: .none)
         return Connection(client: client, deadline: started + limit)
     }
 

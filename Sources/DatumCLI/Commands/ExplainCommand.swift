@@ -81,7 +81,7 @@ struct ExplainCommand: CLICommand {
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let settings = try context.connectionSettings()
-        guard settings.project?.isEmpty == false else {
+        guard settings.hasControlPlane else {
             context.stderr.line(
                 "note: no project selected; explaining the schema built into datumctl (pass --project to read the project's live schema)"
             )

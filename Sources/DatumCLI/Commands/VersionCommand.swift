@@ -61,7 +61,7 @@ struct VersionCommand: CLICommand {
         if !clientOnly {
             do throws(CLIError) {
                 let settings = try context.connectionSettings()
-                if let project = settings.project, !project.isEmpty {
+                if settings.hasControlPlane {
                     let client = try context.projectClient(settings)
                     server = try client.getJSON(client.scope.url("/version"))
                 }

@@ -9,6 +9,14 @@ public struct ConnectionSettings: Sendable, Equatable {
 
     public var server: String
     public var project: String?
+    /// The organization whose control plane to use (`--organization`, `DATUM_ORGANIZATION`, or an
+    /// organization context); never set together with ``project``.
+    public var organization: String?
+    /// `--platform-wide`: the platform root.
+    public var platformWide: Bool = false
+    /// The signed-in user's ID (the access token's `sub`), when a login session is in use: with no
+    /// project or organization selected, requests go to the user's own control plane.
+    public var userID: String?
     public var namespace: String
     public var token: String?
     public var certificateAuthority: String?
@@ -71,9 +79,12 @@ public struct ConnectionSettings: Sendable, Equatable {
 
         let server = try ServerAddress.normalize(
             globals.server ?? environment("DATUMCTL_SERVER") ?? context?.server ?? session?.server ?? defaultServer)
+        let scope = try resolveScope(globals, environment: environment, context: context)
         return ConnectionSettings(
             server: server,
-            project: globals.project ?? environment("DATUM_PROJECT") ?? context?.project,
+            project: scope.project,
+            organization: scope.organization,
+            platformWide: scope.platformWide,
             namespace: globals.namespace ?? context?.namespace ?? "default",
             token: token,
             certificateAuthority: globals.certificateAuthority ?? context?.certificateAuthority,
@@ -84,6 +95,52 @@ public struct ConnectionSettings: Sendable, Equatable {
             verbosity: globals.verbosity,
             session: session?.name,
             contextName: context?.name)
+    }
+
+    /// The official datumctl's choice of scope: `--project` | `--organization` | `--platform-wide`
+    /// (one at most), then `DATUM_PROJECT` | `DATUM_ORGANIZATION` (not both), then the context's
+    /// project, else its organization. Its error texts.
+    static func resolveScope(
+        _ globals: GlobalOptions, environment: (String) -> String?, context: ConfigContext?
+    ) throws(CLIError) -> (project: String?, organization: String?, platformWide: Bool) {
+        var set: [String] = []
+        if globals.organization != nil { set.append("organization") }
+        if globals.platformWide { set.append("platform-wide") }
+        if globals.project != nil { set.append("project") }
+        if set.count > 1 {
+            throw CLIError(
+                .usage,
+                "if any flags in the group [project organization platform-wide] are set none of the others can be; "
+                    + "[\(set.joined(separator: " "))] were all set")
+        }
+        if globals.platformWide { return (nil, nil, true) }
+        if let project = globals.project { return (project, nil, false) }
+        if let organization = globals.organization { return (nil, organization, false) }
+        let project = environment("DATUM_PROJECT")
+        let organization = environment("DATUM_ORGANIZATION")
+        if project != nil && organization != nil {
+            throw CLIError(.configuration, "DATUM_PROJECT and DATUM_ORGANIZATION cannot both be set")
+        }
+        if project != nil || organization != nil { return (project, organization, false) }
+        if let project = context?.project { return (project, nil, false) }
+        return (nil, context?.organization, false)
+    }
+
+    /// Whether a control plane is chosen (a project, an organization, the platform root, or a
+    /// signed-in user's own), so a command that can work offline should talk to the server.
+    var hasControlPlane: Bool {
+        platformWide || project?.isEmpty == false || organization?.isEmpty == false || userID?.isEmpty == false
+    }
+
+    /// The control plane requests go to. Without a project, an organization or `--platform-wide`,
+    /// a signed-in user's own control plane; with none of these, the error telling the user how to
+    /// choose a project (no request is sent without it).
+    func requireControlPlane() throws(CLIError) -> ControlPlane {
+        if platformWide { return .platform }
+        if let project, !project.isEmpty { return .project(project) }
+        if let organization, !organization.isEmpty { return .organization(organization) }
+        if let userID, !userID.isEmpty { return .user(userID) }
+        return .project(try requireProject())
     }
 
     /// The project, or the error telling the user how to give one (no request is sent without it).

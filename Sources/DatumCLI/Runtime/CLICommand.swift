@@ -42,9 +42,9 @@ extension CommandContext {
     func projectClient(_ settings: ConnectionSettings? = nil) throws(CLIError) -> ProjectClient {
         let resolved: ConnectionSettings
         if let settings { resolved = settings } else { resolved = try connectionSettings() }
-        let project = try resolved.requireProject()
+        let plane = try resolved.requireControlPlane()
         if let warning = resolved.cleartextTokenWarning { diagnostics.warn(warning) }
         let sink = environment.stderr
-        return try ProjectClient(settings: resolved, project: project, trace: { line in sink.line(line) })
+        return try ProjectClient(settings: resolved, plane: plane, trace: { line in sink.line(line) })
     }
 }

@@ -6,6 +6,14 @@ struct GlobalOptions: Sendable {
             help: "The Datum Cloud project to act on. Defaults to $DATUM_PROJECT, then the current context.",
             isGlobal: true),
         OptionSpec(
+            "organization", kind: .value(ValueSpec("ORGANIZATION")),
+            help: "Act on an organization's control plane instead of a project's. Defaults to $DATUM_ORGANIZATION, then the current context.",
+            isGlobal: true),
+        OptionSpec(
+            "platform-wide",
+            help: "Access the platform root instead of a project or organization control plane.",
+            isGlobal: true),
+        OptionSpec(
             "server", short: "s", kind: .value(ValueSpec("URL")),
             help: "The address of the Datum Cloud API server. Defaults to $DATUMCTL_SERVER, then the current context, then https://api.datum.net.",
             isGlobal: true),
@@ -43,6 +51,8 @@ struct GlobalOptions: Sendable {
     ]
 
     var project: String?
+    var organization: String?
+    var platformWide: Bool
     var server: String?
     var token: String?
     var certificateAuthority: String?
@@ -63,6 +73,8 @@ struct GlobalOptions: Sendable {
 
     init(_ parsed: ParsedCommand) {
         project = parsed.string("project")
+        organization = parsed.string("organization")
+        platformWide = parsed.flag("platform-wide")
         server = parsed.string("server")
         token = parsed.string("token")
         certificateAuthority = parsed.string("certificate-authority")
