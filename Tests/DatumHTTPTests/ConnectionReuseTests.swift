@@ -53,20 +53,17 @@ extension HTTPLayerTests {
             let requests = (0..<6).map { HTTPRequest(url: server.baseURL + "/items/\($0)") }
             let completed = OrderLog()
 
-            let started = Date()
             let results = client.sendAll(requests, concurrency: 3) { completed.append($0) }
-            let elapsed = Date().timeIntervalSince(started)
 
             let bodies = try results.map { try $0.get().bodyText }
             #expect(bodies == (0..<6).map { "item \($0)" })
             #expect(Set(completed.values) == Set(0..<6))
             #expect(completed.values.count == 6)
             #expect(completed.values != Array(0..<6))
-            #expect(server.connectionCount <= 3)
-            #expect(server.connectionCount >= 2)
-            // The server-side delays alone add up to 1.05 s, so finishing sooner is only possible
-            // when requests overlapped (three at a time need about 0.55 s).
-            #expect(elapsed < 1.05)
+            // Overlap, capped at the concurrency: counted by the server, not timed, so a busy
+            // machine cannot make it fail. Connections are reused (fewer than requests).
+            #expect((2...3).contains(server.mostRequestsInFlight))
+            #expect(server.connectionCount >= 2 && server.connectionCount < 6)
         }
 
         @Test func clientsCanBeCreatedUsedAndDroppedFromManyThreads() throws {

@@ -91,10 +91,14 @@ final class TestHTTPServer: @unchecked Sendable {
     private var recorded: [RecordedRequest] = []
     private var hangUps = 0
     private var openSockets: Set<Int32> = []
+    private var inFlight = 0
+    private var mostInFlight = 0
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     var connectionCount: Int { locked { accepted } }
+    /// The most requests the server was handling at one time (received, not yet answered).
+    var mostRequestsInFlight: Int { locked { mostInFlight } }
     var requests: [RecordedRequest] { locked { recorded } }
     /// Connections the client closed while the server still had chunks to send.
     var clientHangUps: Int { locked { hangUps } }
@@ -180,11 +184,16 @@ final class TestHTTPServer: @unchecked Sendable {
     private func serve(_ socket: Int32, connection: Int) {
         var reader = SocketReader(socket: socket)
         while let request = reader.readRequest(connection: connection) {
-            locked { recorded.append(request) }
+            locked {
+                recorded.append(request)
+                inFlight += 1
+                mostInFlight = max(mostInFlight, inFlight)
+            }
             let response = handler(request)
-            if response.delay > 0 && !sleep(response.delay) { return }
-            if response.closeWithoutReply { return }
-            guard respond(response, on: socket) else { return }
+            let answered = (response.delay <= 0 || sleep(response.delay)) && !response.closeWithoutReply
+                && respond(response, on: socket)
+            locked { inFlight -= 1 }
+            guard answered else { return }
         }
     }
 
