@@ -75,8 +75,8 @@ current-context: sandbox
 
 # datumctl's context: the sandbox, its CA and the token (the project comes from DATUM_PROJECT).
 with open(f"{work}/datumctl-config", "w") as f:
-    f.write(f"""apiVersion: datumctl.datum.net/v1alpha1
-kind: Config
+    f.write(f"""apiVersion: datumctl.config.datum.net/v1beta1
+kind: DatumctlConfig
 current-context: sandbox
 contexts:
 - name: sandbox
