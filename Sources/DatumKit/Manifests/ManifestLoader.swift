@@ -9,7 +9,7 @@ public struct Manifest: Sendable {
     public var object: KubeObject
     /// Display name of the file (`policy.yaml`, `STDIN`).
     public var file: String
-    /// 0-based index of the YAML document within its file.
+    /// 0-based index of the YAML document (or JSON value) within its file.
     public var documentIndex: Int
     /// The object's node (the document root, or one item of a `kind: List`).
     public var node: YAMLNode
