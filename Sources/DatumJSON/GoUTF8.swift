@@ -29,7 +29,9 @@ public enum GoUTF8 {
         case 0xF0...0xF4:
             // F0 must not be overlong; F4 must not pass U+10FFFF.
             let second: ClosedRange<UInt8> = b0 == 0xF0 ? 0x90...0xBF : (b0 == 0xF4 ? 0x80...0x8F : 0x80...0xBF)
-            guard let c1 = continuation(1, second), let c2 = continuation(2), let c3 = continuation(3) else { return nil }
+            guard let c1 = continuation(1, second), let c2 = continuation(2), let c3 = continuation(3) else {
+                return nil
+            }
             return (UInt32(b0 & 0x07) << 18 | c1 << 12 | c2 << 6 | c3, 4)
         default:
             return nil

@@ -58,7 +58,8 @@ public struct JSONNode: Sendable {
             do {
                 return try JSONParser.parse(literal)
             } catch {
-                throw JSONParseError(message: error.message, offset: start.offset, line: start.line, column: start.column)
+                throw JSONParseError(
+                    message: error.message, offset: start.offset, line: start.line, column: start.column)
             }
         case .array(let items):
             var array: [JSONValue] = []
@@ -285,7 +286,8 @@ public struct JSONStreamParser: Sendable {
                     index += 1
                     if tooDeep == nil && open.count > maximumNodeDepth {
                         tooDeep = JSONParseError(
-                            message: "document nesting exceeds the limit of \(maximumNodeDepth) levels", offset: start.offset,
+                            message: "document nesting exceeds the limit of \(maximumNodeDepth) levels",
+                            offset: start.offset,
                             line: start.line, column: start.column)
                     }
                     if tooDeep == nil { frames.append(Frame(isObject: isObject, start: start, keyStart: start)) }

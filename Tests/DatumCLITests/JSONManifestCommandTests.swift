@@ -48,28 +48,29 @@ import Testing
                 """)
     }
 
-    @Test(arguments: [
-        (
-            "single quotes", "{'kind': 'List'}",
-            "bad.json:1:2: error: invalid character '\\'' looking for beginning of object key string\n{'kind': 'List'}\n ^\n"
-        ),
-        (
-            "bareword", "{\"apiVersion\": \"v1\",\n \"kind\": ConfigMap}",
-            "bad.json:2:10: error: invalid character 'C' looking for beginning of value\n \"kind\": ConfigMap}\n         ^\n"
-        ),
-        (
-            "trailing comma", "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",}",
-            "bad.json:1:42: error: invalid character '}' looking for beginning of object key string\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",}\n                                         ^\n"
-        ),
-        (
-            "hex escape", "{\"kind\": \"\\x41\"}",
-            "bad.json:1:12: error: invalid character 'x' in string escape code\n{\"kind\": \"\\x41\"}\n           ^\n"
-        ),
-        (
-            "raw tab", "{\"kind\": \"a\tb\"}",
-            "bad.json:1:12: error: invalid character '\\t' in string literal\n{\"kind\": \"a\tb\"}\n           ^\n"
-        ),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            (
+                "single quotes", "{'kind': 'List'}",
+                "bad.json:1:2: error: invalid character '\\'' looking for beginning of object key string\n{'kind': 'List'}\n ^\n"
+            ),
+            (
+                "bareword", "{\"apiVersion\": \"v1\",\n \"kind\": ConfigMap}",
+                "bad.json:2:10: error: invalid character 'C' looking for beginning of value\n \"kind\": ConfigMap}\n         ^\n"
+            ),
+            (
+                "trailing comma", "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",}",
+                "bad.json:1:42: error: invalid character '}' looking for beginning of object key string\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",}\n                                         ^\n"
+            ),
+            (
+                "hex escape", "{\"kind\": \"\\x41\"}",
+                "bad.json:1:12: error: invalid character 'x' in string escape code\n{\"kind\": \"\\x41\"}\n           ^\n"
+            ),
+            (
+                "raw tab", "{\"kind\": \"a\tb\"}",
+                "bad.json:1:12: error: invalid character '\\t' in string literal\n{\"kind\": \"a\tb\"}\n           ^\n"
+            ),
+        ] as [(String, String, String)])
     func validateReportsJSONSyntaxErrors(_ name: String, _ text: String, _ expected: String) throws {
         let dir = try TemporaryDirectory()
         try dir.write("bad.json", text)
@@ -86,8 +87,10 @@ import Testing
             "cms.yaml",
             #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"e": "\ud83d\ude00"}}"#
                 + #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}"#)
-        try dir.write("sub/policy.json", Self.policy.replacingOccurrences(of: "Web_Host!", with: "web.example.com")
-            .replacingOccurrences(of: ",\n      \"extra\": true", with: ""))
+        try dir.write(
+            "sub/policy.json",
+            Self.policy.replacingOccurrences(of: "Web_Host!", with: "web.example.com")
+                .replacingOccurrences(of: ",\n      \"extra\": true", with: ""))
         let run = Self.run(["validate", "-R", "-f", "."], in: dir.path)
         #expect(run.stderr == "")
         #expect(run.stdout == "3 documents, 1 valid, 0 invalid, 2 not validated (ConfigMap)\n")

@@ -40,19 +40,29 @@ import Testing
         Case("surrogate pair", #"{"a": "\ud83d\ude00"}"#, [object(["a": .string("😀")])]),
         Case("lone surrogate", #"{"a": "\ud800"}"#, [object(["a": .string("\u{FFFD}")])]),
         Case("raw U+0085 kept", "{\"a\": \"x\u{85}y\"}", [object(["a": .string("x\u{85}y")])]),
-        Case("invalid UTF-8", Array(#"{"a": "x"#.utf8) + [0xFF] + Array(#"y"}"#.utf8), [object(["a": .string("x\u{FFFD}y")])]),
+        Case(
+            "invalid UTF-8", Array(#"{"a": "x"#.utf8) + [0xFF] + Array(#"y"}"#.utf8),
+            [object(["a": .string("x\u{FFFD}y")])]),
         Case(
             "truncated UTF-8", Array(#"{"a": "x"#.utf8) + [0xF0, 0x9F, 0x98] + Array(#"y"}"#.utf8),
             [object(["a": .string("x\u{FFFD}\u{FFFD}\u{FFFD}y")])]),
-        Case("concatenated", "{\"a\":1}{\"b\":2}\n{\"c\":3}", [object(["a": .int(1)]), object(["b": .int(2)]), object(["c": .int(3)])]),
+        Case(
+            "concatenated", "{\"a\":1}{\"b\":2}\n{\"c\":3}",
+            [object(["a": .int(1)]), object(["b": .int(2)]), object(["c": .int(3)])]),
         Case(
             "any values", #"{} [1] "s" 2 null true"#,
             [object([:]), .array([.int(1)]), .string("s"), .int(2), .null, .bool(true)]),
         // Invalid JSON that libyaml accepted.
         Case("bareword", #"{"hostname": yes}"#, error: ("invalid character 'y' looking for beginning of value", 14)),
-        Case("single quotes", "{'kind': 'List'}", error: (#"invalid character '\'' looking for beginning of object key string"#, 2)),
-        Case("trailing comma in object", #"{"a": 1,}"#, error: ("invalid character '}' looking for beginning of object key string", 9)),
-        Case("trailing comma in array", #"{"a": [1,]}"#, error: ("invalid character ']' looking for beginning of value", 10)),
+        Case(
+            "single quotes", "{'kind': 'List'}",
+            error: (#"invalid character '\'' looking for beginning of object key string"#, 2)),
+        Case(
+            "trailing comma in object", #"{"a": 1,}"#,
+            error: ("invalid character '}' looking for beginning of object key string", 9)),
+        Case(
+            "trailing comma in array", #"{"a": [1,]}"#,
+            error: ("invalid character ']' looking for beginning of value", 10)),
         Case(#"\x escape"#, #"{"a": "\x41"}"#, error: ("invalid character 'x' in string escape code", 9)),
         Case("raw tab", "{\"a\": \"x\ty\"}", error: (#"invalid character '\t' in string literal"#, 9)),
         Case("raw control", "{\"a\": \"x\u{01}y\"}", error: (#"invalid character '\x01' in string literal"#, 9)),
@@ -72,12 +82,20 @@ import Testing
         Case("bad exponent sign", #"{"a": 1e+}"#, error: ("invalid character '}' in exponent of numeric literal", 10)),
         Case("bad hex", #"{"a": "\u12G4"}"#, error: (#"invalid character 'G' in \u hexadecimal character escape"#, 12)),
         Case("leading zero", #"{"a": 01}"#, error: ("invalid character '1' after object key:value pair", 8)),
-        Case("garbage after a value", "{} x", [object([:])], error: ("invalid character 'x' looking for beginning of value", 4)),
-        Case("BOM between values", [0x7B, 0x7D, 0xEF, 0xBB, 0xBF, 0x7B, 0x7D], [object([:])], error: ("invalid character 'ï' looking for beginning of value", 3)),
-        Case("no-break space between tokens", "{\"a\":\u{A0} 1}", error: ("invalid character 'Â' looking for beginning of value", 6)),
+        Case(
+            "garbage after a value", "{} x", [object([:])],
+            error: ("invalid character 'x' looking for beginning of value", 4)),
+        Case(
+            "BOM between values", [0x7B, 0x7D, 0xEF, 0xBB, 0xBF, 0x7B, 0x7D], [object([:])],
+            error: ("invalid character 'ï' looking for beginning of value", 3)),
+        Case(
+            "no-break space between tokens", "{\"a\":\u{A0} 1}",
+            error: ("invalid character 'Â' looking for beginning of value", 6)),
         Case("quote character", #"{"a": 1"}"#, error: (#"invalid character '"' after object key:value pair"#, 8)),
-        Case("backslash character", #"{"a": \}"#, error: (#"invalid character '\\' looking for beginning of value"#, 7)),
-        Case("DEL character", "{\"a\": \u{7F}}", error: (#"invalid character '\x7f' looking for beginning of value"#, 7)),
+        Case(
+            "backslash character", #"{"a": \}"#, error: (#"invalid character '\\' looking for beginning of value"#, 7)),
+        Case(
+            "DEL character", "{\"a\": \u{7F}}", error: (#"invalid character '\x7f' looking for beginning of value"#, 7)),
         Case(
             "Go's depth limit", "{\"a\": " + String(repeating: "[", count: 10_001),
             error: ("invalid character '[' exceeded max depth", 10_006)),
@@ -106,7 +124,9 @@ import Testing
     /// Numbers become what kubectl sends once Go has decoded them.
     @Test func numbers() throws {
         let node = try JSONStreamParser.parseDocument(
-            Array(#"{"a": 12345678901234567890, "b": -12345678901234567890, "c": 1e5, "d": 1.0, "e": -0, "g": 0.1}"#.utf8))
+            Array(
+                #"{"a": 12345678901234567890, "b": -12345678901234567890, "c": 1e5, "d": 1.0, "e": -0, "g": 0.1}"#.utf8)
+        )
         let value = try node.jsonValue()
         #expect(value["a"] == .double(12_345_678_901_234_567_168))
         #expect(value["b"] == .double(-12_345_678_901_234_567_168))
@@ -154,7 +174,10 @@ import Testing
         #expect(throws: JSONParseError(message: "unexpected end of JSON input", offset: 5, line: 1, column: 6)) {
             try JSONStreamParser.parseDocument(Array(#"{"a":"#.utf8))
         }
-        #expect(throws: JSONParseError(message: "invalid character '{' after top-level value", offset: 3, line: 1, column: 4)) {
+        #expect(
+            throws: JSONParseError(
+                message: "invalid character '{' after top-level value", offset: 3, line: 1, column: 4)
+        ) {
             try JSONStreamParser.parseDocument(Array("{} {}".utf8))
         }
     }
@@ -177,11 +200,12 @@ import Testing
         #expect(parser.next() == nil)
     }
 
-    @Test(arguments: [
-        (UInt8(ascii: "'"), #"'\''"#), (UInt8(ascii: "\""), #"'"'"#), (UInt8(ascii: "\\"), #"'\\'"#),
-        (UInt8(ascii: "x"), "'x'"), (0x09, #"'\t'"#), (0x00, #"'\x00'"#), (0x7F, #"'\x7f'"#),
-        (0x85, #"'\u0085'"#), (0xA0, #"'\u00a0'"#), (0xAD, #"'\u00ad'"#), (0xEF, "'ï'"), (0xFF, "'ÿ'"),
-    ] as [(UInt8, String)])
+    @Test(
+        arguments: [
+            (UInt8(ascii: "'"), #"'\''"#), (UInt8(ascii: "\""), #"'"'"#), (UInt8(ascii: "\\"), #"'\\'"#),
+            (UInt8(ascii: "x"), "'x'"), (0x09, #"'\t'"#), (0x00, #"'\x00'"#), (0x7F, #"'\x7f'"#),
+            (0x85, #"'\u0085'"#), (0xA0, #"'\u00a0'"#), (0xAD, #"'\u00ad'"#), (0xEF, "'ï'"), (0xFF, "'ÿ'"),
+        ] as [(UInt8, String)])
     func quotesCharactersAsGo(byte: UInt8, quoted: String) {
         #expect(GoUTF8.quoteChar(byte) == quoted)
     }

@@ -86,7 +86,8 @@ import Testing
     func implementationDefinedFilesGetTheRecordedVerdict(row: Verdict) throws {
         let bytes = try Self.bytes(row.file)
         #expect(Self.parserAccepts(bytes) == row.parser, "JSONParser's verdict on \(row.file) changed")
-        #expect(Self.streamParserAccepts(bytes) == row.streamParser, "JSONStreamParser's verdict on \(row.file) changed")
+        #expect(
+            Self.streamParserAccepts(bytes) == row.streamParser, "JSONStreamParser's verdict on \(row.file) changed")
         // Both parsers decide every implementation-defined file as Go does.
         #expect(row.parser == row.go, "JSONParser differs from Go on \(row.file)")
         #expect(row.streamParser == row.go, "JSONStreamParser differs from Go on \(row.file)")
@@ -113,13 +114,15 @@ import Testing
     /// bound without using the call stack, JSONParser stops at its own 512.
     @Test func nestingBounds() throws {
         let limit = JSONStreamParser.goMaximumDepth
-        let deepest = [UInt8](repeating: UInt8(ascii: "["), count: limit) + [UInt8](repeating: UInt8(ascii: "]"), count: limit)
+        let deepest =
+            [UInt8](repeating: UInt8(ascii: "["), count: limit) + [UInt8](repeating: UInt8(ascii: "]"), count: limit)
         #expect(throws: Never.self) { try JSONStreamParser.parseDocument(deepest) }
         let tooDeep = [UInt8](repeating: UInt8(ascii: "["), count: limit + 1)
         let error = try #require(throws: JSONParseError.self) { try JSONStreamParser.parseDocument(tooDeep) }
         #expect(error.message == "invalid character '[' exceeded max depth")
         #expect(error.column == limit + 1)
-        let overParserLimit = String(repeating: "[", count: JSONParser.maximumDepth + 1)
+        let overParserLimit =
+            String(repeating: "[", count: JSONParser.maximumDepth + 1)
             + String(repeating: "]", count: JSONParser.maximumDepth + 1)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(overParserLimit) }
     }

@@ -232,7 +232,8 @@ struct JSONDocumentReader {
                     throw YAMLError(
                         kind: .duplicateKey, mark: YAMLMark(member.keyStart),
                         message:
-                            "duplicate key \(GoJSONEncoder.quote(member.key, escapeHTML: false)); first defined at \(first)")
+                            "duplicate key \(GoJSONEncoder.quote(member.key, escapeHTML: false)); first defined at \(first)"
+                    )
                 }
                 seen[member.key] = member.keyStart
                 let key = YAMLNode(
@@ -249,7 +250,9 @@ struct JSONDocumentReader {
     /// the value is what Go's JSON decoding gives once kubectl has sent it: an int64 if the
     /// number is integral and Go prints it without an exponent, a float64 otherwise.
     private static func numberTag(_ literal: String) -> String {
-        let isIntegerLiteral = !literal.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        let isIntegerLiteral = !literal.utf8.contains {
+            $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
+        }
         if isIntegerLiteral && (Int64(literal) != nil || UInt64(literal) != nil) { return Tag.int }
         return Tag.float
     }

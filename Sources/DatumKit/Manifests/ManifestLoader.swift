@@ -312,7 +312,9 @@ public struct ManifestLoader: Sendable {
         guard case .mapping = root.content else {
             // Sniffed only here: errors are rare, documents many.
             if ManifestText.isJSON(source.bytes) {
-                return [failure("JSON value \(document.index + 1) is not a Kubernetes object: expected an object, found \(root.jsonKindName)", at: root)]
+                let message =
+                    "JSON value \(document.index + 1) is not a Kubernetes object: expected an object, found \(root.jsonKindName)"
+                return [failure(message, at: root)]
             }
             return [failure("document \(document.index + 1) is not a Kubernetes object: expected a mapping, found \(root.kindName)", at: root)]
         }
@@ -341,7 +343,8 @@ public struct ManifestLoader: Sendable {
         }
         guard case .mapping = node.content else {
             if ManifestText.isJSON(source.bytes) {
-                return failure("expected a Kubernetes object (a JSON object), found \(node.jsonKindName)", at: node.start)
+                return failure(
+                    "expected a Kubernetes object (a JSON object), found \(node.jsonKindName)", at: node.start)
             }
             return failure("expected a Kubernetes object (a mapping), found \(node.kindName)", at: node.start)
         }
@@ -353,7 +356,9 @@ public struct ManifestLoader: Sendable {
                 continue
             }
             // A string: untagged (as YAML writes it) or tagged `!!str` (every JSON string).
-            if case .scalar(let text, _) = value.content, !text.isEmpty, value.tag == nil || value.tag == JSONDocumentReader.Tag.str {
+            if case .scalar(let text, _) = value.content, !text.isEmpty,
+                value.tag == nil || value.tag == JSONDocumentReader.Tag.str
+            {
                 continue
             }
             typeErrors.append((field, value))
