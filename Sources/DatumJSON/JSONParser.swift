@@ -222,10 +222,9 @@ public struct JSONParser {
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let s = String(validating: slice, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
-                }
-                return s
+                // Go replaces each byte that is not valid UTF-8 with U+FFFD rather than failing.
+                return String(validating: slice, as: UTF8.self)
+                    ?? String(decoding: GoUTF8.repaired(Array(slice)), as: UTF8.self)
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("invalid character \(describe(b)) in string literal") }
@@ -237,10 +236,8 @@ public struct JSONParser {
             switch b {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let s = String(validating: buffer, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
-                }
-                return s
+                return String(validating: buffer, as: UTF8.self)
+                    ?? String(decoding: GoUTF8.repaired(buffer), as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw error("unexpected end of JSON input") }

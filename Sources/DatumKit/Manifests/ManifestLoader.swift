@@ -9,7 +9,7 @@ public struct Manifest: Sendable {
     public var object: KubeObject
     /// Display name of the file (`policy.yaml`, `STDIN`).
     public var file: String
-    /// 0-based index of the YAML document within its file.
+    /// 0-based index of the YAML document (or JSON value) within its file.
     public var documentIndex: Int
     /// The object's node (the document root, or one item of a `kind: List`).
     public var node: YAMLNode
@@ -77,6 +77,11 @@ public typealias ManifestConversion = @Sendable (YAMLNode, GroupVersionKind?) th
 /// Directories contribute their `.yaml`, `.yml` and `.json` files in name order
 /// (recursively with `-R`), as kubectl's `-f DIR` does. Documents are streamed: only the
 /// document being handled is in memory, so very large streams stay small.
+///
+/// Whether an input is YAML or JSON is decided by its content, never its name, exactly as
+/// kubectl decides it (see ``ManifestText``): a stream whose first non-space character is `{`
+/// is read as a JSON stream by ``JSONStreamParser``, anything else by libyaml. Both give
+/// ``YAMLDocument``s with a position on every node, so the rest of the pipeline is the same.
 public struct ManifestLoader: Sendable {
     public static let manifestExtensions: Set<String> = ["yaml", "yml", "json"]
 
@@ -181,6 +186,14 @@ public struct ManifestLoader: Sendable {
     }
 
     public func readDocuments(_ source: YAMLSource, _ body: (Result<YAMLDocument, ManifestError>) -> Bool) {
+        let (isJSON, source) = ManifestText.prepare(source)
+        if isJSON {
+            var reader = JSONDocumentReader(source, limits: limits)
+            while let step = reader.next() {
+                if !body(step) { return }
+            }
+            return
+        }
         let reader = YAMLDocumentReader(source, limits: limits)
         var documentIndex = 0
         while true {
@@ -218,7 +231,8 @@ public struct ManifestLoader: Sendable {
     }
 
     /// The sequential first step of concurrent loading: reads the input and splits it at its
-    /// document markers into chunks that ``load(chunk:)`` can parse independently.
+    /// document markers into chunks that ``load(chunk:)`` can parse independently. A JSON
+    /// stream is one chunk (its values have no markers to split at).
     public func chunks(of input: ManifestInput) -> Result<[YAMLChunk], ManifestError> {
         var failure: ManifestError?
         let source: YAMLSource? = readSource(input) { (result: Result<Never, ManifestError>) in
@@ -228,13 +242,30 @@ public struct ManifestLoader: Sendable {
         guard let source else {
             return .failure(failure ?? ManifestError(message: "cannot read \"\(input.displayName)\""))
         }
-        return .success(YAMLStreamSplitter.split(source))
+        let (isJSON, prepared) = ManifestText.prepare(source)
+        let chunks = YAMLStreamSplitter.split(prepared)
+        // The first chunk starts at byte 0, which ``load(chunk:)`` takes as the whole JSON stream.
+        return .success(isJSON ? Array(chunks.prefix(1)) : chunks)
     }
 
     /// Parses one chunk into objects (or errors in their place). Document indexes are local to
     /// the chunk; `documents` is how many documents it held, so a caller that sees the chunks
     /// in order can number documents across the file.
     public func load(chunk: YAMLChunk) -> (documents: Int, results: [Result<Manifest, ManifestError>]) {
+        let (isJSON, source) = ManifestText.prepare(chunk.source)
+        if isJSON {
+            // A JSON stream is read whole from its first chunk; any other chunk of it is empty.
+            guard chunk.byteRange.lowerBound == 0 else { return (0, []) }
+            var reader = JSONDocumentReader(source, limits: limits)
+            var results: [Result<Manifest, ManifestError>] = []
+            while let step = reader.next() {
+                switch step {
+                case .success(let document): results += manifests(in: document)
+                case .failure(let error): results.append(.failure(error))
+                }
+            }
+            return (reader.count, results)
+        }
         let reader = YAMLDocumentReader(chunk, limits: limits)
         var results: [Result<Manifest, ManifestError>] = []
         var documents = 0
@@ -274,12 +305,17 @@ public struct ManifestLoader: Sendable {
     private func manifests(in root: YAMLNode, document: YAMLDocument, source: YAMLSource)
         -> [Result<Manifest, ManifestError>]
     {
-        let file = source.name
         func failure(_ message: String, at node: YAMLNode) -> Result<Manifest, ManifestError> {
-            .failure(ManifestError(source.error(message, at: node.start), file: file, documentIndex: document.index))
+            .failure(located(source.error(message, at: node.start), source: source, documentIndex: document.index))
         }
 
         guard case .mapping = root.content else {
+            // Sniffed only here: errors are rare, documents many.
+            if ManifestText.isJSON(source.bytes) {
+                let message =
+                    "JSON value \(document.index + 1) is not a Kubernetes object: expected an object, found \(root.jsonKindName)"
+                return [failure(message, at: root)]
+            }
             return [failure("document \(document.index + 1) is not a Kubernetes object: expected a mapping, found \(root.kindName)", at: root)]
         }
         // kubectl accepts `kind: List` (and `*List` kinds) whose items are objects.
@@ -303,9 +339,13 @@ public struct ManifestLoader: Sendable {
     ) -> Result<Manifest, ManifestError> {
         let file = source.name
         func failure(_ message: String, at mark: YAMLMark) -> Result<Manifest, ManifestError> {
-            .failure(ManifestError(source.error(message, at: mark), file: file, documentIndex: document.index))
+            .failure(located(source.error(message, at: mark), source: source, documentIndex: document.index))
         }
         guard case .mapping = node.content else {
+            if ManifestText.isJSON(source.bytes) {
+                return failure(
+                    "expected a Kubernetes object (a JSON object), found \(node.jsonKindName)", at: node.start)
+            }
             return failure("expected a Kubernetes object (a mapping), found \(node.kindName)", at: node.start)
         }
         var missing: [String] = []
@@ -315,7 +355,10 @@ public struct ManifestLoader: Sendable {
                 missing.append(field)
                 continue
             }
-            if case .scalar(let text, _) = value.content, !text.isEmpty {
+            // A string: untagged (as YAML writes it) or tagged `!!str` (every JSON string).
+            if case .scalar(let text, _) = value.content, !text.isEmpty,
+                value.tag == nil || value.tag == JSONDocumentReader.Tag.str
+            {
                 continue
             }
             typeErrors.append((field, value))
@@ -337,8 +380,17 @@ public struct ManifestLoader: Sendable {
                     object: KubeObject(value), file: file, documentIndex: document.index, node: node,
                     pathInDocument: pathInDocument))
         } catch {
-            return .failure(ManifestError(source.locate(error), file: file, documentIndex: document.index))
+            return .failure(located(source.locate(error), source: source, documentIndex: document.index))
         }
+    }
+
+    /// A ``ManifestError`` from an error on a document's nodes; the excerpt of a JSON source is
+    /// cut by JSON's line rules, which differ from YAML's (U+0085 is no line break in JSON).
+    private func located(_ error: YAMLError, source: YAMLSource, documentIndex: Int) -> ManifestError {
+        if ManifestText.isJSON(source.bytes) {
+            return ManifestText.error(error, source: source, documentIndex: documentIndex)
+        }
+        return ManifestError(error, file: source.name, documentIndex: documentIndex)
     }
 }
 
@@ -349,6 +401,21 @@ extension YAMLNode {
         case .mapping: return "a mapping"
         case .sequence: return "a sequence"
         case .scalar: return "a scalar"
+        }
+    }
+
+    /// "an array", "a string", "a number", ...: for messages about JSON documents.
+    var jsonKindName: String {
+        switch content {
+        case .mapping: return "an object"
+        case .sequence: return "an array"
+        case .scalar:
+            switch tag {
+            case JSONDocumentReader.Tag.str: return "a string"
+            case JSONDocumentReader.Tag.int, JSONDocumentReader.Tag.float: return "a number"
+            case JSONDocumentReader.Tag.bool: return "a boolean"
+            default: return "a scalar"
+            }
         }
     }
 }

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+@testable import DatumJSON
+
+/// nst/JSONTestSuite's parsing corpus (see `Fixtures/JSONTestSuite/SOURCE.md`) against both
+/// parsers: every `y_` file accepted, every `n_` file rejected, and every `i_` file given the
+/// verdict recorded in `Fixtures/JSONTestSuiteVerdicts.tsv`, which is Go's.
+///
+/// The referee for `i_` files is Go's `encoding/json` (`json.Unmarshal` into `interface{}`),
+/// recorded from Go itself: it is what kubectl and the API server parse with.
+@Suite struct JSONTestSuiteTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let corpus = fixtures.appendingPathComponent("JSONTestSuite")
+
+    static func files(_ prefix: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }.sorted()
+    }
+
+    /// The bytes of a corpus file, as they are (not all are UTF-8).
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: corpus.appendingPathComponent(name)))
+    }
+
+    /// JSONParser's verdict.
+    static func parserAccepts(_ bytes: [UInt8]) -> Bool {
+        (try? JSONParser.parse(bytes)) != nil
+    }
+
+    /// JSONStreamParser's verdict in `json.Unmarshal`'s terms: one value, numbers in range.
+    static func streamParserAccepts(_ bytes: [UInt8]) -> Bool {
+        guard let node = try? JSONStreamParser.parseDocument(bytes) else { return false }
+        return (try? node.jsonValue()) != nil
+    }
+
+    @Test func corpusIsComplete() {
+        #expect(Self.files("y_").count == 95)
+        #expect(Self.files("n_").count == 188)
+        #expect(Self.files("i_").count == 35)
+    }
+
+    @Test(arguments: files("y_"))
+    func acceptsEveryYFile(name: String) throws {
+        let bytes = try Self.bytes(name)
+        #expect(Self.parserAccepts(bytes), "JSONParser rejects \(name)")
+        #expect(Self.streamParserAccepts(bytes), "JSONStreamParser rejects \(name)")
+    }
+
+    @Test(arguments: files("n_"))
+    func rejectsEveryNFile(name: String) throws {
+        let bytes = try Self.bytes(name)
+        #expect(!Self.parserAccepts(bytes), "JSONParser accepts \(name)")
+        #expect(!Self.streamParserAccepts(bytes), "JSONStreamParser accepts \(name)")
+    }
+
+    struct Verdict: Sendable, CustomStringConvertible {
+        var file: String
+        var go: Bool
+        var parser: Bool
+        var streamParser: Bool
+        var description: String { file }
+    }
+
+    /// The rows of the verdict table (comment lines and the header skipped).
+    static func verdicts() -> [Verdict] {
+        let url = fixtures.appendingPathComponent("JSONTestSuiteVerdicts.tsv")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        var rows: [Verdict] = []
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("file\t") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 4 else { continue }
+            rows.append(
+                Verdict(
+                    file: fields[0], go: fields[1] == "accept", parser: fields[2] == "accept",
+                    streamParser: fields[3] == "accept"))
+        }
+        return rows
+    }
+
+    @Test func verdictTableListsEveryIFile() {
+        #expect(Self.verdicts().map(\.file) == Self.files("i_"))
+    }
+
+    @Test(arguments: verdicts())
+    func implementationDefinedFilesGetTheRecordedVerdict(row: Verdict) throws {
+        let bytes = try Self.bytes(row.file)
+        #expect(Self.parserAccepts(bytes) == row.parser, "JSONParser's verdict on \(row.file) changed")
+        #expect(
+            Self.streamParserAccepts(bytes) == row.streamParser, "JSONStreamParser's verdict on \(row.file) changed")
+        // Both parsers decide every implementation-defined file as Go does.
+        #expect(row.parser == row.go, "JSONParser differs from Go on \(row.file)")
+        #expect(row.streamParser == row.go, "JSONStreamParser differs from Go on \(row.file)")
+    }
+
+    /// What Go makes of the invalid text it accepts: U+FFFD for each byte that is not UTF-8
+    /// and for each lone surrogate (recorded from Go 1.19's json.Unmarshal + json.Marshal).
+    @Test(arguments: [
+        ("i_string_lone_utf8_continuation_byte.json", ["\u{FFFD}"]),
+        ("i_string_truncated-utf-8.json", ["\u{FFFD}\u{FFFD}"]),
+        ("i_string_UTF8_surrogate_U+D800.json", ["\u{FFFD}\u{FFFD}\u{FFFD}"]),
+        ("i_string_1st_valid_surrogate_2nd_invalid.json", ["\u{FFFD}\u{1234}"]),
+        ("i_string_inverted_surrogates_U+1D11E.json", ["\u{FFFD}\u{FFFD}"]),
+        ("i_string_incomplete_surrogate_and_escape_valid.json", ["\u{FFFD}\n"]),
+    ])
+    func replacesInvalidTextAsGoDoes(name: String, expected: [String]) throws {
+        let bytes = try Self.bytes(name)
+        let value = JSONValue.array(expected.map { .string($0) })
+        #expect(try JSONParser.parse(bytes) == value)
+        #expect(try JSONStreamParser.parseDocument(bytes).jsonValue() == value)
+    }
+
+    /// Nesting: Go's limit is 10,000 levels (`maxNestingDepth`); JSONStreamParser has the same
+    /// bound without using the call stack, JSONParser stops at its own 512.
+    @Test func nestingBounds() throws {
+        let limit = JSONStreamParser.goMaximumDepth
+        let deepest =
+            [UInt8](repeating: UInt8(ascii: "["), count: limit) + [UInt8](repeating: UInt8(ascii: "]"), count: limit)
+        #expect(throws: Never.self) { try JSONStreamParser.parseDocument(deepest) }
+        let tooDeep = [UInt8](repeating: UInt8(ascii: "["), count: limit + 1)
+        let error = try #require(throws: JSONParseError.self) { try JSONStreamParser.parseDocument(tooDeep) }
+        #expect(error.message == "invalid character '[' exceeded max depth")
+        #expect(error.column == limit + 1)
+        let overParserLimit =
+            String(repeating: "[", count: JSONParser.maximumDepth + 1)
+            + String(repeating: "]", count: JSONParser.maximumDepth + 1)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(overParserLimit) }
+    }
+}
