@@ -157,14 +157,15 @@ import Testing
     // MARK: sorting
 
     @Test(arguments: [
-        ("a2", "a10", true), ("a10", "a2", false), ("a01", "a1", false), ("a1", "a01", true), ("abc", "abd", true),
-        ("1x", "x", true), ("x", "1x", false), ("same", "same", false), ("short", "shorter", true),
+        ("a2", "a10", false), ("a10", "a2", true), ("h10", "h9", true), ("a01", "a1", true), ("a1", "a01", false),
+        ("abc", "abd", true), ("1x", "x", true), ("x", "1x", false), ("same", "same", false), ("short", "shorter", true),
+        ("Z", "a", true), ("é", "z", false), ("a-b", "a_b", true),
     ])
-    func naturalOrder(_ a: String, _ b: String, _ expected: Bool) {
-        #expect(ResourceSorter.naturalLess(a, b) == expected)
+    func byteOrder(_ a: String, _ b: String, _ expected: Bool) {
+        #expect(ResourceSorter.byteLess(a, b) == expected)
     }
 
-    @Test func sortsByQuantityThenNaturalOrderWithMissingFirst() throws {
+    @Test func sortsByQuantityThenByteOrderWithMissingFirst() throws {
         let objects: [JSONValue] = [
             ["name": "c", "q": "1Gi"], ["name": "a", "q": "500Mi"], ["name": "b"], ["name": "d", "q": "2"],
         ]

@@ -103,6 +103,28 @@ struct ClientReadKubectlTests {
         }
     }
 
+    /// kubectl orders strings byte-wise (`h10` before `h9`, upper case before lower) and quantity-like
+    /// strings by quantity; both clients read the same config maps.
+    @Test func sortByMatchesKubectl() throws {
+        try withSandbox { sandbox in
+            let items: [(String, String)] = [("h9", "1Gi"), ("h10", "500Mi"), ("h1", "2"), ("a-b", "100m"), ("h1.x", "Z")]
+            let manifest = items.map { name, q in
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: \(name), labels: {q: \"\(q)\"}}\n"
+                    + "data: {k: \"\(name)-\(q)\"}\n"
+            }.joined()
+            let created = try sandbox.kubectl(["apply", "-f", "-"], input: manifest)
+            #expect(created.status == 0, "\(created.stderr)")
+            for arguments in [
+                ["get", "cm", "--sort-by=.metadata.name"],
+                ["get", "cm", "--sort-by=.metadata.name", "-o", "name"],
+                ["get", "cm", "--sort-by=.data.k", "-o", "name"],
+                ["get", "cm", "--sort-by={.metadata.labels.q}", "-o", "name"],
+            ] {
+                _ = try Self.compare(sandbox, arguments)
+            }
+        }
+    }
+
     @Test func describeMatchesKubectl() throws {
         try withSandbox { sandbox in
             try Self.populate(sandbox)

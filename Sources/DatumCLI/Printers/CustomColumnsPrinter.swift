@@ -143,7 +143,7 @@ public enum ResourceSorter {
         case (.json(.double(let x)), .json(.double(let y))): return x < y
         case (.json(.string(let x)), .json(.string(let y))):
             if let qx = Quantity(x), let qy = Quantity(y) { return qx < qy }
-            return naturalLess(x, y)
+            return byteLess(x, y)
         default:
             throw PrinterError("Field \(field) is an unsortable type: \(unsortableKind(a))")
         }
@@ -153,40 +153,10 @@ public enum ResourceSorter {
         JSONPathEvaluator.goTypeName(value)
     }
 
-    /// `sortorder.NaturalLess`: digit runs compare by value, everything else byte-wise.
-    public static func naturalLess(_ s1: String, _ s2: String) -> Bool {
-        let a = Array(s1.utf8)
-        let b = Array(s2.utf8)
-        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-        var i = 0
-        var j = 0
-        while i < a.count && j < b.count {
-            let c1 = a[i]
-            let c2 = b[j]
-            let d1 = isDigit(c1)
-            let d2 = isDigit(c2)
-            if d1 != d2 { return d1 }
-            if !d1 {
-                if c1 != c2 { return c1 < c2 }
-                i += 1
-                j += 1
-                continue
-            }
-            while i < a.count && a[i] == 48 { i += 1 }
-            while j < b.count && b[j] == 48 { j += 1 }
-            let nz1 = i
-            let nz2 = j
-            while i < a.count && isDigit(a[i]) { i += 1 }
-            while j < b.count && isDigit(b[j]) { j += 1 }
-            let len1 = i - nz1
-            let len2 = j - nz2
-            if len1 != len2 { return len1 < len2 }
-            let n1 = a[nz1..<i]
-            let n2 = b[nz2..<j]
-            if !n1.elementsEqual(n2) { return n1.lexicographicallyPrecedes(n2) }
-            if nz1 != nz2 { return nz1 < nz2 }
-        }
-        return a.count < b.count
+    /// Go's `<` on strings: byte-wise over UTF-8, so `h10` sorts before `h9` (kubectl 1.32, checked
+    /// side by side; not natural order).
+    public static func byteLess(_ s1: String, _ s2: String) -> Bool {
+        s1.utf8.lexicographicallyPrecedes(s2.utf8)
     }
 }
 
