@@ -329,6 +329,40 @@ enum FakeCLI {
         #expect(server.requests.map { $0.parameter("limit") } == ["1", "1"])
     }
 
+    /// A server without server-side printing answers the Table request with the list itself:
+    /// kubectl then prints its default client-side columns (NAME, AGE from metadata).
+    @Test func aPlainListAnsweringATableRequestPrintsKubectlsDefaultColumns() throws {
+        @Sendable func undated(_ name: String, labels: JSONValue? = nil) -> JSONValue {
+            var object = FakeObjects.policy(name, labels: labels)
+            if case .object(var root) = object, case .object(var metadata)? = root["metadata"] {
+                metadata["creationTimestamp"] = nil
+                root["metadata"] = .object(metadata)
+                object = .object(root)
+            }
+            return object
+        }
+        let server = try FakeAPIServer { request in
+            let items = [undated("h9", labels: ["app": "x"]), undated("h10")]
+            return request.path.hasSuffix("/h9") ? .json(items[0]) : .json(FakeObjects.list(items))
+        }
+        defer { server.stop() }
+
+        let list = FakeCLI.run(["get", "btlspolicy", "--sort-by=.metadata.name", "--show-labels"], server: server)
+        #expect(list.exitCode == 0, "\(list.stderr)")
+        #expect(list.stdout == "NAME   AGE         LABELS\nh10    <unknown>   <none>\nh9     <unknown>   app=x\n")
+        #expect(server.requests.first?.headers["accept"]?.contains("as=Table") == true)
+
+        let one = FakeCLI.run(["get", "btlspolicy", "h9", "--no-headers"], server: server)
+        #expect(one.exitCode == 0, "\(one.stderr)")
+        #expect(one.stdout == "h9    <unknown>\n")
+
+        let dated = try FakeAPIServer { _ in .json(FakeObjects.list([FakeObjects.policy("a")])) }
+        defer { dated.stop() }
+        let age = FakeCLI.run(["get", "btlspolicy"], server: dated)
+        #expect(age.stdout.hasPrefix("NAME   AGE\na      "))
+        #expect(!age.stdout.contains("<unknown>"))
+    }
+
     @Test func selectorsAndSortingShapeTheRequest() throws {
         let server = try FakeAPIServer { _ in .json(FakeObjects.table(["b", "a"], withObjects: true)) }
         defer { server.stop() }

@@ -238,12 +238,13 @@ struct GetCommand: CLICommand {
         let withKind = showKind || kinds.count > 1
         var groups: [TablePrinter.Group] = []
         var lastResource: String?
+        let now = context.environment.now().timeIntervalSince1970
         for (target, documents) in fetched {
             var tables: [ServerTable] = []
             for document in documents {
                 var table: ServerTable
                 do {
-                    table = try ServerTable(document)
+                    table = try ServerTable.parse(document, now: now)
                 } catch {
                     throw CLIError(.server, error.message)
                 }

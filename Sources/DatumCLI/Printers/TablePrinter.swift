@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// A `meta.k8s.io/v1` `Table` as the server returns it for `kubectl get`.
 public struct ServerTable: Sendable, Equatable {
@@ -51,6 +52,43 @@ public struct ServerTable: Sendable, Equatable {
         rows = (value["rows"]?.arrayValue ?? []).map { row in
             Row(cells: row["cells"]?.arrayValue ?? [], object: row["object"])
         }
+    }
+}
+
+extension ServerTable {
+    /// The server's Table, or, when the server answered the Table request with a plain object or
+    /// list, kubectl's default client-side columns (cli-runtime's `printObjectMeta`): NAME and AGE
+    /// for each item, the object kept in the row so labels and sorting still work.
+    public static func parse(_ value: JSONValue, now: Double) throws(PrinterError) -> ServerTable {
+        if value["kind"]?.stringValue == "Table" { return try ServerTable(value) }
+        guard case .object = value else {
+            throw PrinterError("expected a meta.k8s.io/v1 Table or an object, got \(value.typeName)")
+        }
+        let objects: [JSONValue]
+        if let items = value["items"] {
+            guard let array = items.arrayValue else {
+                throw PrinterError("expected the items of \(value["kind"]?.stringValue ?? "the list") to be an array")
+            }
+            objects = array
+        } else {
+            objects = [value]
+        }
+        let columns = [
+            Column(name: "Name", type: "string", format: "name", priority: 0),
+            Column(name: "Age", type: "string", format: "", priority: 0),
+        ]
+        let rows = objects.map { object in
+            Row(cells: [.string(object["metadata"]?["name"]?.stringValue ?? ""), .string(age(of: object, now: now))], object: object)
+        }
+        return ServerTable(columns: columns, rows: rows)
+    }
+
+    /// `translateTimestampSince`: `<unknown>` without a creation time.
+    static func age(of object: JSONValue, now: Double) -> String {
+        guard let text = object["metadata"]?["creationTimestamp"]?.stringValue, let t = KubeTime.parse(text) else {
+            return "<unknown>"
+        }
+        return HumanDuration.format(seconds: now - t)
     }
 }
 

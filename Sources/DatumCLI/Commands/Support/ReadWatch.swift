@@ -97,7 +97,8 @@ struct GetWatch {
             throw CLIError.usage(
                 "you may only watch a single resource or type of resource at a time", command: GetCommand.command)
         }
-        var printer = ObjectStreamPrinter(command: command, resource: target.resource)
+        var printer = ObjectStreamPrinter(
+            command: command, resource: target.resource, now: { [environment = context.environment] in environment.now().timeIntervalSince1970 })
         var resourceVersion = "0"
         // Printing starts with the listed objects; watch-only prints only changes. A watch of one
         // object starts with a synthetic ADDED event for it, which is not printed again.
@@ -194,12 +195,14 @@ struct GetWatch {
 struct ObjectStreamPrinter {
     let command: GetCommand
     let resource: APIResource
+    let now: @Sendable () -> Double
     private var table: StreamingTablePrinter
     private var printed = 0
 
-    init(command: GetCommand, resource: APIResource) {
+    init(command: GetCommand, resource: APIResource, now: @escaping @Sendable () -> Double) {
         self.command = command
         self.resource = resource
+        self.now = now
         table = StreamingTablePrinter(options: command.tableOptions(for: resource, withKind: command.showKind))
     }
 
@@ -208,7 +211,7 @@ struct ObjectStreamPrinter {
         if command.isTable {
             let parsed: ServerTable
             do {
-                parsed = try ServerTable(document)
+                parsed = try ServerTable.parse(document, now: now())
             } catch {
                 throw CLIError(.server, error.message)
             }
