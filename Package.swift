@@ -71,7 +71,7 @@ let package = Package(
         // Shared by the test targets: golden files, temporary directories, process helpers. A test
         // target, so a plain `swift build` (and the release build) never compiles test-only code.
         .testTarget(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP", "TestSupport"]),
         .testTarget(name: "DatumCryptoTests", dependencies: ["DatumCrypto", "DatumJSON", "TestSupport"]),

@@ -74,7 +74,14 @@ public final class YAMLDocumentReader {
                     try composer.consume(e)
                 }
             } catch {
-                if error.kind != .syntax && error.kind != .encoding { skipRestOfDocument() }
+                // After a nesting error the rest of the document is not read: libyaml spends time
+                // in proportion to the open flow levels on every token, so skipping 40,000 open
+                // brackets would take seconds (quadratic). The reader stops, as after a syntax error.
+                if error.kind == .depthLimit {
+                    finished = true
+                } else if error.kind != .syntax && error.kind != .encoding {
+                    skipRestOfDocument()
+                }
                 throw source.locate(error)
             }
             var root = composer.root

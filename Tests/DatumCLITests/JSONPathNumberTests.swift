@@ -1,4 +1,5 @@
 import DatumJSON
+import TestSupport
 import Testing
 
 @testable import DatumCLI
@@ -57,16 +58,6 @@ import Testing
 /// Mutated templates through the JSONPath parser and evaluator, with numbers at the 64-bit
 /// limits spliced in. Pass = output or a `PrinterError`, never a trap.
 @Suite struct JSONPathFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let document: JSONValue = [
         "items": [["a": 1, "s": "xy", "l": [1, 2, 3]], ["a": 2.5, "s": "z", "l": []], ["a": nil]]
@@ -81,7 +72,7 @@ import Testing
     ]
 
     @Test func mutatedTemplatesEvaluateOrFail() {
-        var random = SplitMix64(state: 15)
+        var random = SplitMix64(seed: 15)
         var printed = 0
         var failed = 0
         for round in 0..<5000 {

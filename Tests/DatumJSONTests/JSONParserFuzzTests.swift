@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import DatumJSON
@@ -6,16 +7,6 @@ import Testing
 /// bounds-checked, so an index past the input would trap here. Pass = a value or a
 /// `JSONParseError` whose position lies inside the input.
 @Suite struct JSONParserFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seeds: [String] = [
         #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","labels":{"x":"y"}},"data":{"k":"v\n\u00e9\ud83d\ude00"}}"#,
@@ -31,7 +22,7 @@ import Testing
     ]
 
     @Test func mutatedDocumentsParseOrFailInsideTheInput() {
-        var random = SplitMix64(state: 15)
+        var random = SplitMix64(seed: 15)
         var parsed = 0
         var failed = 0
         for round in 0..<6000 {

@@ -36,6 +36,18 @@ import TestSupport
         #expect(deep.count == 5)
     }
 
+    /// A too-deep document is one error; the documents after its `---` are still read.
+    @Test func aTooDeepDocumentIsOneErrorAndTheNextDocumentsAreRead() throws {
+        let dir = try TemporaryDirectory()
+        let deep = String(repeating: "[", count: 40_000) + String(repeating: "]", count: 40_000) + "\n"
+        try dir.write("deep.yaml", Self.configMap("before") + "---\n" + deep + "---\n" + Self.configMap("after"))
+        let results = ManifestLoader(currentDirectory: dir.path).loadAll(["deep.yaml"])
+        #expect(
+            names(results) == [
+                "deep.yaml#0:before", "error: document nesting exceeds the limit of 1000 levels", "deep.yaml#2:after",
+            ])
+    }
+
     @Test func readsStandardInputOnceAsSTDIN() {
         let loader = ManifestLoader(readStandardInput: { Array(Self.configMap("from-stdin").utf8) })
         #expect(names(loader.loadAll(["-", "-"])) == ["STDIN#0:from-stdin"])

@@ -1,4 +1,5 @@
 import DatumJSON
+import TestSupport
 import Testing
 
 @testable import DatumSandbox
@@ -99,19 +100,6 @@ struct ProtoMessage {
         raw.bytesField(2, [])
         raw.bytesField(3, [])
         return envelope(kind: "Namespace", raw: raw)
-    }
-}
-
-/// SplitMix64: a fixed seed gives the same corpus on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 import DatumJSON
+import TestSupport
 import Testing
 
 @testable import DatumYAML
@@ -7,16 +8,6 @@ import Testing
 /// scalar resolution (integers in every base, floats, timestamps, `!!binary`). Pass = documents
 /// or a `YAMLError`, never a trap.
 @Suite struct YAMLReaderFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seed = """
         apiVersion: v1
@@ -51,7 +42,7 @@ import Testing
     ]
 
     @Test func mutatedManifestsReadOrFail() {
-        var random = SplitMix64(state: 15)
+        var random = SplitMix64(seed: 15)
         var documents = 0
         var failures = 0
         for _ in 0..<3000 {

@@ -194,27 +194,30 @@ public struct ManifestLoader: Sendable {
             }
             return
         }
-        let reader = YAMLDocumentReader(source, limits: limits)
+        // Chunk by chunk, as the concurrent path (``chunks(of:)``, ``load(chunk:)``) reads: an
+        // error that ends a chunk's reader (syntax, encoding, nesting) ends only that chunk.
         var documentIndex = 0
-        while true {
-            let document: YAMLDocument
-            do {
-                guard let next = try reader.next() else { return }
-                document = next
-            } catch {
-                let failure = ManifestError(error, file: source.name, documentIndex: documentIndex)
-                // Errors inside one document (duplicate keys, limits) leave the stream usable.
-                if error.kind == .syntax || error.kind == .encoding {
-                    _ = body(.failure(failure))
-                    return
+        for chunk in YAMLStreamSplitter.split(source) {
+            let reader = YAMLDocumentReader(chunk, limits: limits)
+            let first = documentIndex
+            while true {
+                var document: YAMLDocument
+                do {
+                    guard let next = try reader.next() else { break }
+                    document = next
+                } catch {
+                    let failure = ManifestError(error, file: source.name, documentIndex: documentIndex)
+                    documentIndex += 1
+                    if !body(.failure(failure)) { return }
+                    // Errors inside one document (duplicate keys, aliases) leave the chunk usable.
+                    if error.kind == .syntax || error.kind == .encoding || error.kind == .depthLimit { break }
+                    continue
                 }
-                documentIndex += 1
-                if !body(.failure(failure)) { return }
-                continue
+                document.index += first
+                documentIndex = document.index + 1
+                guard document.root != nil else { continue }  // empty documents are skipped, as kubectl does
+                if !body(.success(document)) { return }
             }
-            documentIndex = document.index + 1
-            guard document.root != nil else { continue }  // empty documents are skipped, as kubectl does
-            if !body(.success(document)) { return }
         }
     }
 
@@ -277,7 +280,7 @@ public struct ManifestLoader: Sendable {
             } catch {
                 results.append(.failure(ManifestError(error, file: chunk.source.name, documentIndex: documents)))
                 documents += 1
-                if error.kind == .syntax || error.kind == .encoding { break }
+                if error.kind == .syntax || error.kind == .encoding || error.kind == .depthLimit { break }
             }
         }
         return (documents, results)
