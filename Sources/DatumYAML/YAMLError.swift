@@ -47,7 +47,29 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public var description: String {
         guard let mark, let sourceLine else { return headline }
-        return headline + "\n" + sourceLine + "\n" + YAMLError.caretLine(for: sourceLine, column: mark.column)
+        return headline + "\n" + YAMLError.excerpt(of: sourceLine, column: mark.column)
+    }
+
+    /// Lines longer than this are shown as a window around the column.
+    public static let excerptWidth = 100
+
+    /// The line (or, for a long one, `...` and a window of it around the column) and a caret
+    /// line under the column: a 100,000-character line is not printed whole.
+    public static func excerpt(of line: String, column: Int) -> String {
+        let scalars = Array(line.unicodeScalars)
+        guard scalars.count > excerptWidth else { return line + "\n" + caretLine(for: line, column: column) }
+        let half = excerptWidth / 2
+        let at = max(0, min(column - 1, scalars.count))
+        let start = max(0, min(at - half, scalars.count - excerptWidth))
+        let end = min(scalars.count, start + excerptWidth)
+        var shown = String(String.UnicodeScalarView(scalars[start..<end]))
+        var caretColumn = at - start + 1
+        if start > 0 {
+            shown = "..." + shown
+            caretColumn += 3
+        }
+        if end < scalars.count { shown += "..." }
+        return shown + "\n" + caretLine(for: shown, column: caretColumn)
     }
 
     /// Spaces up to the column, keeping tabs as tabs so the caret lines up in any terminal.

@@ -237,3 +237,23 @@ func firstError(_ bytes: [UInt8], limits: YAMLLimits = .default) -> YAMLError? {
         #expect(yaml.hasPrefix(String(repeating: "- ", count: 1000) + "x\n"))
     }
 }
+
+@Suite struct ErrorExcerptTests {
+    @Test func shortLinesAreShownWhole() {
+        #expect(YAMLError.excerpt(of: "a:\tb", column: 4) == "a:\tb\n  \t^")
+    }
+
+    @Test func longLinesAreAWindowAroundTheColumn() {
+        let line = String(repeating: "a", count: 500) + "X" + String(repeating: "b", count: 500)
+        let excerpt = YAMLError.excerpt(of: line, column: 501)
+        let lines = excerpt.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("...") && lines[0].hasSuffix("..."))
+        #expect(lines[0].count == YAMLError.excerptWidth + 6)
+        let caret = lines[1].count - 1
+        #expect(Array(lines[0])[caret] == "X")
+        // At either end the window stays inside the line.
+        #expect(YAMLError.excerpt(of: line, column: 1).hasPrefix("aaa"))
+        #expect(YAMLError.excerpt(of: line, column: 1001).split(separator: "\n")[0].hasSuffix("bbb"))
+    }
+}

@@ -131,7 +131,7 @@ public enum ManifestText {
     ) -> ManifestError {
         var excerpt: String?
         if let text = lineText(line, in: source.bytes) {
-            excerpt = text + "\n" + caret(under: column, of: text)
+            excerpt = YAMLError.excerpt(of: text, column: column)
         }
         return ManifestError(
             message: message, location: SourceLocation(file: source.name, line: line, column: column), excerpt: excerpt,
@@ -146,17 +146,6 @@ public enum ManifestText {
         }
         return self.error(
             error.message, line: mark.line, column: mark.column, source: source, documentIndex: documentIndex)
-    }
-
-    /// Spaces up to the column (tabs kept, so the caret lines up), then `^`.
-    private static func caret(under column: Int, of line: String) -> String {
-        var caret = ""
-        for (offset, scalar) in line.unicodeScalars.enumerated() where offset < column - 1 {
-            caret.unicodeScalars.append(scalar == "\t" ? "\t" : " ")
-        }
-        let shown = line.unicodeScalars.count
-        if column - 1 > shown { caret += String(repeating: " ", count: column - 1 - shown) }
-        return caret + "^"
     }
 }
 
