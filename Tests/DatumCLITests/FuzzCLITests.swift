@@ -191,7 +191,11 @@ import Testing
                 #expect(!error.message.isEmpty, "empty usage error, \(label)")
                 let shown = Self.run(argv)
                 #expect(shown.status == ExitCode.usage.rawValue, "usage error exit \(shown.status), \(label)")
-                #expect(shown.stderr.hasPrefix("error: "), "usage error text \(shown.stderr), \(label)")
+                // Text, or the JSON envelope when the words include `--error-format json`.
+                let described =
+                    shown.stderr.hasPrefix("error: ")
+                    || (try? JSONParser.parse(shown.stderr))?["kind"]?.stringValue == "usage"
+                #expect(described, "usage error text \(shown.stderr), \(label)")
                 #expect(shown.stdout.isEmpty, "usage error wrote stdout, \(label)")
             }
         }

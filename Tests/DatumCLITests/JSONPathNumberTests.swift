@@ -72,10 +72,10 @@ import Testing
     ]
 
     @Test func mutatedTemplatesEvaluateOrFail() {
-        var random = SplitMix64(seed: 15)
+        var random = SplitMix64(seed: FuzzSettings.seed)
         var printed = 0
         var failed = 0
-        for round in 0..<5000 {
+        for round in 0..<FuzzSettings.cases(5000) {
             var scalars = Array(Self.seeds[round % Self.seeds.count].unicodeScalars)
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let position = Int.random(in: 0...scalars.count, using: &random)

@@ -22,10 +22,10 @@ import Testing
     ]
 
     @Test func mutatedDocumentsParseOrFailInsideTheInput() {
-        var random = SplitMix64(seed: 15)
+        var random = SplitMix64(seed: FuzzSettings.seed)
         var parsed = 0
         var failed = 0
-        for round in 0..<6000 {
+        for round in 0..<FuzzSettings.cases(6000) {
             var bytes = Array(Self.seeds[round % Self.seeds.count].utf8)
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let position = Int.random(in: 0...bytes.count, using: &random)

@@ -330,11 +330,11 @@ let malformedProtobufBodies: [([UInt8], String)] = [
         return body
     }
 
-    static let fuzzCases = 4000
+    static var fuzzCases: Int { FuzzSettings.cases(4000) }
 
     /// The corpus: the issue's body, then mutations of valid ConfigMap and Namespace envelopes.
     static func corpus() -> [(body: [UInt8], type: ResourceType)] {
-        var random = SplitMix64(seed: 15)
+        var random = SplitMix64(seed: FuzzSettings.seed)
         var cases: [(body: [UInt8], type: ResourceType)] = [(issue15Body, ResourceCatalog.configMaps)]
         let seeds: [(ProtoMessage, ResourceType)] = [
             (ProtoMessage.configMap, ResourceCatalog.configMaps), (ProtoMessage.namespace, ResourceCatalog.namespaces),

@@ -42,10 +42,10 @@ import Testing
     ]
 
     @Test func mutatedManifestsReadOrFail() {
-        var random = SplitMix64(seed: 15)
+        var random = SplitMix64(seed: FuzzSettings.seed)
         var documents = 0
         var failures = 0
-        for _ in 0..<3000 {
+        for _ in 0..<FuzzSettings.cases(3000) {
             var bytes = Array(Self.seed.utf8)
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let position = Int.random(in: 0...bytes.count, using: &random)
