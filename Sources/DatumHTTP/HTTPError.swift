@@ -82,7 +82,8 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
             return true
         case .transfer(_, let code, _):
             // send/recv errors (connection reset) and HTTP/2 stream or session errors.
-            return [55, 56, 16, 92].contains(code)
+            // 18: the connection closed in the middle of the body (partial response).
+            return [18, 55, 56, 16, 92].contains(code)
         default:
             return false
         }

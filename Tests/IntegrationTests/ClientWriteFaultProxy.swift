@@ -5,10 +5,12 @@ import TestSupport
     import Glibc
 #endif
 
-/// A loopback HTTP/1.1 proxy in front of a plain-HTTP sandbox that injects faults: the first
-/// `failures` requests with a given method are answered `503 Service Unavailable` (optionally
-/// with `Retry-After`), everything else is forwarded to the sandbox unchanged. Responses may
-/// also be given an extra header (a `Warning`, say).
+/// A loopback HTTP/1.1 proxy in front of a plain-HTTP sandbox that injects faults. A plan
+/// decides, for each request (method, path, and how many times that method and path were seen
+/// before), whether to forward it or which fault to inject: an error status (with `Retry-After`),
+/// a dropped connection before or after the sandbox saw the request, a response cut off in the
+/// middle of its body, a truncated or invalid JSON body, or a slow answer. Responses may also be
+/// given an extra header (a `Warning`, say).
 ///
 /// One thread accepts connections and one thread serves each; `stop()` closes the listening
 /// socket and waits for them.
@@ -16,29 +18,56 @@ final class WriteFaultProxy: @unchecked Sendable {
     struct Exchange: Equatable {
         var method: String
         var path: String
+        /// The status sent to the client; 0 when the connection was dropped or the body cut off.
         var status: Int
     }
 
+    enum Fault: Sendable {
+        /// A `Status` with this code and reason, not forwarded.
+        case status(Int, reason: String, retryAfter: String?)
+        /// The connection is reset before the request is forwarded.
+        case resetBeforeForwarding
+        /// Forwarded (the sandbox acts on it), then the connection is reset without an answer.
+        case resetAfterForwarding
+        /// Forwarded, then the head and half the body are sent and the connection is closed.
+        case cutOffMidBody
+        /// Forwarded, then answered 200 with a body that stops halfway (Content-Length matching).
+        case truncatedJSON
+        /// Forwarded, then answered 200 with a body that is not JSON.
+        case invalidJSON
+        /// Forwarded after a delay.
+        case slow(Duration)
+    }
+
+    /// Decides the fault, if any, for a request: method, path (with query) and attempt (0 first).
+    typealias Plan = @Sendable (_ method: String, _ path: String, _ attempt: Int) -> Fault?
+
     let port: Int
     private let upstreamPort: Int
-    private let failingMethod: String
-    private let retryAfter: String?
+    private let plan: Plan
     private let extraHeader: String?
     private let listener: Int32
     private let lock = NSLock()
-    private var remainingFailures: Int
+    private var attempts: [String: Int] = [:]
     private var exchanges: [Exchange] = []
     private var clientSockets: [Int32] = []
     private var stopped = false
     private let finished = DispatchGroup()
 
-    init(
+    /// The first `times` requests with `method` are answered 503 (with `Retry-After` if given).
+    convenience init(
         upstreamPort: Int, failing method: String, times: Int, retryAfter: String? = nil, extraHeader: String? = nil
     ) throws {
+        let remaining = NSLockedCounter(times)
+        try self.init(upstreamPort: upstreamPort, extraHeader: extraHeader) { requestMethod, _, _ in
+            guard requestMethod == method, remaining.takeOne() else { return nil }
+            return .status(503, reason: "ServiceUnavailable", retryAfter: retryAfter)
+        }
+    }
+
+    init(upstreamPort: Int, extraHeader: String? = nil, plan: @escaping Plan) throws {
         self.upstreamPort = upstreamPort
-        failingMethod = method
-        remainingFailures = times
-        self.retryAfter = retryAfter
+        self.plan = plan
         self.extraHeader = extraHeader
         (listener, port) = try Loopback.listener()
         finished.enter()
@@ -83,7 +112,7 @@ final class WriteFaultProxy: @unchecked Sendable {
         }
     }
 
-    /// Serves requests on one connection until the client closes it.
+    /// Serves requests on one connection until the client closes it (or a fault closes it).
     private func serve(_ client: Int32) {
         var buffer: [UInt8] = []
         while let (head, body) = readRequest(client, &buffer) {
@@ -91,30 +120,78 @@ final class WriteFaultProxy: @unchecked Sendable {
             let words = requestLine.split(separator: " ")
             let method = words.first.map(String.init) ?? ""
             let path = words.count > 1 ? String(words[1]) : ""
-            let inject: Bool = lock.withLock {
-                guard method == failingMethod, remainingFailures > 0 else { return false }
-                remainingFailures -= 1
-                return true
+            let attempt: Int = lock.withLock {
+                let key = method + " " + path
+                defer { attempts[key, default: 0] += 1 }
+                return attempts[key, default: 0]
+            }
+            let fault = plan(method, path, attempt)
+            func record(_ status: Int) {
+                lock.withLock { exchanges.append(Exchange(method: method, path: path, status: status)) }
             }
             var response: [UInt8]
-            if inject {
+            switch fault {
+            case .status(let code, let reason, let retryAfter):
                 let text =
-                    #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected fault","reason":"ServiceUnavailable","code":503}"#
-                var headers = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                    #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected fault","reason":""#
+                    + reason + #"","code":"# + String(code) + "}"
+                let phrase =
+                    switch code {
+                    case 429: "Too Many Requests"
+                    case 500: "Internal Server Error"
+                    case 503: "Service Unavailable"
+                    default: "Error"
+                    }
+                var headers = "HTTP/1.1 \(code) \(phrase)\r\nContent-Type: application/json\r\n"
                 if let retryAfter { headers += "Retry-After: \(retryAfter)\r\n" }
                 headers += "Content-Length: \(text.utf8.count)\r\n\r\n"
                 response = Array((headers + text).utf8)
-            } else {
+            case .resetBeforeForwarding:
+                record(0)
+                Self.reset(client)
+                return
+            case .resetAfterForwarding:
+                _ = forward(head: head, body: body)
+                record(0)
+                Self.reset(client)
+                return
+            case .cutOffMidBody:
+                let full = forward(head: head, body: body)
+                let end = (Self.find(Array("\r\n\r\n".utf8), in: full) ?? 0) + 4
+                record(0)
+                _ = writeAll(client, Array(full.prefix(end + max(1, (full.count - end) / 2))))
+                return
+            case .truncatedJSON, .invalidJSON:
+                let full = forward(head: head, body: body)
+                let end = (Self.find(Array("\r\n\r\n".utf8), in: full) ?? 0) + 4
+                let original = Array(full.dropFirst(end))
+                let text: [UInt8] =
+                    if case .truncatedJSON = fault { Array(original.prefix(original.count / 2)) } else {
+                        Array("<html>502 from a proxy that is not the API server</html>".utf8)
+                    }
+                response =
+                    Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(text.count)\r\n\r\n".utf8)
+                    + text
+            case .slow(let delay):
+                Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                response = forward(head: head, body: body)
+            case nil:
                 response = forward(head: head, body: body)
             }
             if let extraHeader, let end = Self.find(Array("\r\n".utf8), in: response) {
                 response.insert(contentsOf: Array((extraHeader + "\r\n").utf8), at: end + 2)
             }
             let statusLine = String(decoding: response.prefix(while: { $0 != 0x0D }), as: UTF8.self)
-            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
-            lock.withLock { exchanges.append(Exchange(method: method, path: path, status: status)) }
+            record(Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0)
             guard writeAll(client, response) else { return }
         }
+    }
+
+    /// Closes with a TCP reset (SO_LINGER 0) instead of an orderly FIN.
+    static func reset(_ socket: Int32) {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        // The caller closes the socket, which now sends RST.
     }
 
     /// One request (head text without the blank line, and body), or nil at end of stream.
@@ -189,5 +266,22 @@ final class WriteFaultProxy: @unchecked Sendable {
         let kept = head.split(separator: "\r\n", omittingEmptySubsequences: false)
             .filter { !$0.lowercased().hasPrefix(name + ":") }
         return Array(kept.joined(separator: "\r\n").utf8) + response[end...]
+    }
+}
+
+/// A count shared by the requests of a plan.
+final class NSLockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+
+    init(_ value: Int) { remaining = value }
+
+    /// Takes one from the count; false once it is used up.
+    func takeOne() -> Bool {
+        lock.withLock {
+            guard remaining > 0 else { return false }
+            remaining -= 1
+            return true
+        }
     }
 }

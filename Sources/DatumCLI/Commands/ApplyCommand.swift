@@ -140,7 +140,9 @@ struct ApplyCommand: CLICommand {
                 ? nil : JSONScan.string(at: ["metadata", "resourceVersion"], in: response.body[...])
             known[index] = ApplyOutcome.decide(
                 status: response.status, live: results[index].live, appliedVersion: version, dryRun: dryRun == .server)
-            parseApplied[index] = printsObjects || known[index] == nil
+            // An answer that is not one whole JSON object (cut short, or a proxy's HTML page) is
+            // parsed, so it is reported instead of counted as applied.
+            parseApplied[index] = printsObjects || known[index] == nil || !JSONScan.isWholeObject(response.body[...])
             parseLive[index] = known[index] == nil
         }
         let applied: [JSONValue?] = Self.parseAll(
@@ -174,7 +176,12 @@ struct ApplyCommand: CLICommand {
             }
             if parseApplied[index] && applied[index] == nil {
                 failures.append(
-                    ObjectFailure(CLIError(.server, "the server sent an invalid JSON response", code: response.status)))
+                    ObjectFailure(
+                        CLIError(
+                            .server,
+                            "the server answered \(response.status) for \(Self.line(item, nil)) with a body that is not "
+                                + "a JSON object; it may or may not have been applied",
+                            code: response.status)))
                 continue
             }
             var outcome = ApplyOutcome.configured

@@ -43,6 +43,15 @@ enum JSONScan {
         }
     }
 
+    /// Whether `json` is one object and nothing else but white space: balanced brackets outside
+    /// strings, so a body cut short or a page that is not JSON is caught without parsing it.
+    static func isWholeObject(_ json: ArraySlice<UInt8>) -> Bool {
+        guard let start = skipSpace(json, from: json.startIndex), json[start] == UInt8(ascii: "{"),
+            let end = skipValue(json, from: start)
+        else { return false }
+        return skipSpace(json, from: end) == nil
+    }
+
     /// A JSON string value's text; escapes are rare, so only then does the real parser run.
     static func string(_ value: ArraySlice<UInt8>) -> String? {
         guard value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") else { return nil }
