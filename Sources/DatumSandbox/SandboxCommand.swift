@@ -127,7 +127,14 @@ public enum SandboxCommand {
         try FileIO.makeDirectory(options.dataDirectory)
         // Two servers on one directory would each trust their own in-memory copy: refuse the second.
         let lockDescriptor = open(options.dataDirectory + "/lock", O_RDWR | O_CREAT, 0o600)
-        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard lockDescriptor >= 0 else {
+            // A read-only or foreign directory: say so, rather than blame another server.
+            let reason = String(cString: strerror(errno))
+            throw SandboxConfigurationError(
+                "data directory \(options.dataDirectory) is not writable: \(options.dataDirectory)/lock: \(reason)")
+        }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockDescriptor)
             throw SandboxConfigurationError(
                 "data directory \(options.dataDirectory) is in use by another datumctl-sandbox")
         }

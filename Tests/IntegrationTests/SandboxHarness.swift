@@ -83,9 +83,11 @@ final class SandboxInstance: @unchecked Sendable {
     /// Exit status of the last stopped process (0 after a clean SIGTERM shutdown).
     private(set) var lastExitStatus: Int32?
 
-    init(tls: Bool = true, tokens: String? = nil) throws {
+    /// `dataDirectory` puts the data somewhere else than inside the instance's own directory
+    /// (a small or read-only file system, say); the caller then owns it.
+    init(tls: Bool = true, tokens: String? = nil, dataDirectory: String? = nil) throws {
         directory = NSTemporaryDirectory() + "sandbox-it-" + UUID().uuidString
-        dataDirectory = directory + "/data"
+        self.dataDirectory = dataDirectory ?? directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         certificates = tls ? try TestCertificates.shared : nil
         if let tokens {
