@@ -200,7 +200,7 @@ import Testing
         try withSandbox(tls: false) { sandbox in
             let token = sandbox.adminToken
             let port = sandbox.port
-            let pid = try #require(sandbox.process?.processIdentifier)
+            let pid = try #require(sandbox.process?.pid)
             var random = SplitMix64(seed: FuzzSettings.seed &+ 2)
             let corpus =
                 Self.fixedCorpus(token: token)

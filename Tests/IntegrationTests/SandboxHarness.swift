@@ -74,12 +74,11 @@ struct SandboxTestError: Error, CustomStringConvertible {
 final class SandboxInstance: @unchecked Sendable {
     let directory: String
     let dataDirectory: String
-    private(set) var process: Process?
+    private(set) var process: ChildProcess?
     private(set) var url = ""
     private(set) var port = 0
     let certificates: TestCertificates?
     let tokensFile: String?
-    private var stderrPipe: Pipe?
     /// Exit status of the last stopped process (0 after a clean SIGTERM shutdown).
     private(set) var lastExitStatus: Int32?
 
@@ -102,28 +101,18 @@ final class SandboxInstance: @unchecked Sendable {
 
     /// Starts (or restarts) the server on a fresh port and waits for its first line.
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SandboxBinaries.sandbox)
         var arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory]
         if let tokensFile { arguments += ["--tokens", tokensFile] }
         if let certificates {
             arguments += ["--tls-cert", certificates.certificatePath, "--tls-key", certificates.keyPath]
         }
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(SandboxBinaries.sandbox, arguments, withInput: false)
         self.process = process
-        stderrPipe = err
-        var line = Data()
-        while true {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([0x0A]) { break }
-            line.append(byte)
-        }
+        // Drain stderr for the server's lifetime so it can never block on a full pipe.
+        process.discardErrorOutput()
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(process.output, &byte, 1) == 1, byte != 0x0A { line.append(byte) }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("listening on "), let colon = text.lastIndex(of: ":"),
             let port = Int(text[text.index(after: colon)...])
@@ -135,12 +124,12 @@ final class SandboxInstance: @unchecked Sendable {
         self.port = port
     }
 
-    /// Stops the server: SIGTERM (clean shutdown) or SIGKILL (crash).
+    /// Stops the server: SIGTERM (clean shutdown) or SIGKILL (crash), and reaps it.
     func stop(kill: Bool = false) {
-        guard let process, process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, kill ? SIGKILL : SIGTERM)
-        process.waitUntilExit()
-        lastExitStatus = process.terminationStatus
+        guard let process else { return }
+        if process.isRunning { process.signal(kill ? SIGKILL : SIGTERM) }
+        let exit = process.wait()
+        lastExitStatus = exit.signaled ? 128 + exit.status : exit.status
         self.process = nil
     }
 

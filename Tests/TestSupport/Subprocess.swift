@@ -27,35 +27,30 @@ public enum TestProcess {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         currentDirectory: String? = nil, input: String? = nil
     ) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe()
-        let err = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        // Read both pipes at once so a chatty child never blocks on a full one.
+        // posix_spawn and waitpid (``ChildProcess``), not Foundation's Process, which now and then
+        // lost a child's exit and hung the run.
+        let child = try ChildProcess(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory)
+        // Feed stdin and drain stderr on their own threads so no pipe can fill up and block.
         let errors = LockedData()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errors.set(err.fileHandleForReading.readDataToEndOfFile())
+            errors.set(ChildProcess.readAll(child.errorOutput))
             group.leave()
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
+        group.enter()
+        DispatchQueue.global().async {
+            if let input { child.write(Array(input.utf8)) }
+            child.closeInput()
+            group.leave()
+        }
+        let output = ChildProcess.readAll(child.output)
         group.wait()
-        process.waitUntilExit()
+        let exit = child.wait()
         return Output(
-            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-            stderr: String(decoding: errors.get(), as: UTF8.self),
-            terminatedBySignal: process.terminationReason == .uncaughtSignal)
+            status: exit.status, stdout: String(decoding: output, as: UTF8.self),
+            stderr: String(decoding: errors.get(), as: UTF8.self), terminatedBySignal: exit.signaled)
     }
 
     /// The absolute path of `name` on the PATH of the test process, if any.
