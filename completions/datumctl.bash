@@ -187,6 +187,7 @@ __datumctl_child() {
     'datumctl|delete') word=delete ;;
     'datumctl|apply') word=apply ;;
     'datumctl|diff') word=diff ;;
+    'datumctl|wait') word=wait ;;
     'datumctl|validate') word=validate ;;
     'datumctl|api-resources') word=api-resources ;;
     'datumctl|version') word=version ;;
@@ -213,7 +214,7 @@ __datumctl_child() {
 # The subcommands of the command $1 (fails when it has none).
 __datumctl_subcommands() {
     case $1 in
-    'datumctl') kind=(commands get describe explain delete apply diff validate api-resources version completion options config ctx plugin) ;;
+    'datumctl') kind=(commands get describe explain delete apply diff wait validate api-resources version completion options config ctx plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
     'datumctl ctx') kind=(commands list use) ;;
     'datumctl plugin') kind=(commands list) ;;
@@ -278,6 +279,15 @@ __datumctl_option() {
     'datumctl diff|--server-side') key='datumctl diff|server-side' takes=0 ;;
     'datumctl diff|--concurrency') key='datumctl diff|concurrency' takes=1 ;;
     'datumctl diff|--show-managed-fields') key='datumctl diff|show-managed-fields' takes=0 ;;
+    'datumctl wait|--all') key='datumctl wait|all' takes=0 ;;
+    'datumctl wait|--all-namespaces'|'datumctl wait|-A') key='datumctl wait|all-namespaces' takes=0 ;;
+    'datumctl wait|--field-selector') key='datumctl wait|field-selector' takes=1 ;;
+    'datumctl wait|--filename'|'datumctl wait|-f') key='datumctl wait|filename' takes=1 ;;
+    'datumctl wait|--for') key='datumctl wait|for' takes=1 ;;
+    'datumctl wait|--output'|'datumctl wait|-o') key='datumctl wait|output' takes=1 ;;
+    'datumctl wait|--recursive'|'datumctl wait|-R') key='datumctl wait|recursive' takes=0 ;;
+    'datumctl wait|--selector'|'datumctl wait|-l') key='datumctl wait|selector' takes=1 ;;
+    'datumctl wait|--timeout') key='datumctl wait|timeout' takes=1 ;;
     'datumctl validate|--filename'|'datumctl validate|-f') key='datumctl validate|filename' takes=1 ;;
     'datumctl validate|--recursive'|'datumctl validate|-R') key='datumctl validate|recursive' takes=0 ;;
     'datumctl validate|--validate') key='datumctl validate|validate' takes=1 ;;
@@ -328,6 +338,7 @@ __datumctl_option_words() {
     'datumctl delete') kind=(options --all --all-namespaces -A --dry-run --field-selector --filename -f --ignore-not-found --output -o --recursive -R --selector -l --timeout --wait --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl apply') kind=(options --filename -f --recursive -R --validate --field-manager --force-conflicts --server-side --concurrency --show-managed-fields --dry-run --output -o --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl diff') kind=(options --filename -f --recursive -R --validate --field-manager --force-conflicts --server-side --concurrency --show-managed-fields --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
+    'datumctl wait') kind=(options --all --all-namespaces -A --field-selector --filename -f --for --output -o --recursive -R --selector -l --timeout --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl validate') kind=(options --filename -f --recursive -R --validate --strict --output -o --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl api-resources') kind=(options --api-group --categories --namespaced --no-headers --output -o --sort-by --verbs --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
     'datumctl version') kind=(options --client --output -o --project --organization --platform-wide --server -s --token --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --error-format --help -h) ;;
@@ -365,6 +376,8 @@ __datumctl_value_kind() {
     'datumctl apply|output') kind=(values json yaml name) ;;
     'datumctl diff|filename') kind=(files yaml yml json) ;;
     'datumctl diff|validate') kind=(values strict warn ignore true false) ;;
+    'datumctl wait|filename') kind=(files yaml yml json) ;;
+    'datumctl wait|output') kind=(values name) ;;
     'datumctl validate|filename') kind=(files yaml yml json) ;;
     'datumctl validate|validate') kind=(values strict warn ignore true false) ;;
     'datumctl validate|output') kind=(values text json) ;;
@@ -393,6 +406,9 @@ __datumctl_argument_kind() {
     'datumctl delete|0') kind=(types) ;;
     'datumctl delete|1') kind=(names) ;;
     'datumctl delete|'*) kind=(names) ;;
+    'datumctl wait|0') kind=(types) ;;
+    'datumctl wait|1') kind=(names) ;;
+    'datumctl wait|'*) kind=(names) ;;
     'datumctl completion|0') kind=(values bash zsh fish) ;;
     'datumctl config delete-context|0') kind=(names) ;;
     'datumctl config get-contexts|0') kind=(names) ;;

@@ -134,6 +134,8 @@ function __datumctl_child
             echo 'apply'
         case 'datumctl|diff'
             echo 'diff'
+        case 'datumctl|wait'
+            echo 'wait'
         case 'datumctl|validate'
             echo 'validate'
         case 'datumctl|api-resources'
@@ -181,7 +183,7 @@ end
 function __datumctl_subcommands
     switch $argv[1]
         case 'datumctl'
-            printf '%s\n' 'get	Display one or many resources' 'describe	Show details of a specific resource or group of resources' 'explain	Get documentation for a resource' 'delete	Delete resources by file names, stdin, resources and names, or by resources and label selector' 'apply	Apply a configuration to a resource by file name or stdin' 'diff	Diff the live version against a would-be applied version' 'validate	Validate manifests locally, without a server' 'api-resources	Print the supported API resources on the server' 'version	Print the client and server version information' 'completion	Output shell completion code for the specified shell (bash, zsh, or fish)' 'options	Print the list of flags inherited by all commands' 'config	Modify datumctl configuration files' 'ctx	View and switch contexts' 'plugin	Provides utilities for interacting with plugins'
+            printf '%s\n' 'get	Display one or many resources' 'describe	Show details of a specific resource or group of resources' 'explain	Get documentation for a resource' 'delete	Delete resources by file names, stdin, resources and names, or by resources and label selector' 'apply	Apply a configuration to a resource by file name or stdin' 'diff	Diff the live version against a would-be applied version' 'wait	Experimental: Wait for a specific condition on one or many resources' 'validate	Validate manifests locally, without a server' 'api-resources	Print the supported API resources on the server' 'version	Print the client and server version information' 'completion	Output shell completion code for the specified shell (bash, zsh, or fish)' 'options	Print the list of flags inherited by all commands' 'config	Modify datumctl configuration files' 'ctx	View and switch contexts' 'plugin	Provides utilities for interacting with plugins'
         case 'datumctl config'
             printf '%s\n' 'current-context	Display the current context' 'delete-context	Delete the specified context from the config file' 'get-contexts	Describe one or many contexts' 'set-context	Set a context entry in the config file' 'use-context	Set the current-context in the config file' 'view	Display the configuration file'
         case 'datumctl ctx'
@@ -304,6 +306,24 @@ function __datumctl_option
             printf '%s\n' 'datumctl diff|concurrency' 1
         case 'datumctl diff|--show-managed-fields'
             printf '%s\n' 'datumctl diff|show-managed-fields' 0
+        case 'datumctl wait|--all'
+            printf '%s\n' 'datumctl wait|all' 0
+        case 'datumctl wait|--all-namespaces' 'datumctl wait|-A'
+            printf '%s\n' 'datumctl wait|all-namespaces' 0
+        case 'datumctl wait|--field-selector'
+            printf '%s\n' 'datumctl wait|field-selector' 1
+        case 'datumctl wait|--filename' 'datumctl wait|-f'
+            printf '%s\n' 'datumctl wait|filename' 1
+        case 'datumctl wait|--for'
+            printf '%s\n' 'datumctl wait|for' 1
+        case 'datumctl wait|--output' 'datumctl wait|-o'
+            printf '%s\n' 'datumctl wait|output' 1
+        case 'datumctl wait|--recursive' 'datumctl wait|-R'
+            printf '%s\n' 'datumctl wait|recursive' 0
+        case 'datumctl wait|--selector' 'datumctl wait|-l'
+            printf '%s\n' 'datumctl wait|selector' 1
+        case 'datumctl wait|--timeout'
+            printf '%s\n' 'datumctl wait|timeout' 1
         case 'datumctl validate|--filename' 'datumctl validate|-f'
             printf '%s\n' 'datumctl validate|filename' 1
         case 'datumctl validate|--recursive' 'datumctl validate|-R'
@@ -398,6 +418,8 @@ function __datumctl_option_words
             printf '%s\n' '--filename	File, directory or - (stdin) that contains the configuration to apply' '-f	File, directory or - (stdin) that contains the configuration to apply' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--validate	How unknown fields are handled, locally and by the server: strict (or true) rejects them, warn reports them and drops them, ignore (or false) drops them silently' '--field-manager	Name of the manager used to track field ownership' '--force-conflicts	If true, server-side apply will force the changes against conflicts: fields owned by another manager are taken over' '--server-side	Accepted for kubectl compatibility: datumctl always applies on the server' '--concurrency	How many objects are sent to the server at the same time (1 to 64)' '--show-managed-fields	If true, keep the managedFields when printing objects in JSON or YAML format' '--dry-run	Must be "none", "server", or "client"' '--output	Output format: the applied objects as json or yaml (a List when there are several), or name (kind/name per object)' '-o	Output format: the applied objects as json or yaml (a List when there are several), or name (kind/name per object)' '--project	The Datum Cloud project to act on' '--organization	Act on an organization\'s control plane instead of a project\'s' '--platform-wide	Access the platform root instead of a project or organization control plane' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl diff'
             printf '%s\n' '--filename	File, directory or - (stdin) that contains the configuration to diff' '-f	File, directory or - (stdin) that contains the configuration to diff' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--validate	How unknown fields are handled, locally and by the server: strict (or true) rejects them, warn reports them and drops them, ignore (or false) drops them silently' '--field-manager	Name of the manager used to track field ownership' '--force-conflicts	If true, server-side apply will force the changes against conflicts: fields owned by another manager are taken over' '--server-side	Accepted for kubectl compatibility: datumctl always applies on the server' '--concurrency	How many objects are sent to the server at the same time (1 to 64)' '--show-managed-fields	If true, keep the managedFields when printing objects in JSON or YAML format' '--project	The Datum Cloud project to act on' '--organization	Act on an organization\'s control plane instead of a project\'s' '--platform-wide	Access the platform root instead of a project or organization control plane' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
+        case 'datumctl wait'
+            printf '%s\n' '--all	Select all resources in the namespace of the specified resource types' '--all-namespaces	If present, list the requested object(s) across all namespaces of the project' '-A	If present, list the requested object(s) across all namespaces of the project' '--field-selector	Selector (field query) to filter on, supports \'=\', \'==\', and \'!=\' (e.g. --field-selector metadata.name=secure-backend)' '--filename	File, directory or - (stdin) with the manifests identifying the resources to wait on' '-f	File, directory or - (stdin) with the manifests identifying the resources to wait on' '--for	The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath=\'{JSONPath expression}\'=[JSONPath value]]' '--output	Output format' '-o	Output format' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--selector	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '-l	Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' and \'key\' / \'!key\' (e.g. -l key1=value1,key2=value2)' '--timeout	The length of time to wait before giving up' '--project	The Datum Cloud project to act on' '--organization	Act on an organization\'s control plane instead of a project\'s' '--platform-wide	Access the platform root instead of a project or organization control plane' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl validate'
             printf '%s\n' '--filename	File, directory or - (stdin) containing the manifests to validate' '-f	File, directory or - (stdin) containing the manifests to validate' '--recursive	Process the directory used in -f, --filename recursively' '-R	Process the directory used in -f, --filename recursively' '--validate	What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) drops them' '--strict	Treat warnings as errors: exit 1 when any warning is reported' '--output	Report format: text (one line per problem and a summary) or json (one entry per document)' '-o	Report format: text (one line per problem and a summary) or json (one entry per document)' '--project	The Datum Cloud project to act on' '--organization	Act on an organization\'s control plane instead of a project\'s' '--platform-wide	Access the platform root instead of a project or organization control plane' '--server	The address of the Datum Cloud API server' '-s	The address of the Datum Cloud API server' '--token	Bearer token for authentication to the API server' '--certificate-authority	Path to a PEM file of certificate authorities to trust for the server\'s certificate' '--insecure-skip-tls-verify	Do not verify the server\'s certificate' '--request-timeout	How long to wait for a single server request (e.g. 1s, 2m); 0 waits forever' '--namespace	The namespace within the project' '-n	The namespace within the project' '--context	The name of the config context to use instead of the current one' '--v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '-v	Log level: 6 prints each request\'s method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full' '--error-format	How errors are printed on stderr: text, or json (one object per line, for scripts)' '--help	Show help for the command' '-h	Show help for the command'
         case 'datumctl api-resources'
@@ -466,6 +488,10 @@ function __datumctl_value_kind
             printf '%s\n' files 'yaml' 'yml' 'json'
         case 'datumctl diff|validate'
             printf '%s\n' values 'strict' 'warn' 'ignore' 'true' 'false'
+        case 'datumctl wait|filename'
+            printf '%s\n' files 'yaml' 'yml' 'json'
+        case 'datumctl wait|output'
+            printf '%s\n' values 'name'
         case 'datumctl validate|filename'
             printf '%s\n' files 'yaml' 'yml' 'json'
         case 'datumctl validate|validate'
@@ -515,6 +541,12 @@ function __datumctl_argument_kind
         case 'datumctl delete|1'
             printf '%s\n' names
         case 'datumctl delete|*'
+            printf '%s\n' names
+        case 'datumctl wait|0'
+            printf '%s\n' types
+        case 'datumctl wait|1'
+            printf '%s\n' names
+        case 'datumctl wait|*'
             printf '%s\n' names
         case 'datumctl completion|0'
             printf '%s\n' values 'bash' 'zsh' 'fish'

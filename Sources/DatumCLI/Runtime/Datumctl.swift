@@ -27,6 +27,7 @@ public enum Datumctl {
         DeleteCommand.self,
         ApplyCommand.self,
         DiffCommand.self,
+        WaitCommand.self,
         ValidateCommand.self,
         APIResourcesCommand.self,
         VersionCommand.self,
