@@ -92,7 +92,9 @@ extension HTTPLayerTests {
             (.emptyReply(server: "s", detail: ""), true),
             (.transfer(server: "s", code: 56, detail: ""), true),
             (.transfer(server: "s", code: 92, detail: ""), true),
-            (.transfer(server: "s", code: 18, detail: ""), false),
+            // A response cut off mid-body: an idempotent request may be sent again.
+            (.transfer(server: "s", code: 18, detail: ""), true),
+            (.transfer(server: "s", code: 23, detail: ""), false),
             (.hostNotFound(server: "s", host: "h", detail: ""), false),
             (.tlsVerification(server: "s", detail: ""), false),
             (.timeout(server: "s", limit: .seconds(1), whileConnecting: false, detail: ""), false),

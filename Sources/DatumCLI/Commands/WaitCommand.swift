@@ -54,7 +54,7 @@ struct WaitCommand: CLICommand {
             ReadOptions.filename("to wait on"),
             OptionSpec(
                 "for", kind: .value(ValueSpec("CONDITION")),
-                help: "The condition to wait on: [create|delete|condition=condition-name[=condition-value]|"
+                help: "The condition to wait on: [create | delete | condition=condition-name[=condition-value] | "
                     + "jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. "
                     + "Condition values are compared after Unicode simple case folding, which is a more general "
                     + "form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a "
