@@ -1,6 +1,7 @@
 import DatumJSON
 import Foundation
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import DatumCLI
@@ -108,6 +109,85 @@ import Testing
             server.requests.map(\.target) == [
                 prefix + "/openapi/v3", prefix + "/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=ABC",
             ])
+    }
+
+    /// The document behind a hashed URL is kept on disk: a warm explain sends only the index
+    /// request; a new hash is fetched and replaces the old copy; a damaged copy is fetched again
+    /// with a warning; a cache that cannot be written is warned about and the command still works.
+    @Test func documentsAreCachedByTheirHash() throws {
+        let document = try ExplainCommand.embeddedDocument(for: ResourceMapper.builtin[0])
+        let hash = Mutex("ABC")
+        let server = try FakeAPIServer { request in
+            switch request.kubePath {
+            case "/openapi/v3":
+                let current = hash.withLock { $0 }
+                return .json([
+                    "paths": [
+                        "apis/gateway.networking.k8s.io/v1": [
+                            "serverRelativeURL": .string("/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=\(current)")
+                        ]
+                    ]
+                ])
+            case "/openapi/v3/apis/gateway.networking.k8s.io/v1": return .json(document)
+            default: return .notFound("paths", request.path)
+            }
+        }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        let cache = directory.path + "/cache"
+        func explain(_ extra: [String] = []) -> CLIRun {
+            FakeCLI.run(["explain", "backendtlspolicies", "--recursive", "--cache-dir", cache] + extra, server: server)
+        }
+        func documentRequests() -> Int {
+            server.requests.filter { $0.kubePath.hasPrefix("/openapi/v3/apis/") }.count
+        }
+        let golden = try Self.kubectlGolden("recursive")
+
+        let cold = explain()
+        #expect(cold.exitCode == 0)
+        #expect(cold.stdout == golden)
+        #expect(cold.stderr == "")
+        let warm = explain()
+        #expect(warm.stdout == golden)
+        #expect(warm.stderr == "")
+        #expect(documentRequests() == 1)
+        let folder = try #require(
+            FileManager.default.enumerator(atPath: cache)?.compactMap { $0 as? String }
+                .first { $0.hasSuffix(".ABC.json") })
+        let copy = cache + "/" + folder
+        let mode = (try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int) ?? 0
+        #expect(mode == 0o600)
+
+        // The schema changes: a new hash, fetched once, and the old copy is gone.
+        hash.withLock { $0 = "DEF" }
+        #expect(explain().stdout == golden)
+        #expect(explain().stdout == golden)
+        #expect(documentRequests() == 2)
+        #expect(!FileManager.default.fileExists(atPath: copy))
+
+        // A damaged copy is fetched again, with a warning, and repaired.
+        let current = copy.replacingOccurrences(of: ".ABC.json", with: ".DEF.json")
+        try "{\"truncated".write(toFile: current, atomically: true, encoding: .utf8)
+        let damaged = explain()
+        #expect(damaged.stdout == golden)
+        #expect(damaged.stderr.hasPrefix("Warning: ignoring the damaged cache file "))
+        #expect(documentRequests() == 3)
+        #expect(explain().stderr == "")
+        #expect(documentRequests() == 3)
+
+        // A cache that cannot be written: a warning, and the output is unchanged.
+        try "not a folder".write(toFile: directory.path + "/blocked", atomically: true, encoding: .utf8)
+        let blocked = FakeCLI.run(
+            ["explain", "backendtlspolicies", "--recursive", "--cache-dir", directory.path + "/blocked/cache"],
+            server: server)
+        #expect(blocked.exitCode == 0)
+        #expect(blocked.stdout == golden)
+        #expect(blocked.stderr.hasPrefix("Warning: cannot write the cache in "))
+
+        // An empty --cache-dir turns the cache off.
+        let before = documentRequests()
+        _ = FakeCLI.run(["explain", "backendtlspolicies", "--cache-dir="], server: server)
+        #expect(documentRequests() == before + 1)
     }
 
     @Test func aGroupVersionMissingFromTheIndexIsAnError() throws {

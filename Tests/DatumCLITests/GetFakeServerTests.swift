@@ -257,8 +257,10 @@ enum FakeCLI {
     static func run(_ arguments: [String], server: FakeAPIServer, stdin: String = "", in directory: String? = nil)
         -> CLIRun
     {
-        CLI.run(
-            arguments + ["--server", server.url, "--project", "p1", "--token", "secret"], stdin: stdin,
+        // No OpenAPI cache unless a test asks for one: fake servers reuse hashes for different documents.
+        let cache = arguments.contains { $0.hasPrefix("--cache-dir") } ? [] : ["--cache-dir="]
+        return CLI.run(
+            arguments + ["--server", server.url, "--project", "p1", "--token", "secret"] + cache, stdin: stdin,
             in: directory ?? CLI.repositoryRoot,
             variables: ["DATUMCTL_CONFIG": "/nonexistent/datumctl-test-config", "HOME": "/nonexistent"])
     }

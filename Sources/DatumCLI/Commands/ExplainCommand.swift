@@ -97,7 +97,7 @@ struct ExplainCommand: CLICommand {
         }
         let document: JSONValue
         do {
-            document = try Self.liveDocument(resource, client: session.client)
+            document = try Self.liveDocument(resource, client: session.client, cache: context.openAPICache)
         } catch  where error.kind == .connection {
             return try fallBack(after: error, context)
         }
@@ -129,7 +129,9 @@ struct ExplainCommand: CLICommand {
 
     /// `/openapi/v3` lists one document per group-version; its URL is re-rooted under the project
     /// prefix so it reads this project's control plane, not the server's root.
-    static func liveDocument(_ resource: APIResource, client: ProjectClient) throws(CLIError) -> JSONValue {
+    static func liveDocument(_ resource: APIResource, client: ProjectClient, cache: OpenAPICache? = nil)
+        throws(CLIError) -> JSONValue
+    {
         let index = try client.getJSON(client.scope.url("/openapi/v3"))
         let key = resource.group.isEmpty ? "api/\(resource.version)" : "apis/\(resource.group)/\(resource.version)"
         guard let relative = index["paths"]?[key]?["serverRelativeURL"]?.stringValue else {
@@ -138,7 +140,14 @@ struct ExplainCommand: CLICommand {
                 "couldn't find resource for \"\(resource.group.isEmpty ? "" : resource.group + "/")\(resource.version), Resource=\(resource.name)\""
             )
         }
-        return try client.getJSON(client.scope.reroot(relative))
+        let url = client.scope.reroot(relative)
+        guard let cache else { return try client.getJSON(url) }
+        return try cache.document(key: key, url: url, server: client.scope.server, plane: client.scope.pathPrefix) {
+            () throws(CLIError) -> [UInt8] in
+            let response = try client.send(client.request("GET", url))
+            guard (200..<300).contains(response.status) else { throw APIError(response: response).cliError }
+            return response.body
+        }
     }
 
     private func fallBack(after error: CLIError, _ context: CommandContext) throws(CLIError) -> ExitCode {

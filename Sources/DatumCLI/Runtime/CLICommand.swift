@@ -1,3 +1,5 @@
+import DatumKit
+
 /// One datumctl command: a spec (data), a validating initialiser (no I/O), and `run`.
 ///
 /// The shape follows kubectl's Flags → Options → `validate()` → `run()`: everything that can be
@@ -31,6 +33,18 @@ extension CLIError {
 }
 
 extension CommandContext {
+    /// The OpenAPI document cache of this invocation (`--cache-dir`, `$XDG_CACHE_HOME`, `~/.cache`).
+    var openAPICache: OpenAPICache {
+        let root: String?
+        if let given = globals.cacheDirectory {
+            root = given.isEmpty ? nil : FileSystem.expandingTilde(given, home: FileSystem.homeDirectory(variables: environment.variables))
+        } else {
+            root = OpenAPICache.defaultRoot(variables: environment.variables)
+        }
+        let diagnostics = diagnostics
+        return OpenAPICache(root: root, warn: { message in diagnostics.warn(message) })
+    }
+
     /// Connection settings after precedence (flags, environment, context, defaults).
     func connectionSettings() throws(CLIError) -> ConnectionSettings {
         let config = try ConfigCommands.store(environment).load()

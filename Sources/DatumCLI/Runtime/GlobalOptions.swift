@@ -22,6 +22,11 @@ struct GlobalOptions: Sendable {
             help: "Bearer token for authentication to the API server. Defaults to $DATUMCTL_TOKEN, then the current context.",
             isGlobal: true),
         OptionSpec(
+            "cache-dir", kind: .value(ValueSpec("DIRECTORY", completion: .directories)),
+            help: "Where the servers' OpenAPI documents are cached. Defaults to $XDG_CACHE_HOME/datumctl, then "
+                + "~/.cache/datumctl; an empty value turns the cache off.",
+            isGlobal: true),
+        OptionSpec(
             "certificate-authority", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["crt", "pem"]))),
             help: "Path to a PEM file of certificate authorities to trust for the server's certificate.",
             isGlobal: true),
@@ -56,6 +61,8 @@ struct GlobalOptions: Sendable {
     var server: String?
     var token: String?
     var certificateAuthority: String?
+    /// `--cache-dir`; nil when not given, "" to turn the cache off.
+    var cacheDirectory: String?
     var insecureSkipTLSVerify: Bool
     var requestTimeout: Duration?
     var namespace: String?
@@ -78,6 +85,7 @@ struct GlobalOptions: Sendable {
         server = parsed.string("server")
         token = parsed.string("token")
         certificateAuthority = parsed.string("certificate-authority")
+        cacheDirectory = parsed.string("cache-dir")
         insecureSkipTLSVerify = parsed.flag("insecure-skip-tls-verify")
         let timeout = parsed.duration("request-timeout")
         requestTimeout = timeout == .zero ? nil : timeout

@@ -78,6 +78,27 @@ public enum FileSystem {
         if failure != 0 { throw FileSystemError(failure) }
     }
 
+    /// Replaces `path` with `bytes` atomically: a temporary file beside it, flushed, then renamed
+    /// over it, so a reader sees the old file or the new one, never a part.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(FileSystemError) {
+        let temporary = join(parent(of: path), ".\(lastComponent(of: path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileSystemError(errno) }
+        var failure: FileSystemError?
+        do {
+            try writeAll(fd, bytes)
+            if fsync(fd) != 0 { failure = FileSystemError(errno) }
+        } catch {
+            failure = error
+        }
+        close(fd)
+        if failure == nil && rename(temporary, path) != 0 { failure = FileSystemError(errno) }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+    }
+
     /// Creates `path` and any missing parents with `mode` (like `mkdir -p`); an existing
     /// directory is fine.
     public static func createDirectories(_ path: String, mode: mode_t) throws(FileSystemError) {
