@@ -87,6 +87,22 @@ import Testing
             #expect(run.status == 0)
             #expect(run.stderr == "Warning: this API is going away\n")
             #expect(run.stdout.split(separator: "\n").count == 2)
+
+            // Every command prints the server's warnings, not only apply.
+            let get = try WriteCLI.run(sandbox, ["get", "backendtlspolicies", "-o", "name"], server: proxy.url)
+            #expect(get.status == 0)
+            #expect(get.stderr == "Warning: this API is going away\n")
+
+            // --warnings-as-errors: the command's work is done and printed, then it fails as kubectl's does.
+            let strict = try WriteCLI.run(
+                sandbox, ["apply", "-f", "-", "--warnings-as-errors"], server: proxy.url, input: two)
+            #expect(strict.status == 1)
+            #expect(strict.stdout.split(separator: "\n").count == 2)
+            #expect(strict.stderr == "Warning: this API is going away\nerror: 1 warning received\n")
+            let json = try WriteCLI.run(
+                sandbox, ["get", "btlspolicy", "--warnings-as-errors", "--error-format", "json"], server: proxy.url)
+            #expect(json.status == 1)
+            #expect(json.stderr.contains(#""kind":"warnings""#))
         }
     }
 }

@@ -279,6 +279,8 @@ public final class ProjectClient: Sendable {
     public let namespace: String
     private let http: HTTPClient
     private let token: String?
+    /// Called with the messages of the server's `Warning` headers on every response.
+    private let onWarnings: (@Sendable ([String]) -> Void)?
 
     public static let userAgent = "datumctl/\(Datumctl.version) (\(platform))"
 
@@ -296,9 +298,11 @@ public final class ProjectClient: Sendable {
     /// `connectTimeout` and `retry` are for callers with a hard time budget (completion).
     init(
         settings: ConnectionSettings, plane: ControlPlane, trace: @escaping @Sendable (String) -> Void,
-        connectTimeout: Duration = .seconds(30), retry: RetryPolicy = .default
+        connectTimeout: Duration = .seconds(30), retry: RetryPolicy = .default,
+        onWarnings: (@Sendable ([String]) -> Void)? = nil
     ) throws(CLIError) {
         try plane.validate()
+        self.onWarnings = onWarnings
         scope = ProjectScope(server: settings.server, plane: plane)
         // An empty namespace (`-n ""`) means the default one, as in kubectl; it never reaches a URL.
         namespace = settings.namespace.isEmpty ? "default" : settings.namespace
@@ -335,10 +339,18 @@ public final class ProjectClient: Sendable {
     /// Sends one request; a transport failure becomes a connection error.
     public func send(_ request: HTTPRequest) throws(CLIError) -> HTTPResponse {
         do {
-            return try http.send(request)
+            let response = try http.send(request)
+            reportWarnings(response.headers)
+            return response
         } catch {
             throw CLIError(.connection, error.description)
         }
+    }
+
+    private func reportWarnings(_ headers: HTTPHeaders) {
+        guard let onWarnings else { return }
+        let messages = ServerWarnings.messages(in: headers)
+        if !messages.isEmpty { onWarnings(messages) }
     }
 
     /// Sends requests concurrently over the shared pool; results in input order.
@@ -346,7 +358,8 @@ public final class ProjectClient: Sendable {
         -> [Result<HTTPResponse, CLIError>]
     {
         http.sendAll(requests, concurrency: concurrency, onEach: onEach).map { result in
-            result.mapError { CLIError(.connection, $0.description) }
+            if case .success(let response) = result { reportWarnings(response.headers) }
+            return result.mapError { CLIError(.connection, $0.description) }
         }
     }
 
@@ -355,7 +368,12 @@ public final class ProjectClient: Sendable {
         _ request: HTTPRequest, onHead: (Int, HTTPHeaders) -> Void, onData: ([UInt8]) -> Bool
     ) throws(CLIError) {
         do {
-            try http.stream(request, onHead: onHead, onData: onData)
+            try http.stream(
+                request,
+                onHead: { status, headers in
+                    reportWarnings(headers)
+                    onHead(status, headers)
+                }, onData: onData)
         } catch {
             throw CLIError(.connection, error.description)
         }

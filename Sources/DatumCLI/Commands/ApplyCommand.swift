@@ -156,7 +156,7 @@ struct ApplyCommand: CLICommand {
                 return object
             })
 
-        let warnings = WarningPrinter(diagnostics: context.diagnostics)
+        let warnings = context.warnings
         var failures: [ObjectFailure] = []
         var printed: [JSONValue] = []
         var out = ""

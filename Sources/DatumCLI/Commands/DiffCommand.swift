@@ -74,7 +74,7 @@ struct DiffCommand: CLICommand {
         let results = engine.apply(items, live: live, onEach: onEach)
         progress?.finish()
 
-        let warnings = WarningPrinter(diagnostics: context.diagnostics)
+        let warnings = context.warnings
         var failures: [ObjectFailure] = []
         var byName: [String: Versions] = [:]
         for (item, result) in zip(items, results) {

@@ -20,6 +20,15 @@ struct CommandContext: Sendable {
     var environment: CommandEnvironment
     var diagnostics: Diagnostics
     var globals: GlobalOptions
+    /// The server's warnings, printed once each whichever request they came with.
+    let warnings: WarningPrinter
+
+    init(environment: CommandEnvironment, diagnostics: Diagnostics, globals: GlobalOptions) {
+        self.environment = environment
+        self.diagnostics = diagnostics
+        self.globals = globals
+        warnings = WarningPrinter(diagnostics: diagnostics)
+    }
 
     var stdout: OutputSink { environment.stdout }
     var stderr: OutputSink { environment.stderr }
@@ -59,6 +68,9 @@ extension CommandContext {
         let plane = try resolved.requireControlPlane()
         if let warning = resolved.cleartextTokenWarning { diagnostics.warn(warning) }
         let sink = environment.stderr
-        return try ProjectClient(settings: resolved, plane: plane, trace: { line in sink.line(line) })
+        let warnings = warnings
+        return try ProjectClient(
+            settings: resolved, plane: plane, trace: { line in sink.line(line) },
+            onWarnings: { messages in warnings.print(messages) })
     }
 }

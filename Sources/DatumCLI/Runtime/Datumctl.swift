@@ -90,10 +90,16 @@ public enum Datumctl {
                     HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(commandPath: parsed.commandPath))
                 return ExitCode.success.rawValue
             }
-            do {
+            do throws(CLIError) {
                 let command = try type.init(parsed, environment: environment)
                 let context = CommandContext(environment: environment, diagnostics: diagnostics, globals: globals)
-                return try command.run(context).rawValue
+                let status = try command.run(context)
+                // kubectl's --warnings-as-errors: a command that succeeded fails after the fact.
+                if status == .success, globals.warningsAsErrors, context.warnings.count > 0 {
+                    let count = context.warnings.count
+                    throw CLIError(.warnings, "\(count) warning\(count == 1 ? "" : "s") received")
+                }
+                return status.rawValue
             } catch {
                 diagnostics.report(error)
                 return error.exitCode.rawValue

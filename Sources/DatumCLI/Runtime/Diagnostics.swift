@@ -28,6 +28,8 @@ public struct CLIError: Error, Sendable, Hashable {
         case connection
         case configuration
         case io
+        /// `--warnings-as-errors` and the server sent warnings (the command itself succeeded).
+        case warnings
     }
 
     public var kind: Kind

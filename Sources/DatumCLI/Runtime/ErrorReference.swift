@@ -46,6 +46,9 @@ public enum ErrorReference {
         case .connection: "The server could not be reached or did not answer: DNS, refused, TLS, timeout, proxy."
         case .configuration: "The settings are incomplete or inconsistent: no project, a missing context or token file."
         case .io: "A local file or program failed: unreadable input, an unwritable output, a plugin that cannot start."
+        case .warnings:
+            "`--warnings-as-errors` was given and the server sent warnings (`N warnings received`); what the "
+                + "command printed before it did happen."
         }
     }
 

@@ -50,6 +50,10 @@ struct GlobalOptions: Sendable {
             help: "Log level: 6 prints each request's method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full.",
             defaultValue: "0", isGlobal: true),
         OptionSpec(
+            "warnings-as-errors",
+            help: "Treat warnings received from the server as errors and exit with a non-zero exit code.",
+            isGlobal: true),
+        OptionSpec(
             "error-format", kind: .value(ValueSpec("FORMAT", kind: .enumeration(ErrorFormat.allCases.map(\.rawValue)))),
             help: "How errors are printed on stderr: text, or json (one object per line, for scripts).",
             defaultValue: "text", isGlobal: true),
@@ -69,6 +73,7 @@ struct GlobalOptions: Sendable {
     var context: String?
     var verbosity: Int
     var errorFormat: ErrorFormat
+    var warningsAsErrors: Bool
 
     /// `-n ""` means no namespace was given, as in kubectl: the context's (or `default`) applies.
     /// An empty namespace would otherwise leave an empty segment in every URL.
@@ -93,5 +98,6 @@ struct GlobalOptions: Sendable {
         context = parsed.string("context")
         verbosity = parsed.int("v") ?? 0
         errorFormat = parsed.string("error-format").flatMap(ErrorFormat.init(rawValue:)) ?? .text
+        warningsAsErrors = parsed.flag("warnings-as-errors")
     }
 }

@@ -87,6 +87,9 @@ final class WarningPrinter: Sendable {
     private let diagnostics: Diagnostics
     private let seen = Mutex<Set<String>>([])
 
+    /// How many distinct warnings were printed (`--warnings-as-errors` fails the command on any).
+    var count: Int { seen.withLock { $0.count } }
+
     init(diagnostics: Diagnostics) {
         self.diagnostics = diagnostics
         sink = diagnostics.sink
@@ -104,5 +107,9 @@ final class WarningPrinter: Sendable {
 
     func print(from headers: HTTPHeaders) {
         for message in ServerWarnings.messages(in: headers) { print(message) }
+    }
+
+    func print(_ messages: [String]) {
+        for message in messages { print(message) }
     }
 }
