@@ -52,7 +52,7 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "DatumBuildInfo", plugins: ["BuildInfoPlugin"]),
         .target(
-            name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumBuildInfo"]),
+            name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumBuildInfo"]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
         .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
 
@@ -79,7 +79,7 @@ let package = Package(
             name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
-            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "TestSupport"],
+            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "DatumCrypto", "TestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON", "TestSupport"]),

@@ -193,9 +193,12 @@ __datumctl_child() {
     'datumctl|version') word=version ;;
     'datumctl|completion') word=completion ;;
     'datumctl|options') word=options ;;
+    'datumctl|login') word=login ;;
+    'datumctl|logout') word=logout ;;
     'datumctl|config') word=config ;;
     'datumctl|ctx') word=ctx ;;
     'datumctl|context') word=ctx ;;
+    'datumctl|auth') word=auth ;;
     'datumctl|plugin') word=plugin ;;
     'datumctl config|current-context') word=current-context ;;
     'datumctl config|delete-context') word=delete-context ;;
@@ -206,6 +209,7 @@ __datumctl_child() {
     'datumctl ctx|list') word=list ;;
     'datumctl ctx|ls') word=list ;;
     'datumctl ctx|use') word=use ;;
+    'datumctl auth|get-token') word=get-token ;;
     'datumctl plugin|list') word=list ;;
     *) return 1 ;;
     esac
@@ -214,9 +218,10 @@ __datumctl_child() {
 # The subcommands of the command $1 (fails when it has none).
 __datumctl_subcommands() {
     case $1 in
-    'datumctl') kind=(commands get describe explain delete apply diff wait validate api-resources version completion options config ctx plugin) ;;
+    'datumctl') kind=(commands get describe explain delete apply diff wait validate api-resources version completion options login logout config ctx auth plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
     'datumctl ctx') kind=(commands list use) ;;
+    'datumctl auth') kind=(commands get-token) ;;
     'datumctl plugin') kind=(commands list) ;;
     *) return 1 ;;
     esac
@@ -302,6 +307,12 @@ __datumctl_option() {
     'datumctl api-resources|--verbs') key='datumctl api-resources|verbs' takes=1 ;;
     'datumctl version|--client') key='datumctl version|client' takes=0 ;;
     'datumctl version|--output'|'datumctl version|-o') key='datumctl version|output' takes=1 ;;
+    'datumctl login|--api-hostname') key='datumctl login|api-hostname' takes=1 ;;
+    'datumctl login|--client-id') key='datumctl login|client-id' takes=1 ;;
+    'datumctl login|--credentials') key='datumctl login|credentials' takes=1 ;;
+    'datumctl login|--hostname') key='datumctl login|hostname' takes=1 ;;
+    'datumctl login|--no-browser') key='datumctl login|no-browser' takes=0 ;;
+    'datumctl logout|--all') key='datumctl logout|all' takes=0 ;;
     'datumctl config get-contexts|--no-headers') key='datumctl config get-contexts|no-headers' takes=0 ;;
     'datumctl config get-contexts|--output'|'datumctl config get-contexts|-o') key='datumctl config get-contexts|output' takes=1 ;;
     'datumctl config set-context|--current') key='datumctl config set-context|current' takes=0 ;;
@@ -310,6 +321,7 @@ __datumctl_option() {
     'datumctl config view|--minify') key='datumctl config view|minify' takes=0 ;;
     'datumctl ctx|--all') key='datumctl ctx|all' takes=0 ;;
     'datumctl ctx list|--all') key='datumctl ctx list|all' takes=0 ;;
+    'datumctl auth get-token|--output'|'datumctl auth get-token|-o') key='datumctl auth get-token|output' takes=1 ;;
     'datumctl plugin list|--name-only') key='datumctl plugin list|name-only' takes=0 ;;
     'datumctl|--project'|'datumctl '*'|--project') key='datumctl|project' takes=1 ;;
     'datumctl|--organization'|'datumctl '*'|--organization') key='datumctl|organization' takes=1 ;;
@@ -346,6 +358,8 @@ __datumctl_option_words() {
     'datumctl version') kind=(options --client --output -o --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl completion') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl options') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl login') kind=(options --api-hostname --client-id --credentials --hostname --no-browser --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl logout') kind=(options --all --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl config') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl config current-context') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl config delete-context') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
@@ -356,6 +370,8 @@ __datumctl_option_words() {
     'datumctl ctx') kind=(options --all --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl ctx list') kind=(options --all --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl ctx use') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl auth') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl auth get-token') kind=(options --output -o --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl plugin') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl plugin list') kind=(options --name-only --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     *) return 1 ;;
@@ -386,8 +402,10 @@ __datumctl_value_kind() {
     'datumctl api-resources|output') kind=(values wide name) ;;
     'datumctl api-resources|sort-by') kind=(values name kind) ;;
     'datumctl version|output') kind=(values yaml json) ;;
+    'datumctl login|credentials') kind=(files json) ;;
     'datumctl config get-contexts|output') kind=(values name) ;;
     'datumctl config set-context|token-file') kind=(files) ;;
+    'datumctl auth get-token|output') kind=(values token client.authentication.k8s.io/v1) ;;
     'datumctl|cache-dir') kind=(dirs) ;;
     'datumctl|certificate-authority') kind=(files crt pem) ;;
     'datumctl|context') kind=(names) ;;

@@ -57,8 +57,10 @@ extension CommandContext {
     /// Connection settings after precedence (flags, environment, context, defaults).
     func connectionSettings() throws(CLIError) -> ConnectionSettings {
         let config = try ConfigCommands.store(environment).load()
-        return try ConnectionSettings.resolve(
+        let settings = try ConnectionSettings.resolve(
             globals.withEmptyNamespaceUnset, variables: environment.variables, config: config)
+        // A login session's token comes from the credential store, renewed when it is about to expire.
+        return try SessionTokens.apply(settings, config: config, context: self)
     }
 
     /// The client for the selected project; fails (before any request) when no project is given.

@@ -14,6 +14,7 @@ public enum Datumctl {
         for command in commands { table[[command.spec.name]] = command }
         for member in ConfigCommands.members { table[["config", member.spec.name]] = member }
         for member in PluginCommands.members { table[["plugin", member.spec.name]] = member }
+        for member in AuthCommands.members { table[["auth", member.spec.name]] = member }
         table[["ctx"]] = ContextListCommand.self
         for member in ContextCommands.members { table[["ctx", member.spec.name]] = member }
         return table
@@ -33,6 +34,8 @@ public enum Datumctl {
         VersionCommand.self,
         CompletionCommand.self,
         OptionsCommand.self,
+        LoginCommand.self,
+        LogoutCommand.self,
     ]
 
     /// The one command tree: parser, help, completions and docs all read it.
@@ -47,7 +50,7 @@ public enum Datumctl {
             """,
         options: GlobalOptions.specs,
         subcommands: commands.map { $0.spec } + [
-            ConfigCommands.spec, ContextCommands.spec, PluginCommands.spec, CompleteCommand.spec,
+            ConfigCommands.spec, ContextCommands.spec, AuthCommands.spec, PluginCommands.spec, CompleteCommand.spec,
         ])
 
     /// Runs one invocation and returns the process exit status. `launcher` starts plugins

@@ -1,0 +1,261 @@
+import DatumCrypto
+import DatumHTTP
+import DatumJSON
+import DatumKit
+
+/// `datumctl login`: signs in to Datum Cloud and records the session in the config file shared
+/// with the official datumctl; the tokens go to the credential store.
+struct LoginCommand: CLICommand {
+    static let command = ["datumctl", "login"]
+
+    static let spec = CommandSpec(
+        "login", group: .settings,
+        summary: "Authenticate with Datum Cloud",
+        discussion: """
+            Sign in to Datum Cloud. With --credentials, a service account signs in with its key file (a JSON \
+            file of type datum_service_account, as CI pipelines use): datumctl signs a short-lived assertion \
+            with the key and exchanges it at the provider's token endpoint, and mints a new one whenever the \
+            access token is about to expire.
+
+            The session is recorded in ~/.datumctl/config, the file the official datumctl uses, and becomes \
+            the active session; its tokens and the key are kept in ~/.datumctl/credentials.json (mode 0600), \
+            never in the config. Commands then use the session's token unless --token, DATUMCTL_TOKEN or a \
+            context's token is given.
+
+            Interactive sign-in (a browser, or a device code with --no-browser) is not available in this \
+            datumctl yet: sign in with a key file, or pass a token.
+            """,
+        examples: [
+            Example("Sign in as a service account (CI)", "datumctl login --credentials \"$DATUM_KEY_FILE\""),
+            Example(
+                "Sign in against a staging environment",
+                "datumctl login --credentials key.json --hostname auth.staging.env.datum.net"),
+        ],
+        options: [
+            OptionSpec(
+                "api-hostname", kind: .value(ValueSpec("HOST")),
+                help: "The API hostname; derived from --hostname (auth. becomes api.) when not given."),
+            OptionSpec(
+                "client-id", kind: .value(ValueSpec("ID")),
+                help: "The OAuth client ID; Datum's own hosts have a known one."),
+            OptionSpec(
+                "credentials", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["json"]))),
+                help: "A service account's key file (JSON, type datum_service_account)."),
+            OptionSpec(
+                "hostname", kind: .value(ValueSpec("HOST")),
+                help: "The authentication server's hostname.", defaultValue: AuthHosts.defaultAuthHostname),
+            OptionSpec("no-browser", help: "Use the device code flow instead of opening a browser."),
+        ])
+
+    var hostname: String
+    var apiHostname: String?
+    var credentials: String?
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        hostname = parsed.string("hostname") ?? AuthHosts.defaultAuthHostname
+        apiHostname = parsed.string("api-hostname").flatMap { $0.isEmpty ? nil : $0 }
+        credentials = parsed.string("credentials").flatMap { $0.isEmpty ? nil : $0 }
+        if credentials == nil {
+            throw CLIError(
+                .configuration,
+                "interactive sign-in (browser and --no-browser device code) is not available in this datumctl yet; "
+                    + "sign in with a service account key (--credentials FILE), or pass a token with --token or "
+                    + "DATUMCTL_TOKEN")
+        }
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        guard let credentials else { return .failure }
+        let path = FileSystem.expandingTilde(
+            credentials, home: FileSystem.homeDirectory(variables: context.environment.variables))
+        let absolute = path.hasPrefix("/") ? path : FileSystem.join(context.environment.currentDirectory, path)
+        let key = try ServiceAccountKey(path: absolute)
+        let api: String
+        if let apiHostname { api = apiHostname } else { api = try AuthHosts.apiHostname(authHostname: hostname) }
+        let base = try AuthHosts.baseURL(hostname)
+        let apiBase = try AuthHosts.baseURL(api)
+        let sink = context.environment.stderr
+        let http = try OpenIDProvider.client(
+            settings: .init(
+                caFile: context.globals.certificateAuthority, caData: nil,
+                insecureSkipTLSVerify: context.globals.insecureSkipTLSVerify),
+            verbosity: context.globals.verbosity, trace: { sink.line($0) })
+        let provider = try OpenIDProvider.discover(base: base, http: http)
+        let now = Int64(context.environment.now().timeIntervalSince1970)
+        let tokens = try provider.exchange(key, now: now)
+
+        let identity = key.clientEmail ?? key.clientID
+        let authHost = AuthHosts.splitScheme(hostname).1
+        let userKey = identity + "@" + authHost
+        let credential = StoredCredential(
+            kind: .serviceAccount, authHostname: authHost, apiHostname: AuthHosts.splitScheme(api).1,
+            tokenEndpoint: provider.tokenEndpoint, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt,
+            refreshToken: nil, subject: Self.subject(of: tokens.accessToken) ?? key.clientID,
+            email: key.clientEmail, name: key.clientEmail ?? key.clientID, serviceAccount: key)
+        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
+        try store.withLock { (all: inout [String: StoredCredential]) throws(CLIError) in all[userKey] = credential }
+
+        context.stdout.line("")
+        context.stdout.line("\u{2713} Authenticated as \(credential.name ?? identity) (\(key.clientEmail ?? key.clientID))")
+        context.stdout.line("")
+
+        let configStore = ConfigCommands.store(context.environment)
+        var config = try configStore.load()
+        var session = ConfigSession(name: identity + "@" + AuthHosts.splitScheme(api).1)
+        if let existing = config.session(named: session.name) { session = existing }
+        session.userKey = userKey
+        session.userEmail = key.clientEmail ?? key.clientID
+        session.userName = credential.name
+        session.server = apiBase
+        session.authHostname = authHost
+        config.upsert(session)
+        config.activeSession = session.name
+        // A context of another session must not keep pointing commands elsewhere.
+        if let current = config.currentContext, config.context(named: current)?.session != session.name {
+            config.currentContext = nil
+        }
+        try configStore.save(config)
+        context.stdout.line(
+            "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "
+                + "record one with: datumctl config set-context --current --project PROJECT")
+        return .success
+    }
+
+    /// The `sub` of a JWT access token, when the token is one (not verified: only displayed and
+    /// used to address the user's own control plane).
+    static func subject(of token: String) -> String? {
+        guard let parsed = try? JSONWebToken(parsing: token) else { return nil }
+        return parsed.claims["sub"]?.stringValue
+    }
+}
+
+/// `datumctl logout`: forgets a session's credentials (all with --all).
+struct LogoutCommand: CLICommand {
+    static let command = ["datumctl", "logout"]
+
+    static let spec = CommandSpec(
+        "logout", group: .settings,
+        summary: "Remove local authentication credentials",
+        discussion: """
+            Removes the stored credentials of the active session, of the session of the given user, or of \
+            every session with --all. The sessions stay in the config file; sign in again with datumctl login.
+            """,
+        examples: [
+            Example("Sign out of the active session", "datumctl logout"),
+            Example("Sign out everywhere", "datumctl logout --all"),
+        ],
+        options: [OptionSpec("all", help: "Remove the credentials of every session.")],
+        positionals: [PositionalSpec("USER", help: "The user (email) whose session to sign out.", isOptional: true)])
+
+    var all: Bool
+    var user: String?
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        all = parsed.flag("all")
+        user = parsed.positionals.first?.text
+        if all && user != nil {
+            throw CLIError.usage("--all and a user cannot be given together", command: Self.command)
+        }
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let configStore = ConfigCommands.store(context.environment)
+        var config = try configStore.load()
+        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
+        let sessions: [ConfigSession]
+        if all {
+            sessions = config.sessions
+        } else if let user {
+            sessions = config.sessions.filter { $0.userEmail == user || $0.name == user || $0.userKey == user }
+            if sessions.isEmpty { throw CLIError(.configuration, "no session for user \(GoFormat.quote(user))") }
+        } else {
+            guard let active = config.activeSessionEntry else {
+                throw CLIError(.configuration, "not signed in: no active session")
+            }
+            sessions = [active]
+        }
+        let keys = Set(sessions.compactMap(\.userKey))
+        try store.withLock { (credentials: inout [String: StoredCredential]) throws(CLIError) in
+            if all { credentials = [:] } else { for key in keys { credentials[key] = nil } }
+        }
+        if let active = config.activeSession, sessions.contains(where: { $0.name == active }) {
+            config.activeSession = nil
+            try configStore.save(config)
+        }
+        for session in sessions {
+            context.stdout.line("Logged out \(session.userEmail ?? session.name)")
+        }
+        return .success
+    }
+}
+
+/// `datumctl auth`: tokens for other tools.
+enum AuthCommands {
+    static let members: [any CLICommand.Type] = [AuthGetTokenCommand.self]
+
+    static let spec = CommandSpec(
+        "auth", group: .settings,
+        summary: "Authentication commands",
+        discussion: "Commands that hand the signed-in session's credentials to other tools.",
+        examples: [Example("Print the active session's access token", "datumctl auth get-token")],
+        subcommands: members.map { $0.spec })
+}
+
+/// `datumctl auth get-token`: the active session's access token (renewed if needed), bare or as a
+/// client-go ExecCredential for a kubeconfig's `exec` user.
+struct AuthGetTokenCommand: CLICommand {
+    static let command = ["datumctl", "auth", "get-token"]
+    static let execCredentialVersion = "client.authentication.k8s.io/v1"
+
+    static let spec = CommandSpec(
+        "get-token", group: .settings,
+        summary: "Print the access token of the active session",
+        discussion: """
+            Prints the active session's access token, renewed first when it is about to expire. With \
+            -o client.authentication.k8s.io/v1 it prints an ExecCredential with the token and its expiry, \
+            for a kubeconfig user that runs datumctl (kubectl's exec credential plugin protocol).
+            """,
+        examples: [
+            Example("Use the token with curl", "curl -H \"Authorization: Bearer $(datumctl auth get-token)\" ..."),
+        ],
+        options: [
+            OptionSpec(
+                "output", short: "o",
+                kind: .value(ValueSpec("FORMAT", kind: .enumeration(["token", execCredentialVersion]))),
+                help: "token, or client.authentication.k8s.io/v1 for an ExecCredential.", defaultValue: "token")
+        ])
+
+    var format: String
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        format = parsed.string("output") ?? "token"
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let config = try ConfigCommands.store(context.environment).load()
+        guard let active = config.activeSessionEntry, let key = active.userKey else {
+            throw CLIError(.authentication, "not signed in: run `datumctl login` first")
+        }
+        var settings = ConnectionSettings(
+            server: active.server ?? ConnectionSettings.defaultServer, namespace: "default",
+            insecureSkipTLSVerify: false, verbosity: context.globals.verbosity)
+        settings.session = active.name
+        settings.certificateAuthority = context.globals.certificateAuthority
+        let resolved = try SessionTokens.apply(settings, config: config, context: context)
+        guard let token = resolved.token else { throw CLIError(.authentication, "no token for \(key)") }
+        if format == "token" {
+            context.stdout.line(token)
+            return .success
+        }
+        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
+        let expiry = try store.read()[key]?.expiresAt
+        var status: JSONObject = ["token": .string(token)]
+        if let expiry { status["expirationTimestamp"] = .string(KubeTime.format(expiry)) }
+        let credential: JSONValue = [
+            "kind": "ExecCredential", "apiVersion": .string(Self.execCredentialVersion), "spec": [:],
+            "status": .object(status),
+        ]
+        context.stdout.line(GoJSONEncoder(sortKeys: false).encode(credential))
+        return .success
+    }
+}
