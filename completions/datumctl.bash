@@ -195,6 +195,7 @@ __datumctl_child() {
     'datumctl|options') word=options ;;
     'datumctl|login') word=login ;;
     'datumctl|logout') word=logout ;;
+    'datumctl|whoami') word=whoami ;;
     'datumctl|config') word=config ;;
     'datumctl|ctx') word=ctx ;;
     'datumctl|context') word=ctx ;;
@@ -218,7 +219,7 @@ __datumctl_child() {
 # The subcommands of the command $1 (fails when it has none).
 __datumctl_subcommands() {
     case $1 in
-    'datumctl') kind=(commands get describe explain delete apply diff wait validate api-resources version completion options login logout config ctx auth plugin) ;;
+    'datumctl') kind=(commands get describe explain delete apply diff wait validate api-resources version completion options login logout whoami config ctx auth plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
     'datumctl ctx') kind=(commands list use) ;;
     'datumctl auth') kind=(commands get-token) ;;
@@ -360,6 +361,7 @@ __datumctl_option_words() {
     'datumctl options') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl login') kind=(options --api-hostname --client-id --credentials --hostname --no-browser --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl logout') kind=(options --all --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl whoami') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl config') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl config current-context') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl config delete-context') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;

@@ -151,6 +151,14 @@ import Testing
         }
         #expect(traced.stderr.contains("Authorization: Bearer <masked>"))
 
+        // whoami: the user, the endpoint, no context yet, and the variable that picks the project.
+        let whoami = CLI.run(
+            ["whoami"], variables: ["HOME": home.path, "DATUMCTL_CONFIG": home.path + "/.datumctl/config", "DATUM_PROJECT": "p1"])
+        #expect(
+            whoami.stdout
+                == "User:         \(provider.email) (\(provider.email))\nEndpoint:     \(host)\nContext:      (none)\n"
+                + "  Run 'datumctl ctx use' to select a context.\n\nOverride:     DATUM_PROJECT=p1 (overrides context project)\n")
+
         // Logout forgets the credentials; commands then say how to sign in again.
         let logout = Self.run(["logout"], home: home)
         #expect(logout.exitCode == 0)

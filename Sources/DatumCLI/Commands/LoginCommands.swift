@@ -259,3 +259,51 @@ struct AuthGetTokenCommand: CLICommand {
         return .success
     }
 }
+
+/// `datumctl whoami`: the signed-in user, the endpoint and the context, as the official tool prints
+/// them, and the environment variables that override the context.
+struct WhoamiCommand: CLICommand {
+    static let command = ["datumctl", "whoami"]
+
+    static let spec = CommandSpec(
+        "whoami", group: .settings,
+        summary: "Show the current user and context",
+        discussion: """
+            Prints the user of the active session, its API endpoint, the current context with its organization \
+            and project, and any DATUM_PROJECT or DATUM_ORGANIZATION variable that overrides them.
+            """,
+        examples: [Example("Who am I, and where do commands go?", "datumctl whoami")])
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {}
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let config = try ConfigCommands.store(context.environment).load()
+        guard let session = config.activeSessionEntry else {
+            throw CLIError(.authentication, "No active user found.", detail: "Please login first using: `datumctl login`")
+        }
+        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
+        let stored = session.userKey.flatMap { try? store.read()[$0] }
+        let name = stored?.name ?? session.userName ?? ""
+        let email = stored?.email ?? session.userEmail ?? ""
+        let out = context.stdout
+        out.line("User:         \(name) (\(email))")
+        if let server = session.server { out.line("Endpoint:     \(AuthHosts.splitScheme(server).1)") }
+        if let current = config.currentContext, let entry = config.context(named: current) {
+            out.line("Context:      \(entry.reference ?? entry.name)")
+            if let organization = entry.organization { out.line("Organization: \(organization)") }
+            if let project = entry.project { out.line("Project:      \(project)") }
+        } else {
+            out.line("Context:      (none)")
+            out.line("  Run 'datumctl ctx use' to select a context.")
+        }
+        if let project = context.environment.variables["DATUM_PROJECT"], !project.isEmpty {
+            out.line("")
+            out.line("Override:     DATUM_PROJECT=\(project) (overrides context project)")
+        }
+        if let organization = context.environment.variables["DATUM_ORGANIZATION"], !organization.isEmpty {
+            out.line("")
+            out.line("Override:     DATUM_ORGANIZATION=\(organization) (overrides context organization)")
+        }
+        return .success
+    }
+}

@@ -36,6 +36,7 @@ public enum Datumctl {
         OptionsCommand.self,
         LoginCommand.self,
         LogoutCommand.self,
+        WhoamiCommand.self,
     ]
 
     /// The one command tree: parser, help, completions and docs all read it.
