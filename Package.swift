@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "DatumSandbox",
             dependencies: [
-                "DatumKit", "DatumJSON", "DatumYAML", "CSQLite",
+                "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON", "TestSupport"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["DatumJSON", "DatumKit", "DatumCLI", "TestSupport"],
+            name: "IntegrationTests", dependencies: ["DatumJSON", "DatumKit", "DatumCLI", "DatumCrypto", "TestSupport"],
             exclude: ["Snapshots"]),
     ]
 )

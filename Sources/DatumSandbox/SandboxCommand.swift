@@ -16,12 +16,18 @@ public struct SandboxOptions: Sendable, Equatable {
     public var tokensFile: String?
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// `--dev-issuer`: serve an OpenID provider for service-account sign-in, and accept its tokens.
+    public var devIssuer = false
+    public var devIssuerTokenLifetime: Int64 = 3600
+    /// Projects the dev issuer's subjects may use; nil is every project.
+    public var devIssuerProjects: Set<String>?
 
     public static let usage = """
         A local, kubectl-compatible, project-scoped API server.
 
         Usage:
           datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE]
+                           [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]]
 
         Options:
           --data-dir DIR       where state is kept (created if missing); required
@@ -30,6 +36,12 @@ public struct SandboxOptions: Sendable, Equatable {
                                without it, DIR/admin-token is created and grants every project
           --tls-cert FILE      serve HTTPS with this PEM certificate chain
           --tls-key FILE       ... and this PEM private key
+          --dev-issuer         also act as an OpenID provider for service-account sign-in (datumctl login
+                               --credentials DIR/service-account-key.json) and accept the tokens it issues
+          --dev-issuer-token-ttl SECONDS
+                               lifetime of the issued access tokens (default 3600)
+          --dev-issuer-projects P[,P...]
+                               projects the issued tokens may use (default: every project)
           -h, --help           show this help
 
         It prints "listening on URL" once it accepts requests, and stops on SIGTERM or Ctrl-C.
@@ -72,6 +84,16 @@ public struct SandboxOptions: Sendable, Equatable {
             case "--tokens": tokensFile = try next()
             case "--tls-cert": tlsCertificate = try next()
             case "--tls-key": tlsKey = try next()
+            case "--dev-issuer": devIssuer = true
+            case "--dev-issuer-token-ttl":
+                let text = try next()
+                guard let seconds = Int64(text), (1...86_400).contains(seconds) else {
+                    throw .error("invalid argument \"\(text)\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds")
+                }
+                devIssuerTokenLifetime = seconds
+            case "--dev-issuer-projects":
+                let list = try next().split(separator: ",").map(String.init)
+                devIssuerProjects = list.contains("*") ? nil : Set(list)
             case "-h", "--help": throw .help
             default:
                 if argument.hasPrefix("-") { throw .error("unknown flag: \(argument)") }
@@ -143,7 +165,13 @@ public enum SandboxCommand {
         let store = try ObjectStore(path: options.dataDirectory + "/sandbox.db")
         let controller = StatusController(store: store)
         controller.start()
-        let api = APIServer(store: store, tokens: tokens)
+        var issuer: DevIssuer?
+        if options.devIssuer {
+            issuer = try DevIssuer(
+                dataDirectory: options.dataDirectory, tokenLifetime: options.devIssuerTokenLifetime,
+                projects: options.devIssuerProjects)
+        }
+        let api = APIServer(store: store, tokens: tokens, issuer: issuer)
         var tls: NIOSSLContext?
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
             tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)
@@ -163,6 +191,7 @@ public enum SandboxCommand {
         }
         // Announced only once SIGTERM is handled: a signal sent right after this line would
         // otherwise be ignored (SIG_IGN above) and the server would never stop.
+        issuer?.setIssuer(server.url)
         FileIO.writeOutput("listening on \(server.url)\n")
         try server.waitUntilClosed()
         controller.stop()

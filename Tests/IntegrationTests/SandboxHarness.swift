@@ -84,7 +84,11 @@ final class SandboxInstance: @unchecked Sendable {
 
     /// `dataDirectory` puts the data somewhere else than inside the instance's own directory
     /// (a small or read-only file system, say); the caller then owns it.
-    init(tls: Bool = true, tokens: String? = nil, dataDirectory: String? = nil) throws {
+    /// More flags for the server (`--dev-issuer`, say).
+    let extraArguments: [String]
+
+    init(tls: Bool = true, tokens: String? = nil, dataDirectory: String? = nil, extraArguments: [String] = []) throws {
+        self.extraArguments = extraArguments
         directory = NSTemporaryDirectory() + "sandbox-it-" + UUID().uuidString
         self.dataDirectory = dataDirectory ?? directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -101,7 +105,7 @@ final class SandboxInstance: @unchecked Sendable {
 
     /// Starts (or restarts) the server on a fresh port and waits for its first line.
     func start() throws {
-        var arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory]
+        var arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory] + extraArguments
         if let tokensFile { arguments += ["--tokens", tokensFile] }
         if let certificates {
             arguments += ["--tls-cert", certificates.certificatePath, "--tls-key", certificates.keyPath]

@@ -10,12 +10,24 @@ public final class APIServer: Sendable {
     let tokens: TokenTable
     let validator: any ObjectValidating
     let openAPI: OpenAPIPublisher
+    /// `--dev-issuer`: the sandbox's own OpenID provider, whose tokens it also accepts.
+    let issuer: DevIssuer?
 
-    public init(store: ObjectStore, tokens: TokenTable, validator: any ObjectValidating = SandboxValidation.engine) {
+    public init(
+        store: ObjectStore, tokens: TokenTable, validator: any ObjectValidating = SandboxValidation.engine,
+        issuer: DevIssuer? = nil
+    ) {
         self.store = store
         self.tokens = tokens
         self.validator = validator
         self.openAPI = OpenAPIPublisher.shared
+        self.issuer = issuer
+    }
+
+    /// Who sent a request: a static token, or a subject of the dev issuer.
+    struct Principal {
+        var name: String
+        var allows: (String) -> Bool
     }
 
     /// Answers one request. Never throws: every failure becomes a `Status` response.
@@ -30,13 +42,14 @@ public final class APIServer: Sendable {
     private func route(_ request: SandboxRequest) throws(APIError) -> SandboxResponse {
         let path = request.path
         if path == "/healthz" || path == "/readyz" || path == "/livez" { return .text(200, "ok") }
+        if let issuer, let response = issuer.handle(request) { return response }
         guard path.hasPrefix(APIServer.projectPrefix) else {
             _ = try authenticate(request)
             return .text(404, "404 page not found\n")
         }
         let rest = path.dropFirst(APIServer.projectPrefix.count)
         let parts = rest.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        let token = try authenticate(request)
+        let principal = try authenticate(request)
         // The project is one path segment: `projects/../control-plane` or `%2e%2e` names no project.
         let project = RequestPath.decode(String(parts.first ?? ""))
         guard parts.count >= 2, parts[1] == "control-plane", !project.isEmpty,
@@ -44,8 +57,8 @@ public final class APIServer: Sendable {
         else {
             return .text(404, "404 page not found\n")
         }
-        guard tokens.allows(token, project: project) == true else {
-            throw APIError.forbiddenProject(project, user: TokenTable.userName(for: token))
+        guard principal.allows(project) else {
+            throw APIError.forbiddenProject(project, user: principal.name)
         }
         let kubePath = parts.count > 2 ? "/" + parts[2] : "/"
         try ensureProject(project)
@@ -53,13 +66,19 @@ public final class APIServer: Sendable {
         return try routeInProject(request, project: project, kubePath: kubePath, base: base)
     }
 
-    private func authenticate(_ request: SandboxRequest) throws(APIError) -> String {
+    private func authenticate(_ request: SandboxRequest) throws(APIError) -> Principal {
         guard let header = request.header("authorization") else { throw APIError.unauthorized }
         let scheme = header.prefix(7)
         guard scheme.lowercased() == "bearer " else { throw APIError.unauthorized }
         let token = String(header.dropFirst(7)).trimmingGoSpaces()
-        guard tokens.isKnown(token) else { throw APIError.unauthorized }
-        return token
+        if tokens.isKnown(token) {
+            let table = tokens
+            return Principal(name: TokenTable.userName(for: token)) { table.allows(token, project: $0) == true }
+        }
+        if let issuer, let subject = issuer.subject(ofBearer: token) {
+            return Principal(name: subject) { issuer.allows(project: $0) }
+        }
+        throw APIError.unauthorized
     }
 
     /// Every project has the `default` namespace from its first request on.

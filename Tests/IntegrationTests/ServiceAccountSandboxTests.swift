@@ -1,0 +1,155 @@
+import DatumCrypto
+import DatumJSON
+import Foundation
+import TestSupport
+import Testing
+
+/// A CI job's whole path against the sandbox acting as its own OpenID provider (`--dev-issuer`):
+/// `datumctl login --credentials KEY` with the key file the sandbox made, then the seed's apply,
+/// get and describe with no token anywhere in the environment; real kubectl with the session's
+/// token; and the issuer refusing what a real one refuses.
+@Suite(.serialized) struct ServiceAccountSandboxTests {
+    static let email = "ci@sandbox.datumctl.local"
+
+    /// Runs the real datumctl with its own HOME and no DATUMCTL_* variables.
+    static func datumctl(
+        _ sandbox: SandboxInstance, _ arguments: [String], home: String, input: String? = nil
+    ) throws -> TestProcess.Output {
+        var full = arguments
+        if let ca = sandbox.certificates?.caPath { full += ["--certificate-authority", ca] }
+        return try TestProcess.run(
+            ReadIT.datumctl, full, environment: ["HOME": home, "PATH": "/usr/bin:/bin"], input: input)
+    }
+
+    static func login(_ sandbox: SandboxInstance, home: String) throws -> TestProcess.Output {
+        let host = String(sandbox.url.dropFirst("https://".count))
+        return try datumctl(
+            sandbox,
+            ["login", "--credentials", sandbox.dataDirectory + "/service-account-key.json", "--hostname", host,
+             "--api-hostname", host], home: home)
+    }
+
+    @Test func aServiceAccountSignsInAndRunsTheSeedWithoutAToken() throws {
+        let sandbox = try SandboxInstance(extraArguments: ["--dev-issuer", "--dev-issuer-projects", "p1"])
+        defer { sandbox.stop() }
+        let home = try TemporaryDirectory()
+        let mode = (try FileManager.default.attributesOfItem(
+            atPath: sandbox.dataDirectory + "/service-account-key.json")[.posixPermissions] as? Int) ?? 0
+        #expect(mode == 0o600)
+
+        let login = try Self.login(sandbox, home: home.path)
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.hasPrefix("\n\u{2713} Authenticated as \(Self.email) (\(Self.email))\n"))
+
+        let quickStart = try ClientReadKubectlTests.quickStart
+        let apply = try Self.datumctl(
+            sandbox, ["apply", "-f", "-", "--project", "p1", "--error-format", "json"], home: home.path, input: quickStart)
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stdout.contains("backendtlspolicy.gateway.networking.k8s.io/secure-backend created"))
+        let get = try Self.datumctl(sandbox, ["get", "backendtlspolicies", "--project", "p1"], home: home.path)
+        #expect(get.status == 0)
+        #expect(get.stdout.hasPrefix("NAME"))
+        let describe = try Self.datumctl(
+            sandbox, ["describe", "backendtlspolicy", "secure-backend", "--project", "p1"], home: home.path)
+        #expect(describe.status == 0)
+        #expect(describe.stdout.contains("Name:         secure-backend"))
+
+        // The issuer's subjects may use p1 only.
+        let other = try Self.datumctl(sandbox, ["get", "backendtlspolicies", "--project", "p2"], home: home.path)
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("Error from server (Forbidden)"))
+        #expect(other.stderr.contains("User \"\(Self.email)\""))
+
+        // Real kubectl accepts the session's token.
+        let token = try Self.datumctl(sandbox, ["auth", "get-token"], home: home.path)
+        let bearer = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(bearer.split(separator: ".").count == 3)
+        if SandboxBinaries.hasKubectl {
+            let kubectl = try sandbox.kubectl(["get", "backendtlspolicies", "-o", "name"], token: bearer)
+            #expect(kubectl.status == 0, "\(kubectl.stderr)")
+            #expect(kubectl.stdout == "backendtlspolicy.gateway.networking.k8s.io/secure-backend\n")
+        }
+
+        // Nothing secret in a -v 9 trace.
+        let traced = try Self.datumctl(
+            sandbox, ["get", "backendtlspolicies", "--project", "p1", "-v", "9"], home: home.path)
+        #expect(!(traced.stdout + traced.stderr).contains(bearer))
+    }
+
+    /// Tokens that live 30 seconds are stale at once (datumctl renews a minute ahead): every command
+    /// mints a new assertion, and each one is accepted once.
+    @Test func shortLivedTokensAreRenewedByEveryCommand() throws {
+        let sandbox = try SandboxInstance(extraArguments: ["--dev-issuer", "--dev-issuer-token-ttl", "30"])
+        defer { sandbox.stop() }
+        let home = try TemporaryDirectory()
+        #expect(try Self.login(sandbox, home: home.path).status == 0)
+        var tokens: Set<String> = []
+        for _ in 0..<2 {
+            let get = try Self.datumctl(sandbox, ["get", "configmaps", "--project", "p1"], home: home.path)
+            #expect(get.status == 0, "\(get.stderr)")
+            let stored = try JSONParser.parse(
+                Array(try Data(contentsOf: URL(fileURLWithPath: home.path + "/.datumctl/credentials.json"))))
+            for (_, credential) in stored["credentials"]?.objectValue ?? [:] {
+                if let token = credential["access-token"]?.stringValue { tokens.insert(token) }
+            }
+        }
+        #expect(tokens.count == 2)
+    }
+
+    /// The issuer refuses what a real one refuses, in RFC 6749's words; the API refuses tokens it
+    /// did not issue.
+    @Test func theIssuerAndTheAPIRefuseBadCredentials() throws {
+        let sandbox = try SandboxInstance(tls: false, extraArguments: ["--dev-issuer"])
+        defer { sandbox.stop() }
+        let discovery = try sandbox.request("GET", sandbox.url + "/.well-known/openid-configuration", token: "")
+        #expect(discovery.status == 200)
+        #expect(discovery.json["issuer"]?.stringValue == sandbox.url)
+        #expect(discovery.json["token_endpoint"]?.stringValue == sandbox.url + "/oauth/v2/token")
+        let keys = try sandbox.request("GET", sandbox.url + "/oauth/v2/keys", token: "")
+        #expect(keys.json["keys"]?[0]?["kty"] == "RSA")
+
+        func token(_ form: String) throws -> SandboxInstance.HTTPResult {
+            try sandbox.request(
+                "POST", sandbox.url + "/oauth/v2/token", token: "", body: form,
+                contentType: "application/x-www-form-urlencoded")
+        }
+        let wrongGrant = try token("grant_type=password&username=a&password=b")
+        #expect(wrongGrant.status == 400)
+        #expect(wrongGrant.json["error"] == "unsupported_grant_type")
+        let notJWT = try token("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=abc")
+        #expect(notJWT.json["error"] == "invalid_grant")
+
+        // A correct assertion is exchanged once; the same assertion again, a wrong audience, a
+        // wrong key ID and an expired one are refused.
+        let keyFile = try JSONParser.parse(
+            Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.dataDirectory + "/service-account-key.json"))))
+        let key = try RSAKey(privateKeyPEM: keyFile["private_key"]?.stringValue ?? "")
+        let clientID = keyFile["client_id"]?.stringValue ?? ""
+        let keyID = keyFile["private_key_id"]?.stringValue ?? ""
+        let now = Int64(Date().timeIntervalSince1970)
+        func assertion(audience: String = sandbox.url, kid: String? = nil, issuedAt: Int64 = now, jti: String) throws -> String {
+            let jwt = try JSONWebToken.sign(
+                claims: [
+                    "iss": .string(clientID), "sub": .string(clientID), "aud": .string(audience), "iat": .int(issuedAt),
+                    "exp": .int(issuedAt + 60), "jti": .string(jti),
+                ], keyID: kid ?? keyID, key: key)
+            return "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + jwt
+        }
+        let first = try assertion(jti: "one")
+        let granted = try token(first)
+        #expect(granted.status == 200, "\(granted.body)")
+        let access = granted.json["access_token"]?.stringValue ?? ""
+        #expect(try sandbox.request("GET", "/api/v1/namespaces/default/configmaps", token: access).status == 200)
+        #expect(try token(first).json["error_description"] == "the assertion was already used")
+        #expect(try token(try assertion(audience: "https://auth.datum.net", jti: "two")).json["error"] == "invalid_grant")
+        #expect(try token(try assertion(kid: "other", jti: "three")).json["error"] == "invalid_grant")
+        #expect(try token(try assertion(issuedAt: now - 3600, jti: "four")).json["error"] == "invalid_grant")
+
+        let forged = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+        let refused = try sandbox.request("GET", "/api/v1/namespaces/default/configmaps", token: forged)
+        #expect(refused.status == 401)
+        #expect(refused.json["reason"] == "Unauthorized")
+        // Static tokens keep working beside the issuer.
+        #expect(try sandbox.request("GET", "/api/v1/namespaces/default/configmaps").status == 200)
+    }
+}
