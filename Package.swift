@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "DatumSandbox",
             dependencies: [
-                "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "CSQLite",
+                "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -21,6 +21,11 @@ public struct SandboxOptions: Sendable, Equatable {
     public var devIssuerTokenLifetime: Int64 = 3600
     /// Projects the dev issuer's subjects may use; nil is every project.
     public var devIssuerProjects: Set<String>?
+    /// `--oidc-issuer-url`, `--oidc-client-id`, `--oidc-ca-file`, `--oidc-projects`.
+    public var oidcIssuer: String?
+    public var oidcClientID: String?
+    public var oidcCAFile: String?
+    public var oidcProjects: Set<String>?
 
     public static let usage = """
         A local, kubectl-compatible, project-scoped API server.
@@ -28,6 +33,7 @@ public struct SandboxOptions: Sendable, Equatable {
         Usage:
           datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE]
                            [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]]
+                           [--oidc-issuer-url URL --oidc-client-id ID [--oidc-ca-file FILE] [--oidc-projects P[,P...]]]
 
         Options:
           --data-dir DIR       where state is kept (created if missing); required
@@ -42,6 +48,13 @@ public struct SandboxOptions: Sendable, Equatable {
                                lifetime of the issued access tokens (default 3600)
           --dev-issuer-projects P[,P...]
                                projects the issued tokens may use (default: every project)
+          --oidc-issuer-url URL
+                               also accept RS256 tokens of this OpenID provider (https; its discovery
+                               and JWKS are fetched at start)
+          --oidc-client-id ID  ... whose audience includes this client ID
+          --oidc-ca-file FILE  ... trusting this CA for the provider (default: the system's)
+          --oidc-projects P[,P...]
+                               projects the provider's tokens may use (default: every project)
           -h, --help           show this help
 
         It prints "listening on URL" once it accepts requests, and stops on SIGTERM or Ctrl-C.
@@ -91,6 +104,12 @@ public struct SandboxOptions: Sendable, Equatable {
                     throw .error("invalid argument \"\(text)\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds")
                 }
                 devIssuerTokenLifetime = seconds
+            case "--oidc-issuer-url": oidcIssuer = try next()
+            case "--oidc-client-id": oidcClientID = try next()
+            case "--oidc-ca-file": oidcCAFile = try next()
+            case "--oidc-projects":
+                let list = try next().split(separator: ",").map(String.init)
+                oidcProjects = list.contains("*") ? nil : Set(list)
             case "--dev-issuer-projects":
                 let list = try next().split(separator: ",").map(String.init)
                 devIssuerProjects = list.contains("*") ? nil : Set(list)
@@ -102,6 +121,9 @@ public struct SandboxOptions: Sendable, Equatable {
             index += 1
         }
         if dataDirectory.isEmpty { throw .error("required flag \"--data-dir\" not set") }
+        if (oidcIssuer == nil) != (oidcClientID == nil) {
+            throw .error("--oidc-issuer-url and --oidc-client-id must be given together")
+        }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw .error("--tls-cert and --tls-key must be given together")
         }
@@ -146,6 +168,11 @@ public enum SandboxCommand {
     static func run(_ options: SandboxOptions) throws {
         // The address first: a port that is taken must not leave a data directory or token behind.
         let socket = try ListeningSocket(host: options.host, port: options.port)
+        // The external issuer next (network, no files): an unreachable one must leave nothing behind.
+        var oidc: OIDCAuthenticator?
+        if let url = options.oidcIssuer, let clientID = options.oidcClientID {
+            oidc = try OIDCAuthenticator(issuer: url, clientID: clientID, caFile: options.oidcCAFile)
+        }
         try FileIO.makeDirectory(options.dataDirectory)
         // Two servers on one directory would each trust their own in-memory copy: refuse the second.
         let lockDescriptor = open(options.dataDirectory + "/lock", O_RDWR | O_CREAT, 0o600)
@@ -171,7 +198,8 @@ public enum SandboxCommand {
                 dataDirectory: options.dataDirectory, tokenLifetime: options.devIssuerTokenLifetime,
                 projects: options.devIssuerProjects)
         }
-        let api = APIServer(store: store, tokens: tokens, issuer: issuer)
+        let api = APIServer(
+            store: store, tokens: tokens, issuer: issuer, oidc: oidc, oidcProjects: options.oidcProjects)
         var tls: NIOSSLContext?
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
             tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)

@@ -76,6 +76,63 @@ import Testing
         #expect(!(traced.stdout + traced.stderr).contains(bearer))
     }
 
+    /// Two servers, as in Datum Cloud: one signs in (the issuer), the other serves the API and
+    /// trusts the first through `--oidc-issuer-url`, fetching its discovery and keys. datumctl signs
+    /// in at the first and works against the second.
+    @Test func anAPIServerAcceptsTokensOfAnExternalIssuer() throws {
+        let issuer = try SandboxInstance(extraArguments: ["--dev-issuer"])
+        defer { issuer.stop() }
+        let ca = try #require(issuer.certificates?.caPath)
+        let api = try SandboxInstance(extraArguments: [
+            "--oidc-issuer-url", issuer.url, "--oidc-client-id", "datumctl-sandbox", "--oidc-ca-file", ca,
+            "--oidc-projects", "p1",
+        ])
+        defer { api.stop() }
+        let home = try TemporaryDirectory()
+        let login = try Self.datumctl(
+            issuer,
+            ["login", "--credentials", issuer.dataDirectory + "/service-account-key.json", "--hostname",
+             String(issuer.url.dropFirst("https://".count)), "--api-hostname", String(api.url.dropFirst("https://".count))],
+            home: home.path)
+        #expect(login.status == 0, "\(login.stderr)")
+        let apply = try Self.datumctl(
+            api, ["apply", "-f", "-", "--project", "p1"], home: home.path, input: try ClientReadKubectlTests.quickStart)
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stdout.contains("backendtlspolicy.gateway.networking.k8s.io/secure-backend created"))
+        let forbidden = try Self.datumctl(api, ["get", "configmaps", "--project", "p2"], home: home.path)
+        #expect(forbidden.stderr.contains("Error from server (Forbidden)"))
+
+        // A token the issuer signed is refused where the audience is another client's.
+        let token = try Self.datumctl(issuer, ["auth", "get-token"], home: home.path).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let strict = try SandboxInstance(extraArguments: [
+            "--oidc-issuer-url", issuer.url, "--oidc-client-id", "someone-else", "--oidc-ca-file", ca,
+        ])
+        defer { strict.stop() }
+        #expect(try strict.request("GET", "/api/v1/namespaces/default/configmaps", token: token).status == 401)
+        #expect(try api.request("GET", "/api/v1/namespaces/default/configmaps", token: token).status == 200)
+        // Its own dev tokens mean nothing to a server that does not trust that issuer.
+        let unrelated = try SandboxInstance()
+        defer { unrelated.stop() }
+        #expect(try unrelated.request("GET", "/api/v1/namespaces/default/configmaps", token: token).status == 401)
+    }
+
+    /// An issuer that cannot be reached stops the server at start, in words.
+    @Test func anUnreachableIssuerIsAStartError() throws {
+        let port = try Loopback.unusedPort()
+        let data = try TemporaryDirectory()
+        let run = try TestProcess.run(
+            SandboxBinaries.sandbox,
+            ["--data-dir", data.path, "--oidc-issuer-url", "https://127.0.0.1:\(port)", "--oidc-client-id", "x"])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("datumctl-sandbox: cannot fetch https://127.0.0.1:\(port)/.well-known/openid-configuration"))
+        let plain = try TestProcess.run(
+            SandboxBinaries.sandbox, ["--data-dir", data.path, "--oidc-issuer-url", "http://x", "--oidc-client-id", "x"])
+        #expect(plain.stderr == "datumctl-sandbox: --oidc-issuer-url must be an https URL: http://x\n")
+        // Nothing was written before the refusal.
+        #expect(!FileManager.default.fileExists(atPath: data.path + "/admin-token"))
+    }
+
     /// Tokens that live 30 seconds are stale at once (datumctl renews a minute ahead): every command
     /// mints a new assertion, and each one is accepted once.
     @Test func shortLivedTokensAreRenewedByEveryCommand() throws {

@@ -12,16 +12,21 @@ public final class APIServer: Sendable {
     let openAPI: OpenAPIPublisher
     /// `--dev-issuer`: the sandbox's own OpenID provider, whose tokens it also accepts.
     let issuer: DevIssuer?
+    /// `--oidc-issuer-url`: tokens of an external provider, and the projects they may use (nil: all).
+    let oidc: OIDCAuthenticator?
+    let oidcProjects: Set<String>?
 
     public init(
         store: ObjectStore, tokens: TokenTable, validator: any ObjectValidating = SandboxValidation.engine,
-        issuer: DevIssuer? = nil
+        issuer: DevIssuer? = nil, oidc: OIDCAuthenticator? = nil, oidcProjects: Set<String>? = nil
     ) {
         self.store = store
         self.tokens = tokens
         self.validator = validator
         self.openAPI = OpenAPIPublisher.shared
         self.issuer = issuer
+        self.oidc = oidc
+        self.oidcProjects = oidcProjects
     }
 
     /// Who sent a request: a static token, or a subject of the dev issuer.
@@ -77,6 +82,10 @@ public final class APIServer: Sendable {
         }
         if let issuer, let subject = issuer.subject(ofBearer: token) {
             return Principal(name: subject) { issuer.allows(project: $0) }
+        }
+        if let oidc, let subject = oidc.subject(ofBearer: token) {
+            let projects = oidcProjects
+            return Principal(name: subject) { projects?.contains($0) ?? true }
         }
         throw APIError.unauthorized
     }
