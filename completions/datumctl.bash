@@ -211,6 +211,10 @@ __datumctl_child() {
     'datumctl ctx|ls') word=list ;;
     'datumctl ctx|use') word=use ;;
     'datumctl auth|get-token') word=get-token ;;
+    'datumctl auth|list') word=list ;;
+    'datumctl auth|ls') word=list ;;
+    'datumctl auth|switch') word=switch ;;
+    'datumctl auth|update-kubeconfig') word=update-kubeconfig ;;
     'datumctl plugin|list') word=list ;;
     *) return 1 ;;
     esac
@@ -222,7 +226,7 @@ __datumctl_subcommands() {
     'datumctl') kind=(commands get describe explain delete apply diff wait validate api-resources version completion options login logout whoami config ctx auth plugin) ;;
     'datumctl config') kind=(commands current-context delete-context get-contexts set-context use-context view) ;;
     'datumctl ctx') kind=(commands list use) ;;
-    'datumctl auth') kind=(commands get-token) ;;
+    'datumctl auth') kind=(commands get-token list switch update-kubeconfig) ;;
     'datumctl plugin') kind=(commands list) ;;
     *) return 1 ;;
     esac
@@ -323,6 +327,7 @@ __datumctl_option() {
     'datumctl ctx|--all') key='datumctl ctx|all' takes=0 ;;
     'datumctl ctx list|--all') key='datumctl ctx list|all' takes=0 ;;
     'datumctl auth get-token|--output'|'datumctl auth get-token|-o') key='datumctl auth get-token|output' takes=1 ;;
+    'datumctl auth update-kubeconfig|--kubeconfig') key='datumctl auth update-kubeconfig|kubeconfig' takes=1 ;;
     'datumctl plugin list|--name-only') key='datumctl plugin list|name-only' takes=0 ;;
     'datumctl|--project'|'datumctl '*'|--project') key='datumctl|project' takes=1 ;;
     'datumctl|--organization'|'datumctl '*'|--organization') key='datumctl|organization' takes=1 ;;
@@ -374,6 +379,9 @@ __datumctl_option_words() {
     'datumctl ctx use') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl auth') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl auth get-token') kind=(options --output -o --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl auth list') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl auth switch') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl auth update-kubeconfig') kind=(options --kubeconfig --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl plugin') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl plugin list') kind=(options --name-only --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     *) return 1 ;;

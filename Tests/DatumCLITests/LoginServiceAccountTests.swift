@@ -159,6 +159,14 @@ import Testing
                 == "User:         \(provider.email) (\(provider.email))\nEndpoint:     \(host)\nContext:      (none)\n"
                 + "  Run 'datumctl ctx use' to select a context.\n\nOverride:     DATUM_PROJECT=p1 (overrides context project)\n")
 
+        // auth switch: to a user with a session, and a clear error for one without.
+        let switched = Self.run(["auth", "switch", provider.email], home: home)
+        #expect(switched.exitCode == 0)
+        #expect(switched.stdout == "\n\u{2713} Switched to \(provider.email) (\(provider.email))\n  Endpoint: \(host)\n")
+        let unknown = Self.run(["auth", "switch", "nobody@example.com"], home: home)
+        #expect(unknown.exitCode == 1)
+        #expect(unknown.stderr.hasPrefix("error: No sessions found for nobody@example.com.\n"))
+
         // Logout forgets the credentials; commands then say how to sign in again.
         let logout = Self.run(["logout"], home: home)
         #expect(logout.exitCode == 0)

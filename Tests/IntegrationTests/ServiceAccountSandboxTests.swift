@@ -70,6 +70,24 @@ import Testing
             #expect(kubectl.stdout == "backendtlspolicy.gateway.networking.k8s.io/secure-backend\n")
         }
 
+        // kubectl through a kubeconfig whose user runs `datumctl auth get-token` (the exec plugin).
+        let kubeconfig = home.path + "/kubeconfig"
+        let update = try Self.datumctl(
+            sandbox, ["auth", "update-kubeconfig", "--project", "p1", "--kubeconfig", kubeconfig], home: home.path)
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(update.stdout.hasPrefix("Successfully updated kubeconfig at \(kubeconfig) for user \(Self.email)@"))
+        if let kubectlBinary = SandboxBinaries.kubectl {
+            let viaExec = try TestProcess.run(
+                kubectlBinary, ["get", "backendtlspolicies", "-o", "name"],
+                environment: ["HOME": home.path, "PATH": "/usr/bin:/bin", "KUBECONFIG": kubeconfig])
+            #expect(viaExec.status == 0, "\(viaExec.stderr)")
+            #expect(viaExec.stdout == "backendtlspolicy.gateway.networking.k8s.io/secure-backend\n")
+        }
+
+        // auth list shows the session as active.
+        let list = try Self.datumctl(sandbox, ["auth", "list"], home: home.path)
+        #expect(list.stdout == "User                       Status  \n\(Self.email)  Active  \n")
+
         // Nothing secret in a -v 9 trace.
         let traced = try Self.datumctl(
             sandbox, ["get", "backendtlspolicies", "--project", "p1", "-v", "9"], home: home.path)

@@ -2,6 +2,7 @@ import DatumCrypto
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import DatumYAML
 
 /// `datumctl login`: signs in to Datum Cloud and records the session in the config file shared
 /// with the official datumctl; the tokens go to the credential store.
@@ -191,7 +192,9 @@ struct LogoutCommand: CLICommand {
 
 /// `datumctl auth`: tokens for other tools.
 enum AuthCommands {
-    static let members: [any CLICommand.Type] = [AuthGetTokenCommand.self]
+    static let members: [any CLICommand.Type] = [
+        AuthGetTokenCommand.self, AuthListCommand.self, AuthSwitchCommand.self, AuthUpdateKubeconfigCommand.self,
+    ]
 
     static let spec = CommandSpec(
         "auth", group: .settings,
@@ -305,5 +308,223 @@ struct WhoamiCommand: CLICommand {
             out.line("Override:     DATUM_ORGANIZATION=\(organization) (overrides context organization)")
         }
         return .success
+    }
+}
+
+/// `datumctl auth list`: the sessions of the config file, the active one marked (rodaine/table layout).
+struct AuthListCommand: CLICommand {
+    static let command = ["datumctl", "auth", "list"]
+
+    static let spec = CommandSpec(
+        "list", aliases: ["ls"], group: .settings,
+        summary: "List authenticated users",
+        discussion: "Display a table of the Datum Cloud users whose sessions are stored, marking the active one.",
+        examples: [Example("List the signed-in users", "datumctl auth list")])
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {}
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let config = try ConfigCommands.store(context.environment).load()
+        let sessions = config.sessions
+        if sessions.isEmpty {
+            context.stdout.line("No authenticated users. Run 'datumctl login' to get started.")
+            return .success
+        }
+        let endpoints = Set(sessions.map { ContextTree.strippingScheme($0.server ?? "") })
+        let active = config.activeSession
+        let rows = sessions.map { session -> [String] in
+            let status = session.name == active ? "Active" : ""
+            return endpoints.count > 1
+                ? [session.userEmail ?? "", ContextTree.strippingScheme(session.server ?? ""), status]
+                : [session.userEmail ?? "", status]
+        }
+        let header = endpoints.count > 1 ? ["User", "Endpoint", "Status"] : ["User", "Status"]
+        context.stdout.write(ContextTree.table(header: header, rows: rows))
+        return .success
+    }
+}
+
+/// `datumctl auth switch EMAIL`: makes another stored session the active one.
+struct AuthSwitchCommand: CLICommand {
+    static let command = ["datumctl", "auth", "switch"]
+
+    static let spec = CommandSpec(
+        "switch", group: .settings,
+        summary: "Switch the active user",
+        discussion: """
+            Makes the session of the given user the active one. The current context follows: the session's \
+            last context when it still exists, none otherwise.
+            """,
+        examples: [Example("Switch to another signed-in user", "datumctl auth switch ops@example.com")],
+        positionals: [PositionalSpec("EMAIL", help: "The user to switch to.")])
+
+    var email: String
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        email = parsed.positionals.first?.text ?? ""
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let store = ConfigCommands.store(context.environment)
+        var config = try store.load()
+        let matches = config.sessions.filter { $0.userEmail == email || $0.name == email }
+        guard let session = matches.first else {
+            throw CLIError(
+                .configuration, "No sessions found for \(email).",
+                detail: "Run 'datumctl auth list' to see authenticated users, or 'datumctl login' to add a new one.")
+        }
+        if matches.count > 1 {
+            throw CLIError(
+                .configuration, "Several sessions belong to \(email): \(matches.map(\.name).joined(separator: ", ")).",
+                detail: "Name one of them: datumctl auth switch SESSION")
+        }
+        config.activeSession = session.name
+        if let last = session.lastContext, config.context(named: last) != nil {
+            config.currentContext = last
+        } else {
+            config.currentContext = nil
+        }
+        try store.save(config)
+        context.stdout.line("")
+        context.stdout.line("\u{2713} Switched to \(session.userName ?? "") (\(session.userEmail ?? ""))")
+        if let server = session.server { context.stdout.line("  Endpoint: \(ContextTree.strippingScheme(server))") }
+        return .success
+    }
+}
+
+/// `datumctl auth update-kubeconfig`: a kubeconfig cluster, context and user with which kubectl
+/// reaches a project's (or organization's) control plane, the user running `datumctl auth
+/// get-token` as its credential plugin (client.authentication.k8s.io/v1).
+struct AuthUpdateKubeconfigCommand: CLICommand {
+    static let command = ["datumctl", "auth", "update-kubeconfig"]
+
+    static let spec = CommandSpec(
+        "update-kubeconfig", group: .settings,
+        summary: "Configure kubectl to access a Datum Cloud control plane (kubectl users only)",
+        discussion: """
+            Adds or updates a cluster, a user and a context in your kubeconfig (the file named by \\
+            --kubeconfig, else the first of $KUBECONFIG, else ~/.kube/config) so that kubectl reaches the \\
+            control plane of the given project or organization with the active session's credentials: the \\
+            user runs `datumctl auth get-token -o client.authentication.k8s.io/v1`, which renews the token \\
+            whenever needed. The context becomes kubectl's current context. datumctl users do not need this.
+            """,
+        examples: [
+            Example("Let kubectl reach a project", "datumctl auth update-kubeconfig --project my-project"),
+        ],
+        options: [
+            OptionSpec(
+                "kubeconfig", kind: .value(ValueSpec("FILE")),
+                help: "The kubeconfig to update (default: the first of $KUBECONFIG, else ~/.kube/config)."),
+        ])
+
+    var kubeconfig: String?
+
+    init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
+        kubeconfig = parsed.string("kubeconfig").flatMap { $0.isEmpty ? nil : $0 }
+        guard parsed.string("project") != nil || parsed.string("organization") != nil else {
+            throw CLIError.usage("either --project or --organization is required", command: Self.command)
+        }
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let config = try ConfigCommands.store(context.environment).load()
+        guard let session = config.activeSessionEntry else {
+            throw CLIError(.authentication, "no active user found. Please login using 'datumctl login'")
+        }
+        let server = try ServerAddress.normalize(session.server ?? ConnectionSettings.defaultServer)
+        let plane: ControlPlane
+        let clusterName: String
+        if let project = context.globals.project {
+            try PathSegmentName.checkProject(project)
+            plane = .project(project)
+            clusterName = "datum-project-" + project
+        } else if let organization = context.globals.organization {
+            try PathSegmentName.checkOrganization(organization)
+            plane = .organization(organization)
+            clusterName = "datum-organization-" + organization
+        } else {
+            throw CLIError.usage("either --project or --organization is required", command: Self.command)
+        }
+        let variables = context.environment.variables
+        let home = FileSystem.homeDirectory(variables: variables)
+        let path: String
+        if let kubeconfig {
+            path = FileSystem.expandingTilde(kubeconfig, home: home)
+        } else if let first = variables["KUBECONFIG"]?.split(separator: ":").first, !first.isEmpty {
+            path = String(first)
+        } else {
+            path = FileSystem.join(home, ".kube/config")
+        }
+        var document = try Self.load(path)
+        var cluster: JSONObject = ["server": .string(ProjectScope(server: server, plane: plane).baseURL)]
+        if let ca = context.globals.certificateAuthority {
+            let absolute = ca.hasPrefix("/") ? ca : FileSystem.join(context.environment.currentDirectory, ca)
+            cluster["certificate-authority"] = .string(absolute)
+        } else if let data = session.certificateAuthorityData {
+            cluster["certificate-authority-data"] = .string(data)
+        }
+        let executable = PluginFinder.executableDirectory.map { FileSystem.join($0, "datumctl") } ?? "datumctl"
+        Self.upsert(&document, "clusters", name: clusterName, field: "cluster", value: .object(cluster))
+        Self.upsert(
+            &document, "contexts", name: clusterName, field: "context",
+            value: ["cluster": .string(clusterName), "user": "datum-user"])
+        Self.upsert(
+            &document, "users", name: "datum-user", field: "user",
+            value: [
+                "exec": [
+                    "apiVersion": .string(AuthGetTokenCommand.execCredentialVersion), "command": .string(executable),
+                    "args": ["auth", "get-token", "-o", .string(AuthGetTokenCommand.execCredentialVersion)],
+                    "interactiveMode": "Never", "provideClusterInfo": false,
+                ]
+            ])
+        document["current-context"] = .string(clusterName)
+        if document["apiVersion"] == nil { document["apiVersion"] = "v1" }
+        if document["kind"] == nil { document["kind"] = "Config" }
+        do {
+            try FileSystem.createDirectories(FileSystem.parent(of: path), mode: 0o700)
+            try FileSystem.writeAtomically(path, Array(YAMLEmitter.kubectl(.object(document)).utf8), mode: 0o600)
+        } catch {
+            throw CLIError(.io, "failed to write updated kubeconfig: \(error)")
+        }
+        context.stdout.line(
+            "Successfully updated kubeconfig at \(path) for user \(session.userKey ?? session.name) "
+                + "(API Server: \(server))")
+        return .success
+    }
+
+    /// The kubeconfig as JSON (an absent file is empty); a file that is not a kubeconfig is refused
+    /// rather than overwritten.
+    static func load(_ path: String) throws(CLIError) -> JSONObject {
+        guard FileSystem.entry(at: path) != nil else { return [:] }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.read(path)
+        } catch {
+            throw CLIError(.io, "unable to load kubeconfig from \(path): \(error)")
+        }
+        do {
+            let documents = try YAMLDocumentReader(YAMLSource(name: path, bytes: bytes)).readAll()
+            guard let root = documents.first?.root else { return [:] }
+            guard case .object(let object) = try root.jsonValue() else {
+                throw CLIError(.configuration, "unable to load kubeconfig from \(path): not a mapping")
+            }
+            return object
+        } catch {
+            throw CLIError(.configuration, "unable to load kubeconfig from \(path): \(error)")
+        }
+    }
+
+    /// Replaces the named entry of a kubeconfig list (keeping its place), or appends it.
+    static func upsert(_ document: inout JSONObject, _ list: String, name: String, field: String, value: JSONValue) {
+        var entries = document[list]?.arrayValue ?? []
+        var object: JSONObject = ["name": .string(name)]
+        object[field] = value
+        let entry: JSONValue = .object(object)
+        if let index = entries.firstIndex(where: { $0["name"]?.stringValue == name }) {
+            entries[index] = entry
+        } else {
+            entries.append(entry)
+        }
+        document[list] = .array(entries)
     }
 }
