@@ -121,7 +121,7 @@ public struct HelpRenderer: Sendable {
 
     private func commandRows(_ commands: [CommandSpec], column: Int? = nil) -> [String] {
         let column = column ?? nameColumn(commands)
-        let summaryWidth = max(width - column, 20)
+        let summaryWidth = max(width - column, 12)
         return commands.map { command in
             let lines = TextLayout.wrap(command.summary, width: summaryWidth)
             let indent = String(repeating: " ", count: column)
