@@ -196,6 +196,40 @@ import Testing
         #expect(provider.failures.withLock { $0 } == [])
     }
 
+    /// Two processes find the token stale at the same moment: the credential store's lock lets one
+    /// renew it and the other use the result, so the provider mints once.
+    @Test func twoProcessesRenewOnce() throws {
+        let provider = try Provider()
+        provider.lifetime.withLock { $0 = 90 }
+        let box = Mutex<String>("")
+        let server = try FakeAPIServer { request in provider.handle(request, origin: box.withLock { $0 }) }
+        defer { server.stop() }
+        box.withLock { $0 = server.url }
+        let home = try TemporaryDirectory()
+        let keyFile = try provider.keyFile(in: home)
+        let host = String(server.url.dropFirst("http://".count))
+        #expect(
+            Self.run(
+                ["login", "--credentials", keyFile, "--hostname", "http://" + host, "--api-hostname", "http://" + host],
+                home: home
+            ).exitCode == 0)
+        // Make the stored token stale (10 s left, under the minute of margin).
+        let path = home.path + "/.datumctl/credentials.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let stale = text.replacingOccurrences(of: "\"expires-at\": 1796000090", with: "\"expires-at\": 1796000010")
+        #expect(stale != text)
+        try stale.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let results = Mutex<[Int32]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            let run = Self.run(["get", "btlspolicy", "--project", "p1"], home: home)
+            results.withLock { $0.append(run.exitCode) }
+        }
+        #expect(results.withLock { $0 } == [0, 0])
+        #expect(provider.minted.withLock { $0 } == 2)
+        #expect(provider.authorizations.withLock { $0 } == ["Bearer sa-access-2", "Bearer sa-access-2"])
+    }
+
     @Test(arguments: [
         (#"{"type":"user"}"#, #"error: unsupported credentials type "user": expected "datum_service_account""#),
         (#"{"type":"datum_service_account","client_id":"x"}"#, "error: credentials file is missing required fields: private_key_id, private_key"),
