@@ -21,6 +21,8 @@ public struct SandboxOptions: Sendable, Equatable {
     public var devIssuerTokenLifetime: Int64 = 3600
     /// Projects the dev issuer's subjects may use; nil is every project.
     public var devIssuerProjects: Set<String>?
+    public var devIssuerUser = "dev@example.com"
+    public var devIssuerDeviceInterval: Int64 = 5
     /// `--oidc-issuer-url`, `--oidc-client-id`, `--oidc-ca-file`, `--oidc-projects`.
     public var oidcIssuer: String?
     public var oidcClientID: String?
@@ -32,7 +34,8 @@ public struct SandboxOptions: Sendable, Equatable {
 
         Usage:
           datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE]
-                           [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]]
+                           [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]
+                                         [--dev-issuer-user EMAIL] [--dev-issuer-device-interval SECONDS]]
                            [--oidc-issuer-url URL --oidc-client-id ID [--oidc-ca-file FILE] [--oidc-projects P[,P...]]]
 
         Options:
@@ -48,6 +51,10 @@ public struct SandboxOptions: Sendable, Equatable {
                                lifetime of the issued access tokens (default 3600)
           --dev-issuer-projects P[,P...]
                                projects the issued tokens may use (default: every project)
+          --dev-issuer-user EMAIL
+                               the person the device flow signs in (default dev@example.com)
+          --dev-issuer-device-interval SECONDS
+                               polling interval the device flow asks for (default 5)
           --oidc-issuer-url URL
                                also accept RS256 tokens of this OpenID provider (https; its discovery
                                and JWKS are fetched at start)
@@ -104,6 +111,13 @@ public struct SandboxOptions: Sendable, Equatable {
                     throw .error("invalid argument \"\(text)\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds")
                 }
                 devIssuerTokenLifetime = seconds
+            case "--dev-issuer-user": devIssuerUser = try next()
+            case "--dev-issuer-device-interval":
+                let text = try next()
+                guard let seconds = Int64(text), (0...60).contains(seconds) else {
+                    throw .error("invalid argument \"\(text)\" for \"--dev-issuer-device-interval\" flag: expected 0 to 60 seconds")
+                }
+                devIssuerDeviceInterval = seconds
             case "--oidc-issuer-url": oidcIssuer = try next()
             case "--oidc-client-id": oidcClientID = try next()
             case "--oidc-ca-file": oidcCAFile = try next()
@@ -196,7 +210,8 @@ public enum SandboxCommand {
         if options.devIssuer {
             issuer = try DevIssuer(
                 dataDirectory: options.dataDirectory, tokenLifetime: options.devIssuerTokenLifetime,
-                projects: options.devIssuerProjects)
+                projects: options.devIssuerProjects, userEmail: options.devIssuerUser,
+                deviceInterval: options.devIssuerDeviceInterval)
         }
         let api = APIServer(
             store: store, tokens: tokens, issuer: issuer, oidc: oidc, oidcProjects: options.oidcProjects)

@@ -253,3 +253,103 @@ struct OpenIDProvider: Sendable {
             ], now: now)
     }
 }
+
+extension OpenIDProvider {
+    /// The claims of an ID token after checking it as an OIDC client must: RS256 by a key of the
+    /// provider's JWKS, `iss` the provider, `aud` the client, `exp` in the future; `sub` and `email`
+    /// are required.
+    func verifiedIdentity(_ idToken: String?, clientID: String, now: Int64) throws(CLIError) -> JSONObject {
+        guard let idToken, !idToken.isEmpty else { throw CLIError(.authentication, "id_token not found in token response") }
+        guard let jwksURI else { throw CLIError(.server, "the provider publishes no jwks_uri") }
+        let token: JSONWebToken
+        do {
+            token = try JSONWebToken(parsing: idToken)
+        } catch {
+            throw CLIError(.authentication, "failed to verify ID token: \(error)")
+        }
+        let response: HTTPResponse
+        do {
+            response = try http.send(HTTPRequest(method: "GET", url: jwksURI, headers: ["Accept": "application/json"]))
+        } catch {
+            throw CLIError(.connection, "cannot fetch the provider's keys: \(error.description)")
+        }
+        guard response.status == 200, let document = try? JSONParser.parse(response.body),
+            let keys = try? JSONWebKey.set(from: document)
+        else { throw CLIError(.server, "the provider's keys at \(jwksURI) are not a JWKS") }
+        guard token.algorithm == "RS256",
+            keys.contains(where: { ($0.keyID == nil || $0.keyID == token.keyID) && token.isSigned(by: $0.key) })
+        else { throw CLIError(.authentication, "failed to verify ID token: no key of the provider signed it") }
+        do {
+            try token.checkClaims(issuer: issuer, audience: clientID, now: now)
+        } catch {
+            throw CLIError(.authentication, "failed to verify ID token: \(error)")
+        }
+        guard token.claims["sub"]?.stringValue?.isEmpty == false else {
+            throw CLIError(.authentication, "could not extract subject (sub) claim from ID token")
+        }
+        guard token.claims["email"]?.stringValue?.isEmpty == false else {
+            throw CLIError(
+                .authentication,
+                "could not extract email claim from ID token, which is required for user identification")
+        }
+        return token.claims
+    }
+
+    /// RFC 8628: asks for a device code, shows where to approve it, and polls the token endpoint
+    /// (`authorization_pending` waits, `slow_down` adds five seconds).
+    func deviceFlow(
+        base: String, clientID: String, print: (String) -> Void, sleep: (Duration) -> Void, now: () -> Int64
+    ) throws(CLIError) -> Tokens {
+        let form = "client_id=\(ProjectScope.escapeQuery(clientID))&scope=\(ProjectScope.escapeQuery(AuthHosts.scopes))"
+        let response: HTTPResponse
+        do {
+            response = try http.send(
+                HTTPRequest(
+                    method: "POST", url: base + "/oauth/v2/device_authorization",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
+                    body: Array(form.utf8), isIdempotent: false))
+        } catch {
+            throw CLIError(.connection, "device authorization request failed: \(error.description)")
+        }
+        let answer = try? JSONParser.parse(response.body)
+        guard response.status == 200, let deviceCode = answer?["device_code"]?.stringValue, !deviceCode.isEmpty else {
+            if let code = answer?["error"]?.stringValue {
+                throw CLIError(
+                    .authentication,
+                    "device authorization failed: \(code) (\(answer?["error_description"]?.stringValue ?? ""))")
+            }
+            throw CLIError(.server, "device authorization failed with status \(response.status)")
+        }
+        let userCode = answer?["user_code"]?.stringValue ?? ""
+        // As the official tool: the provider's v2 login page, whatever the answer names.
+        var verification = base + "/ui/v2/login/device"
+        if !userCode.isEmpty { verification += "?user_code=" + ProjectScope.escapeQuery(userCode) }
+        print("\nTo authenticate, visit:\n\n\(verification)\n")
+        if !userCode.isEmpty { print("And enter code: \(userCode)\n") }
+        print("Waiting for authorization...")
+
+        var interval = Duration.seconds(max(0, min(answer?["interval"]?.intValue ?? 5, 60)))
+        if answer?["interval"] == nil { interval = .seconds(5) }
+        let lifetime = answer?["expires_in"]?.intValue ?? 0
+        let deadline = lifetime > 0 ? now() + lifetime : Int64.max
+        while true {
+            if now() > deadline { throw CLIError(.authentication, "device authorization expired before completion") }
+            do {
+                return try requestTokens(
+                    [
+                        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode),
+                        ("client_id", clientID),
+                    ], now: now())
+            } catch {
+                switch error.reason {
+                case "authorization_pending": break
+                case "slow_down": interval += .seconds(5)
+                case "access_denied": throw CLIError(.authentication, "device authorization denied by user")
+                case "expired_token": throw CLIError(.authentication, "device authorization expired")
+                default: throw error
+                }
+            }
+            sleep(interval)
+        }
+    }
+}

@@ -23,8 +23,9 @@ struct LoginCommand: CLICommand {
             never in the config. Commands then use the session's token unless --token, DATUMCTL_TOKEN or a \
             context's token is given.
 
-            Interactive sign-in (a browser, or a device code with --no-browser) is not available in this \
-            datumctl yet: sign in with a key file, or pass a token.
+            With --no-browser, a person signs in with the device code flow: datumctl prints a URL and a code \
+            to open on any device, and waits until the sign-in is approved there. Signing in through a local \
+            browser is not available in this datumctl yet.
             """,
         examples: [
             Example("Sign in as a service account (CI)", "datumctl login --credentials \"$DATUM_KEY_FILE\""),
@@ -51,22 +52,26 @@ struct LoginCommand: CLICommand {
     var hostname: String
     var apiHostname: String?
     var credentials: String?
+    var clientID: String?
+    var noBrowser: Bool
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         hostname = parsed.string("hostname") ?? AuthHosts.defaultAuthHostname
         apiHostname = parsed.string("api-hostname").flatMap { $0.isEmpty ? nil : $0 }
         credentials = parsed.string("credentials").flatMap { $0.isEmpty ? nil : $0 }
-        if credentials == nil {
+        clientID = parsed.string("client-id").flatMap { $0.isEmpty ? nil : $0 }
+        noBrowser = parsed.flag("no-browser")
+        if credentials == nil && !noBrowser {
             throw CLIError(
                 .configuration,
-                "interactive sign-in (browser and --no-browser device code) is not available in this datumctl yet; "
-                    + "sign in with a service account key (--credentials FILE), or pass a token with --token or "
-                    + "DATUMCTL_TOKEN")
+                "signing in through a browser is not available in this datumctl yet; use the device code flow "
+                    + "(datumctl login --no-browser), a service account key (--credentials FILE), or a token "
+                    + "(--token, DATUMCTL_TOKEN)")
         }
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
-        guard let credentials else { return .failure }
+        guard let credentials else { return try runDeviceFlow(context) }
         let path = FileSystem.expandingTilde(
             credentials, home: FileSystem.homeDirectory(variables: context.environment.variables))
         let absolute = path.hasPrefix("/") ? path : FileSystem.join(context.environment.currentDirectory, path)
@@ -96,17 +101,27 @@ struct LoginCommand: CLICommand {
         let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
         try store.withLock { (all: inout [String: StoredCredential]) throws(CLIError) in all[userKey] = credential }
 
-        context.stdout.line("")
-        context.stdout.line("\u{2713} Authenticated as \(credential.name ?? identity) (\(key.clientEmail ?? key.clientID))")
-        context.stdout.line("")
+        try record(
+            credential, userKey: userKey, email: key.clientEmail ?? key.clientID, name: credential.name ?? identity,
+            api: api, apiBase: apiBase, authHost: authHost, context: context)
+        return .success
+    }
 
+    /// Prints the greeting and records the session in the shared config as the active one.
+    func record(
+        _ credential: StoredCredential, userKey: String, email: String, name: String, api: String, apiBase: String,
+        authHost: String, context: CommandContext
+    ) throws(CLIError) {
+        context.stdout.line("")
+        context.stdout.line("\u{2713} Authenticated as \(name) (\(email))")
+        context.stdout.line("")
         let configStore = ConfigCommands.store(context.environment)
         var config = try configStore.load()
-        var session = ConfigSession(name: identity + "@" + AuthHosts.splitScheme(api).1)
+        var session = ConfigSession(name: email + "@" + AuthHosts.splitScheme(api).1)
         if let existing = config.session(named: session.name) { session = existing }
         session.userKey = userKey
-        session.userEmail = key.clientEmail ?? key.clientID
-        session.userName = credential.name
+        session.userEmail = email
+        session.userName = name
         session.server = apiBase
         session.authHostname = authHost
         config.upsert(session)
@@ -119,6 +134,47 @@ struct LoginCommand: CLICommand {
         context.stdout.line(
             "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "
                 + "record one with: datumctl config set-context --current --project PROJECT")
+    }
+
+    /// `--no-browser`: the device authorization grant, then the ID token's identity.
+    func runDeviceFlow(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let client = try AuthHosts.clientID(flag: clientID, authHostname: hostname)
+        let api: String
+        if let apiHostname { api = apiHostname } else { api = try AuthHosts.apiHostname(authHostname: hostname) }
+        let base = try AuthHosts.baseURL(hostname)
+        let apiBase = try AuthHosts.baseURL(api)
+        let sink = context.environment.stderr
+        let http = try OpenIDProvider.client(
+            settings: .init(
+                caFile: context.globals.certificateAuthority, caData: nil,
+                insecureSkipTLSVerify: context.globals.insecureSkipTLSVerify),
+            verbosity: context.globals.verbosity, trace: { sink.line($0) })
+        let provider = try OpenIDProvider.discover(base: base, http: http)
+        let out = context.stdout
+        let clock = context.environment.now
+        let tokens = try provider.deviceFlow(
+            base: base, clientID: client,
+            print: { line in
+                out.line(line)
+                out.flush()
+            },
+            sleep: { HTTPClient.sleep(for: $0) }, now: { Int64(clock().timeIntervalSince1970) })
+        let now = Int64(context.environment.now().timeIntervalSince1970)
+        let claims = try provider.verifiedIdentity(tokens.idToken, clientID: client, now: now)
+        let email = claims["email"]?.stringValue ?? ""
+        let name = claims["name"]?.stringValue ?? email
+        let authHost = AuthHosts.splitScheme(hostname).1
+        let userKey = email + "@" + authHost
+        let credential = StoredCredential(
+            kind: .user, authHostname: authHost, apiHostname: AuthHosts.splitScheme(api).1,
+            tokenEndpoint: provider.tokenEndpoint, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt,
+            refreshToken: tokens.refreshToken, subject: claims["sub"]?.stringValue ?? "", email: email, name: name,
+            serviceAccount: nil)
+        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
+        try store.withLock { (all: inout [String: StoredCredential]) throws(CLIError) in all[userKey] = credential }
+        try record(
+            credential, userKey: userKey, email: email, name: name, api: api, apiBase: apiBase, authHost: authHost,
+            context: context)
         return .success
     }
 

@@ -32,10 +32,33 @@ public final class DevIssuer: Sendable {
     private let issuerURL = Mutex("")
     /// Assertion IDs already used, with their expiry, so an assertion works once.
     private let usedAssertions = Mutex<[String: Int64]>([:])
+    /// The person the device flow signs in (`--dev-issuer-user`): subject `dev-user`.
+    let userEmail: String
+    static let userSubject = "dev-user"
+    let deviceInterval: Int64
+    static let deviceLifetime: Int64 = 600
 
-    public init(dataDirectory: String, tokenLifetime: Int64, projects: Set<String>?) throws(SandboxConfigurationError) {
+    /// One device authorization (RFC 8628) in progress.
+    struct DeviceGrant {
+        enum State { case pending, approved, denied }
+        var userCode: String
+        var clientID: String
+        var expiresAt: Int64
+        var state: State
+        var lastPoll: Int64?
+    }
+    private let devices = Mutex<[String: DeviceGrant]>([:])
+    /// Refresh tokens in use: token → (client ID, subject). Each is used once (rotation).
+    private let refreshTokens = Mutex<[String: (clientID: String, subject: String)]>([:])
+
+    public init(
+        dataDirectory: String, tokenLifetime: Int64, projects: Set<String>?, userEmail: String = "dev@example.com",
+        deviceInterval: Int64 = 5
+    ) throws(SandboxConfigurationError) {
         self.tokenLifetime = tokenLifetime
         self.projects = projects
+        self.userEmail = userEmail
+        self.deviceInterval = deviceInterval
         let keyPath = dataDirectory + "/dev-issuer-key.pem"
         signingKey = try Self.loadOrCreateKey(at: keyPath)
         signingKeyID = Self.keyID(of: signingKey)
@@ -114,7 +137,11 @@ public final class DevIssuer: Sendable {
                 [
                     "issuer": .string(base), "token_endpoint": .string(base + "/oauth/v2/token"),
                     "jwks_uri": .string(base + "/oauth/v2/keys"),
-                    "grant_types_supported": ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+                    "device_authorization_endpoint": .string(base + "/oauth/v2/device_authorization"),
+                    "grant_types_supported": [
+                        "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:device_code",
+                        "refresh_token",
+                    ],
                     "id_token_signing_alg_values_supported": ["RS256"],
                     "token_endpoint_auth_methods_supported": ["none"],
                 ])
@@ -123,6 +150,10 @@ public final class DevIssuer: Sendable {
             return .json(200, ["keys": [jwk]])
         case ("POST", "/oauth/v2/token"):
             return token(request)
+        case ("POST", "/oauth/v2/device_authorization"):
+            return deviceAuthorization(request)
+        case ("GET", "/ui/v2/login/device"):
+            return approveDevice(request)
         case (_, "/.well-known/openid-configuration"), (_, "/oauth/v2/keys"), (_, "/oauth/v2/token"):
             return .json(405, ["error": "invalid_request", "error_description": "method not allowed"])
         default:
@@ -137,8 +168,15 @@ public final class DevIssuer: Sendable {
 
     private func token(_ request: SandboxRequest) -> SandboxResponse {
         let form = QueryParameters(String(decoding: request.body, as: UTF8.self))
-        guard form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer" else {
-            return oauthError("unsupported_grant_type", "only urn:ietf:params:oauth:grant-type:jwt-bearer is supported")
+        switch form["grant_type"] {
+        case "urn:ietf:params:oauth:grant-type:jwt-bearer": break
+        case "urn:ietf:params:oauth:grant-type:device_code": return deviceToken(form)
+        case "refresh_token": return refresh(form)
+        default:
+            return oauthError(
+                "unsupported_grant_type",
+                "supported grants: urn:ietf:params:oauth:grant-type:jwt-bearer, "
+                    + "urn:ietf:params:oauth:grant-type:device_code, refresh_token")
         }
         guard let text = form["assertion"], !text.isEmpty else {
             return oauthError("invalid_request", "assertion is required")
@@ -183,6 +221,140 @@ public final class DevIssuer: Sendable {
         }
         return .json(
             200, ["access_token": .string(access), "token_type": "Bearer", "expires_in": .int(tokenLifetime)])
+    }
+
+    // MARK: Device authorization (RFC 8628) and refresh tokens
+
+    static func randomToken(_ bytes: Int = 24) -> String {
+        Base64URL.encode((try? SecureRandom.bytes(bytes)) ?? [])
+    }
+
+    /// Eight letters from an alphabet without look-alikes, shown as `ABCD-EFGH`.
+    static func userCode() -> String {
+        let alphabet = Array("BCDFGHJKLMNPQRSTVWXZ")
+        let bytes = (try? SecureRandom.bytes(8)) ?? [UInt8](repeating: 0, count: 8)
+        let letters = bytes.map { alphabet[Int($0) % alphabet.count] }
+        return String(letters[0..<4]) + "-" + String(letters[4..<8])
+    }
+
+    private func deviceAuthorization(_ request: SandboxRequest) -> SandboxResponse {
+        let form = QueryParameters(String(decoding: request.body, as: UTF8.self))
+        guard let clientID = form["client_id"], !clientID.isEmpty else {
+            return oauthError("invalid_request", "client_id is required")
+        }
+        let deviceCode = Self.randomToken()
+        let userCode = Self.userCode()
+        let now = Int64(time(nil))
+        devices.withLock { devices in
+            devices = devices.filter { $0.value.expiresAt > now }
+            devices[deviceCode] = DeviceGrant(
+                userCode: userCode, clientID: clientID, expiresAt: now + Self.deviceLifetime, state: .pending)
+        }
+        let verification = issuer + "/ui/v2/login/device"
+        return .json(
+            200,
+            [
+                "device_code": .string(deviceCode), "user_code": .string(userCode),
+                "verification_uri": .string(verification),
+                "verification_uri_complete": .string(verification + "?user_code=" + userCode),
+                "expires_in": .int(Self.deviceLifetime), "interval": .int(deviceInterval),
+            ])
+    }
+
+    /// The page a person opens: a GET approves the code as the dev user (`deny=1` refuses it).
+    private func approveDevice(_ request: SandboxRequest) -> SandboxResponse {
+        guard let code = request.query["user_code"], !code.isEmpty else {
+            return .text(400, "user_code is required\n")
+        }
+        let deny = request.query.flag("deny")
+        let now = Int64(time(nil))
+        let found = devices.withLock { devices -> Bool in
+            guard let key = devices.first(where: { $0.value.userCode == code && $0.value.expiresAt > now })?.key else {
+                return false
+            }
+            devices[key]?.state = deny ? .denied : .approved
+            return true
+        }
+        guard found else { return .text(404, "unknown or expired code \(code)\n") }
+        return .text(200, deny ? "Denied.\n" : "Signed in as \(userEmail). You can close this page.\n")
+    }
+
+    private func deviceToken(_ form: QueryParameters) -> SandboxResponse {
+        guard let code = form["device_code"], !code.isEmpty else {
+            return oauthError("invalid_request", "device_code is required")
+        }
+        let now = Int64(time(nil))
+        enum Outcome { case unknown, expired, denied, pending, slowDown, approved(String) }
+        let outcome = devices.withLock { devices -> Outcome in
+            guard var grant = devices[code] else { return .unknown }
+            if grant.expiresAt <= now {
+                devices[code] = nil
+                return .expired
+            }
+            switch grant.state {
+            case .denied:
+                devices[code] = nil
+                return .denied
+            case .approved:
+                devices[code] = nil
+                return .approved(grant.clientID)
+            case .pending:
+                defer { devices[code] = grant }
+                if let last = grant.lastPoll, now - last < deviceInterval {
+                    grant.lastPoll = now
+                    return .slowDown
+                }
+                grant.lastPoll = now
+                return .pending
+            }
+        }
+        switch outcome {
+        case .unknown: return oauthError("invalid_grant", "unknown device_code")
+        case .expired: return oauthError("expired_token", "the device code has expired")
+        case .denied: return oauthError("access_denied", "the user denied the request")
+        case .pending: return oauthError("authorization_pending", "the user has not approved the request yet")
+        case .slowDown: return oauthError("slow_down", "polling too fast")
+        case .approved(let clientID): return userTokens(clientID: clientID, subject: Self.userSubject)
+        }
+    }
+
+    private func refresh(_ form: QueryParameters) -> SandboxResponse {
+        guard let token = form["refresh_token"], !token.isEmpty else {
+            return oauthError("invalid_request", "refresh_token is required")
+        }
+        let owner = refreshTokens.withLock { tokens -> (clientID: String, subject: String)? in
+            defer { tokens[token] = nil }
+            return tokens[token]
+        }
+        guard let owner else { return oauthError("invalid_grant", "the refresh token is invalid or was already used") }
+        return userTokens(clientID: owner.clientID, subject: owner.subject)
+    }
+
+    /// Access, ID and refresh tokens for the dev user.
+    private func userTokens(clientID: String, subject: String) -> SandboxResponse {
+        let now = Int64(time(nil))
+        var common: JSONObject = [
+            "iss": .string(issuer), "sub": .string(subject), "iat": .int(now), "exp": .int(now + tokenLifetime),
+            "email": .string(userEmail), "email_verified": true, "name": "Dev User",
+        ]
+        common["jti"] = .string(Self.randomToken(12))
+        var access = common
+        access["aud"] = [.string(Self.clientID), .string(clientID)]
+        access["nbf"] = .int(now)
+        var identity = common
+        identity["aud"] = [.string(clientID)]
+        guard let accessToken = try? JSONWebToken.sign(claims: access, keyID: signingKeyID, key: signingKey),
+            let idToken = try? JSONWebToken.sign(claims: identity, keyID: signingKeyID, key: signingKey)
+        else { return oauthError("server_error", "cannot sign the tokens", status: 500) }
+        let refreshToken = Self.randomToken()
+        refreshTokens.withLock { $0[refreshToken] = (clientID, subject) }
+        return .json(
+            200,
+            [
+                "access_token": .string(accessToken), "token_type": "Bearer", "expires_in": .int(tokenLifetime),
+                "id_token": .string(idToken), "refresh_token": .string(refreshToken),
+                "scope": "openid profile email offline_access",
+            ])
     }
 
     static func origin(of url: String) -> String {

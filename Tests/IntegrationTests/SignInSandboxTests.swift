@@ -4,11 +4,15 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A CI job's whole path against the sandbox acting as its own OpenID provider (`--dev-issuer`):
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Signing in against the sandbox acting as its own OpenID provider (`--dev-issuer`): a CI job's whole path,
 /// `datumctl login --credentials KEY` with the key file the sandbox made, then the seed's apply,
 /// get and describe with no token anywhere in the environment; real kubectl with the session's
 /// token; and the issuer refusing what a real one refuses.
-@Suite(.serialized) struct ServiceAccountSandboxTests {
+@Suite(.serialized) struct SignInSandboxTests {
     static let email = "ci@sandbox.datumctl.local"
 
     /// Runs the real datumctl with its own HOME and no DATUMCTL_* variables.
@@ -149,6 +153,74 @@ import Testing
         #expect(plain.stderr == "datumctl-sandbox: --oidc-issuer-url must be an https URL: http://x\n")
         // Nothing was written before the refusal.
         #expect(!FileManager.default.fileExists(atPath: data.path + "/admin-token"))
+    }
+
+    /// Reads a child's stdout until `marker` has appeared; returns what was read.
+    static func read(_ child: ChildProcess, until marker: String) -> String {
+        var text: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(child.output, &byte, 1) == 1 {
+            text.append(byte)
+            if String(decoding: text, as: UTF8.self).hasSuffix(marker) { break }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    static func startDeviceLogin(_ sandbox: SandboxInstance, home: String) throws -> ChildProcess {
+        let host = String(sandbox.url.dropFirst("https://".count))
+        return try ChildProcess(
+            ReadIT.datumctl,
+            ["login", "--no-browser", "--hostname", host, "--api-hostname", host, "--client-id", "datumctl-sandbox",
+             "--certificate-authority", sandbox.certificates?.caPath ?? ""],
+            environment: ["HOME": home, "PATH": "/usr/bin:/bin"], withInput: false)
+    }
+
+    /// A person signs in with the device code flow (RFC 8628): datumctl prints the page and the
+    /// code, the test approves them as the person would, datumctl verifies the ID token and stores
+    /// the session; short-lived tokens are then renewed with the rotating refresh token.
+    @Test func aPersonSignsInWithTheDeviceCodeFlow() throws {
+        let sandbox = try SandboxInstance(extraArguments: [
+            "--dev-issuer", "--dev-issuer-device-interval", "1", "--dev-issuer-token-ttl", "30",
+        ])
+        defer { sandbox.stop() }
+        let home = try TemporaryDirectory()
+        let login = try Self.startDeviceLogin(sandbox, home: home.path)
+        let shown = Self.read(login, until: "Waiting for authorization...")
+        let url = try #require(shown.split(separator: "\n").first { $0.hasPrefix("https://") }.map(String.init))
+        #expect(url.hasPrefix(sandbox.url + "/ui/v2/login/device?user_code="))
+        #expect(shown.contains("And enter code: "))
+        // Poll a little before the person approves.
+        usleep(1_500_000)
+        let approved = try sandbox.request("GET", url, token: "")
+        #expect(approved.status == 200, "\(approved.body)")
+        let rest = String(decoding: ChildProcess.readAll(login.output), as: UTF8.self)
+        let status = login.wait()
+        #expect(status.status == 0, "\(rest)")
+        #expect(rest.contains("\u{2713} Authenticated as Dev User (dev@example.com)"))
+
+        for _ in 0..<2 {
+            let get = try Self.datumctl(sandbox, ["get", "configmaps", "--project", "p1"], home: home.path)
+            #expect(get.status == 0, "\(get.stderr)")
+        }
+        let stored = try String(contentsOfFile: home.path + "/.datumctl/credentials.json", encoding: .utf8)
+        #expect(stored.contains("\"refresh-token\""))
+        let whoami = try Self.datumctl(sandbox, ["whoami"], home: home.path)
+        #expect(whoami.stdout.hasPrefix("User:         Dev User (dev@example.com)\n"))
+    }
+
+    @Test func aDeniedDeviceCodeIsAnError() throws {
+        let sandbox = try SandboxInstance(extraArguments: ["--dev-issuer", "--dev-issuer-device-interval", "1"])
+        defer { sandbox.stop() }
+        let home = try TemporaryDirectory()
+        let login = try Self.startDeviceLogin(sandbox, home: home.path)
+        let shown = Self.read(login, until: "Waiting for authorization...")
+        let url = try #require(shown.split(separator: "\n").first { $0.hasPrefix("https://") }.map(String.init))
+        #expect(try sandbox.request("GET", url + "&deny=1", token: "").status == 200)
+        _ = ChildProcess.readAll(login.output)
+        let errors = String(decoding: ChildProcess.readAll(login.errorOutput), as: UTF8.self)
+        #expect(login.wait().status == 1)
+        #expect(errors == "error: device authorization denied by user\n")
+        #expect(!FileManager.default.fileExists(atPath: home.path + "/.datumctl/credentials.json"))
     }
 
     /// Tokens that live 30 seconds are stale at once (datumctl renews a minute ahead): every command
