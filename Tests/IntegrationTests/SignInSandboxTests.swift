@@ -208,6 +208,41 @@ import Testing
         #expect(whoami.stdout.hasPrefix("User:         Dev User (dev@example.com)\n"))
     }
 
+    /// The browser flow: `$BROWSER` is a script that fetches the URL as a browser would, following
+    /// the provider's redirect to datumctl's loopback callback; PKCE and state are checked.
+    @Test func aPersonSignsInThroughTheBrowser() throws {
+        let sandbox = try SandboxInstance(extraArguments: ["--dev-issuer"])
+        defer { sandbox.stop() }
+        let home = try TemporaryDirectory()
+        let ca = sandbox.certificates?.caPath ?? ""
+        let browser = try home.write("browser.sh", "#!/bin/sh\nexec curl -sS -L --cacert '\(ca)' -o /dev/null \"$1\"\n")
+        chmod(browser, 0o755)
+        let host = String(sandbox.url.dropFirst("https://".count))
+        let login = try TestProcess.run(
+            ReadIT.datumctl,
+            ["login", "--hostname", host, "--api-hostname", host, "--client-id", "datumctl-sandbox",
+             "--certificate-authority", ca],
+            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin", "BROWSER": browser])
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.contains("Attempting to open your default browser for authentication..."))
+        #expect(login.stdout.contains(sandbox.url + "/oauth/v2/authorize?client_id=datumctl-sandbox&redirect_uri=http%3A%2F%2F127.0.0.1%3A"))
+        #expect(login.stdout.contains("code_challenge_method=S256"))
+        #expect(login.stdout.contains("\u{2713} Authenticated as Dev User (dev@example.com)"))
+        let get = try Self.datumctl(sandbox, ["get", "configmaps", "--project", "p1"], home: home.path)
+        #expect(get.status == 0, "\(get.stderr)")
+
+        // The provider refuses a redirect that is not loopback, and a request without PKCE.
+        let evil = try sandbox.request(
+            "GET", sandbox.url + "/oauth/v2/authorize?client_id=x&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=code",
+            token: "")
+        #expect(evil.status == 400)
+        let noPKCE = try TestProcess.run(
+            "/usr/bin/curl",
+            ["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", "--cacert", ca,
+             sandbox.url + "/oauth/v2/authorize?client_id=x&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code&state=s"])
+        #expect(noPKCE.stdout == "http://127.0.0.1:9/cb?error=invalid_request&error_description=PKCE%20with%20S256%20is%20required&state=s")
+    }
+
     @Test func aDeniedDeviceCodeIsAnError() throws {
         let sandbox = try SandboxInstance(extraArguments: ["--dev-issuer", "--dev-issuer-device-interval", "1"])
         defer { sandbox.stop() }

@@ -23,9 +23,11 @@ struct LoginCommand: CLICommand {
             never in the config. Commands then use the session's token unless --token, DATUMCTL_TOKEN or a \
             context's token is given.
 
-            With --no-browser, a person signs in with the device code flow: datumctl prints a URL and a code \
-            to open on any device, and waits until the sign-in is approved there. Signing in through a local \
-            browser is not available in this datumctl yet.
+            Without --credentials, a person signs in in a browser: datumctl prints the sign-in URL (and opens \
+            it with $BROWSER, or xdg-open when there is a display), and waits for the provider to redirect \
+            to a one-shot listener on 127.0.0.1 (authorization code with PKCE). With --no-browser it uses the \
+            device code flow instead: it prints a URL and a code to open on any device, and waits until the \
+            sign-in is approved there.
             """,
         examples: [
             Example("Sign in as a service account (CI)", "datumctl login --credentials \"$DATUM_KEY_FILE\""),
@@ -61,17 +63,10 @@ struct LoginCommand: CLICommand {
         credentials = parsed.string("credentials").flatMap { $0.isEmpty ? nil : $0 }
         clientID = parsed.string("client-id").flatMap { $0.isEmpty ? nil : $0 }
         noBrowser = parsed.flag("no-browser")
-        if credentials == nil && !noBrowser {
-            throw CLIError(
-                .configuration,
-                "signing in through a browser is not available in this datumctl yet; use the device code flow "
-                    + "(datumctl login --no-browser), a service account key (--credentials FILE), or a token "
-                    + "(--token, DATUMCTL_TOKEN)")
-        }
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
-        guard let credentials else { return try runDeviceFlow(context) }
+        guard let credentials else { return try runInteractive(context) }
         let path = FileSystem.expandingTilde(
             credentials, home: FileSystem.homeDirectory(variables: context.environment.variables))
         let absolute = path.hasPrefix("/") ? path : FileSystem.join(context.environment.currentDirectory, path)
@@ -136,8 +131,9 @@ struct LoginCommand: CLICommand {
                 + "record one with: datumctl config set-context --current --project PROJECT")
     }
 
-    /// `--no-browser`: the device authorization grant, then the ID token's identity.
-    func runDeviceFlow(_ context: CommandContext) throws(CLIError) -> ExitCode {
+    /// A person signs in: in a browser (authorization code with PKCE), or with `--no-browser` by the
+    /// device authorization grant; then the ID token's identity.
+    func runInteractive(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let client = try AuthHosts.clientID(flag: clientID, authHostname: hostname)
         let api: String
         if let apiHostname { api = apiHostname } else { api = try AuthHosts.apiHostname(authHostname: hostname) }
@@ -152,13 +148,20 @@ struct LoginCommand: CLICommand {
         let provider = try OpenIDProvider.discover(base: base, http: http)
         let out = context.stdout
         let clock = context.environment.now
-        let tokens = try provider.deviceFlow(
-            base: base, clientID: client,
-            print: { line in
-                out.line(line)
-                out.flush()
-            },
-            sleep: { HTTPClient.sleep(for: $0) }, now: { Int64(clock().timeIntervalSince1970) })
+        let show: (String) -> Void = { line in
+            out.line(line)
+            out.flush()
+        }
+        let tokens: OpenIDProvider.Tokens
+        if noBrowser {
+            tokens = try provider.deviceFlow(
+                base: base, clientID: client, print: show, sleep: { HTTPClient.sleep(for: $0) },
+                now: { Int64(clock().timeIntervalSince1970) })
+        } else {
+            tokens = try BrowserSignIn(provider: provider, base: base, clientID: client).run(
+                variables: context.environment.variables, timeout: .seconds(300), print: show,
+                now: { Int64(clock().timeIntervalSince1970) })
+        }
         let now = Int64(context.environment.now().timeIntervalSince1970)
         let claims = try provider.verifiedIdentity(tokens.idToken, clientID: client, now: now)
         let email = claims["email"]?.stringValue ?? ""

@@ -48,6 +48,8 @@ public final class DevIssuer: Sendable {
         var lastPoll: Int64?
     }
     private let devices = Mutex<[String: DeviceGrant]>([:])
+    /// Authorization codes: code → (client, redirect URI, PKCE challenge, expiry). One use each.
+    private let codes = Mutex<[String: (clientID: String, redirect: String, challenge: String, expiresAt: Int64)]>([:])
     /// Refresh tokens in use: token → (client ID, subject). Each is used once (rotation).
     private let refreshTokens = Mutex<[String: (clientID: String, subject: String)]>([:])
 
@@ -138,9 +140,11 @@ public final class DevIssuer: Sendable {
                     "issuer": .string(base), "token_endpoint": .string(base + "/oauth/v2/token"),
                     "jwks_uri": .string(base + "/oauth/v2/keys"),
                     "device_authorization_endpoint": .string(base + "/oauth/v2/device_authorization"),
+                    "authorization_endpoint": .string(base + "/oauth/v2/authorize"),
+                    "code_challenge_methods_supported": ["S256"],
                     "grant_types_supported": [
                         "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:device_code",
-                        "refresh_token",
+                        "authorization_code", "refresh_token",
                     ],
                     "id_token_signing_alg_values_supported": ["RS256"],
                     "token_endpoint_auth_methods_supported": ["none"],
@@ -154,6 +158,8 @@ public final class DevIssuer: Sendable {
             return deviceAuthorization(request)
         case ("GET", "/ui/v2/login/device"):
             return approveDevice(request)
+        case ("GET", "/oauth/v2/authorize"):
+            return authorize(request)
         case (_, "/.well-known/openid-configuration"), (_, "/oauth/v2/keys"), (_, "/oauth/v2/token"):
             return .json(405, ["error": "invalid_request", "error_description": "method not allowed"])
         default:
@@ -172,6 +178,7 @@ public final class DevIssuer: Sendable {
         case "urn:ietf:params:oauth:grant-type:jwt-bearer": break
         case "urn:ietf:params:oauth:grant-type:device_code": return deviceToken(form)
         case "refresh_token": return refresh(form)
+        case "authorization_code": return exchangeCode(form)
         default:
             return oauthError(
                 "unsupported_grant_type",
@@ -316,6 +323,85 @@ public final class DevIssuer: Sendable {
         case .slowDown: return oauthError("slow_down", "polling too fast")
         case .approved(let clientID): return userTokens(clientID: clientID, subject: Self.userSubject)
         }
+    }
+
+    /// The browser's visit: approves at once as the dev user and redirects back with a code. Only
+    /// loopback `http` redirect URIs (RFC 8252) and S256 PKCE are accepted; problems with the
+    /// redirect URI itself are shown, not redirected to.
+    private func authorize(_ request: SandboxRequest) -> SandboxResponse {
+        let query = request.query
+        guard let clientID = query["client_id"], !clientID.isEmpty else { return .text(400, "client_id is required\n") }
+        guard let redirect = query["redirect_uri"], Self.isLoopbackRedirect(redirect) else {
+            return .text(400, "redirect_uri must be an http://127.0.0.1 or http://localhost address\n")
+        }
+        let state = query["state"] ?? ""
+        func back(_ parameters: [(String, String)]) -> SandboxResponse {
+            let items = (parameters + (state.isEmpty ? [] : [("state", state)])).map {
+                $0.0 + "=" + Self.escape($0.1)
+            }
+            let location = redirect + (redirect.contains("?") ? "&" : "?") + items.joined(separator: "&")
+            return .complete(status: 302, headers: [("Location", location), ("Content-Length", "0")], body: [])
+        }
+        guard query["response_type"] == "code" else {
+            return back([("error", "unsupported_response_type"), ("error_description", "response_type must be code")])
+        }
+        guard query["code_challenge_method"] == "S256", let challenge = query["code_challenge"], challenge.count >= 43
+        else {
+            return back([("error", "invalid_request"), ("error_description", "PKCE with S256 is required")])
+        }
+        let code = Self.randomToken()
+        let now = Int64(time(nil))
+        codes.withLock { codes in
+            codes = codes.filter { $0.value.expiresAt > now }
+            codes[code] = (clientID, redirect, challenge, now + 60)
+        }
+        return back([("code", code)])
+    }
+
+    static func isLoopbackRedirect(_ uri: String) -> Bool {
+        for prefix in ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"]
+        where uri.hasPrefix(prefix) {
+            return true
+        }
+        return false
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// The code grant: the code once, within a minute, for the same client and redirect URI, and
+    /// the verifier whose SHA-256 is the challenge.
+    private func exchangeCode(_ form: QueryParameters) -> SandboxResponse {
+        guard let code = form["code"], let verifier = form["code_verifier"], let clientID = form["client_id"],
+            let redirect = form["redirect_uri"]
+        else { return oauthError("invalid_request", "code, code_verifier, client_id and redirect_uri are required") }
+        let grant = codes.withLock { codes -> (clientID: String, redirect: String, challenge: String, expiresAt: Int64)? in
+            defer { codes[code] = nil }
+            return codes[code]
+        }
+        guard let grant, grant.expiresAt > Int64(time(nil)) else {
+            return oauthError("invalid_grant", "the authorization code is invalid, expired or already used")
+        }
+        guard grant.clientID == clientID, grant.redirect == redirect else {
+            return oauthError("invalid_grant", "the code was issued to another client or redirect_uri")
+        }
+        guard Base64URL.encode(Digest.sha256(Array(verifier.utf8))) == grant.challenge else {
+            return oauthError("invalid_grant", "the code_verifier does not match the code_challenge")
+        }
+        return userTokens(clientID: clientID, subject: Self.userSubject)
     }
 
     private func refresh(_ form: QueryParameters) -> SandboxResponse {
