@@ -66,6 +66,9 @@ final class ActiveTransfer {
         if let caData = spec.caData {
             try easy.set(CURLOPT_CAINFO_BLOB, blob: caData, "CURLOPT_CAINFO_BLOB")
         }
+        if let caPath = spec.caPath {
+            try easy.set(CURLOPT_CAPATH, caPath, "CURLOPT_CAPATH")
+        }
 
         switch spec.method {
         case "GET" where spec.body == nil:

@@ -249,7 +249,7 @@ public final class HTTPClient: Sendable {
             freshConnection: !request.isIdempotent && (body?.isEmpty ?? true),
             timeout: request.timeout ?? configuration.requestTimeout,
             connectTimeout: configuration.connectTimeout,
-            caFile: configuration.caFile, caData: configuration.caData,
+            caFile: configuration.caFile, caData: configuration.caData, caPath: configuration.caPath,
             insecureSkipTLSVerify: configuration.insecureSkipTLSVerify, proxy: configuration.proxy,
             streaming: streaming)
     }

@@ -5,6 +5,8 @@ public struct HTTPClientConfiguration: Sendable {
     public var caFile: String?
     /// PEM bytes of certificate authorities (kubeconfig's `certificate-authority-data`).
     public var caData: [UInt8]?
+    /// A folder of hashed CA certificates to trust as well (`SSL_CERT_DIR`).
+    public var caPath: String?
     /// Turns off both peer certificate and host name verification. For testing only.
     public var insecureSkipTLSVerify: Bool
     /// Explicit proxy URL (kubeconfig's `proxy-url`). When nil, libcurl reads
@@ -30,8 +32,10 @@ public struct HTTPClientConfiguration: Sendable {
         requestTimeout: Duration? = nil,
         retry: RetryPolicy = .default,
         verbosity: Int = 0,
-        trace: @escaping @Sendable (String) -> Void = { _ in }
+        trace: @escaping @Sendable (String) -> Void = { _ in },
+        caPath: String? = nil
     ) {
+        self.caPath = caPath
         self.userAgent = userAgent
         self.caFile = caFile
         self.caData = caData

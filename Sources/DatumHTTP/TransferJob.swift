@@ -13,6 +13,7 @@ struct TransferSpec: Sendable {
     var connectTimeout: Duration
     var caFile: String?
     var caData: [UInt8]?
+    var caPath: String?
     var insecureSkipTLSVerify: Bool
     var proxy: String?
     var streaming: Bool

@@ -88,6 +88,19 @@ import Testing
             #expect(viaExec.stdout == "backendtlspolicy.gateway.networking.k8s.io/secure-backend\n")
         }
 
+        // SSL_CERT_FILE trusts the sandbox's CA as --certificate-authority does; without either, TLS
+        // verification fails (the token is never sent to an unverified server).
+        let ca = sandbox.certificates?.caPath ?? ""
+        let viaVariable = try TestProcess.run(
+            ReadIT.datumctl, ["get", "backendtlspolicies", "--project", "p1", "-o", "name"],
+            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin", "SSL_CERT_FILE": ca])
+        #expect(viaVariable.status == 0, "\(viaVariable.stderr)")
+        let unverified = try TestProcess.run(
+            ReadIT.datumctl, ["get", "backendtlspolicies", "--project", "p1"],
+            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin"])
+        #expect(unverified.status == 1)
+        #expect(unverified.stderr.contains("tls: failed to verify certificate"))
+
         // auth list shows the session as active.
         let list = try Self.datumctl(sandbox, ["auth", "list"], home: home.path)
         #expect(list.stdout == "User                       Status  \n\(Self.email)  Active  \n")

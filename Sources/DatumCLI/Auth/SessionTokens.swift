@@ -42,7 +42,9 @@ enum SessionTokens {
     ) throws(CLIError) -> StoredCredential {
         let sink = context.environment.stderr
         let http = try OpenIDProvider.client(
-            settings: .init(caFile: settings.certificateAuthority, caData: nil, insecureSkipTLSVerify: false),
+            settings: .init(
+                caFile: settings.certificateAuthority, caData: nil, insecureSkipTLSVerify: false,
+                caPath: settings.certificateDirectory),
             verbosity: settings.verbosity, trace: { sink.line($0) })
         let provider = OpenIDProvider(
             issuer: "", tokenEndpoint: credential.tokenEndpoint, jwksURI: nil, http: http)

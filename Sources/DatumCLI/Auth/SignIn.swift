@@ -157,7 +157,7 @@ struct OpenIDProvider: Sendable {
         let configuration = HTTPClientConfiguration(
             userAgent: ProjectClient.userAgent, caFile: settings.caFile, caData: settings.caData,
             insecureSkipTLSVerify: settings.insecureSkipTLSVerify, connectTimeout: .seconds(30),
-            requestTimeout: .seconds(60), verbosity: min(verbosity, 7), trace: trace)
+            requestTimeout: .seconds(60), verbosity: min(verbosity, 7), trace: trace, caPath: settings.caPath)
         do {
             return try HTTPClient(configuration)
         } catch {
@@ -169,6 +169,16 @@ struct OpenIDProvider: Sendable {
         var caFile: String?
         var caData: [UInt8]?
         var insecureSkipTLSVerify: Bool
+        var caPath: String? = nil
+
+        /// `--certificate-authority`, else `SSL_CERT_FILE`; `SSL_CERT_DIR` as a folder of CAs.
+        static func from(_ context: CommandContext) -> TLSSettings {
+            let variables = context.environment.variables
+            func variable(_ name: String) -> String? { variables[name].flatMap { $0.isEmpty ? nil : $0 } }
+            return TLSSettings(
+                caFile: context.globals.certificateAuthority ?? variable("SSL_CERT_FILE"), caData: nil,
+                insecureSkipTLSVerify: context.globals.insecureSkipTLSVerify, caPath: variable("SSL_CERT_DIR"))
+        }
     }
 
     /// OIDC discovery at `<base>/.well-known/openid-configuration`.

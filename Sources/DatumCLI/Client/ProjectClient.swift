@@ -316,7 +316,8 @@ public final class ProjectClient: Sendable {
             requestTimeout: settings.requestTimeout,
             retry: retry,
             verbosity: settings.verbosity,
-            trace: trace)
+            trace: trace,
+            caPath: settings.certificateDirectory)
         do {
             http = try HTTPClient(configuration)
         } catch {

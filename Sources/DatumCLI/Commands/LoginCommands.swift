@@ -77,9 +77,7 @@ struct LoginCommand: CLICommand {
         let apiBase = try AuthHosts.baseURL(api)
         let sink = context.environment.stderr
         let http = try OpenIDProvider.client(
-            settings: .init(
-                caFile: context.globals.certificateAuthority, caData: nil,
-                insecureSkipTLSVerify: context.globals.insecureSkipTLSVerify),
+            settings: .from(context),
             verbosity: context.globals.verbosity, trace: { sink.line($0) })
         let provider = try OpenIDProvider.discover(base: base, http: http)
         let now = Int64(context.environment.now().timeIntervalSince1970)
@@ -141,9 +139,7 @@ struct LoginCommand: CLICommand {
         let apiBase = try AuthHosts.baseURL(api)
         let sink = context.environment.stderr
         let http = try OpenIDProvider.client(
-            settings: .init(
-                caFile: context.globals.certificateAuthority, caData: nil,
-                insecureSkipTLSVerify: context.globals.insecureSkipTLSVerify),
+            settings: .from(context),
             verbosity: context.globals.verbosity, trace: { sink.line($0) })
         let provider = try OpenIDProvider.discover(base: base, http: http)
         let out = context.stdout

@@ -22,6 +22,8 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var certificateAuthority: String?
     /// PEM bytes of the CA a login session stored (`certificate-authority-data`).
     public var certificateAuthorityData: [UInt8]?
+    /// `SSL_CERT_DIR`: a folder of CA certificates to trust (as the official datumctl reads it).
+    public var certificateDirectory: String?
     public var insecureSkipTLSVerify: Bool
     public var requestTimeout: Duration?
     public var verbosity: Int
@@ -87,8 +89,10 @@ public struct ConnectionSettings: Sendable, Equatable {
             platformWide: scope.platformWide,
             namespace: globals.namespace ?? context?.namespace ?? "default",
             token: token,
-            certificateAuthority: globals.certificateAuthority ?? context?.certificateAuthority,
+            certificateAuthority: globals.certificateAuthority ?? context?.certificateAuthority
+                ?? (authorityData == nil ? environment("SSL_CERT_FILE") : nil),
             certificateAuthorityData: authorityData,
+            certificateDirectory: environment("SSL_CERT_DIR"),
             insecureSkipTLSVerify: globals.insecureSkipTLSVerify
                 || (context?.insecureSkipTLSVerify ?? session?.insecureSkipTLSVerify ?? false),
             requestTimeout: globals.requestTimeout,
