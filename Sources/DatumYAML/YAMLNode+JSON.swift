@@ -195,8 +195,30 @@ extension GoYAMLResolver {
     }
 }
 
-/// Go's `encoding/base64.StdEncoding.DecodeString`: padded standard alphabet, CR and LF ignored.
+/// Go's `encoding/base64.StdEncoding`: the one base64 of the project (YAML's `!!binary`, config
+/// `certificate-authority-data`, the sandbox's continue tokens and protobuf bytes).
 public enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// `EncodeToString`: the standard alphabet, padded.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let b0 = bytes[i]
+            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
+            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
+            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 15) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 63)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `DecodeString`: padded standard alphabet, CR and LF ignored; nil for anything Go refuses.
     public static func decodeGo(_ text: String) -> [UInt8]? {
         var values: [UInt8] = []
         var padding = 0

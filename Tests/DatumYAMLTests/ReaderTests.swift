@@ -257,3 +257,25 @@ func firstError(_ bytes: [UInt8], limits: YAMLLimits = .default) -> YAMLError? {
         #expect(YAMLError.excerpt(of: line, column: 1001).split(separator: "\n")[0].hasSuffix("bbb"))
     }
 }
+
+@Suite struct Base64Tests {
+    @Test(arguments: [
+        ("", [UInt8]()), ("QQ==", [0x41]), ("QUI=", [0x41, 0x42]), ("QUJD", [0x41, 0x42, 0x43]), ("QUJD\nRA==", [0x41, 0x42, 0x43, 0x44]),
+    ])
+    func decodesAsGoDoes(_ text: String, _ bytes: [UInt8]) {
+        #expect(Base64.decodeGo(text) == bytes)
+    }
+
+    /// Go refuses these; a lax decoder used to turn "A" into nothing.
+    @Test(arguments: ["A", "QQ", "QQ=", "QR==", "Q===", "QQ==QQ==", "QU*D", "QUJD="])
+    func refusesWhatGoRefuses(_ text: String) {
+        #expect(Base64.decodeGo(text) == nil)
+    }
+
+    @Test func encodingRoundTrips() {
+        for length in 0..<10 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(Base64.decodeGo(Base64.encode(bytes)) == bytes)
+        }
+    }
+}

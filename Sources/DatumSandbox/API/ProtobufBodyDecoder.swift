@@ -1,3 +1,4 @@
+import DatumYAML
 import DatumJSON
 
 /// Decodes the Kubernetes protobuf bodies kubectl sends for built-in kinds it builds itself
