@@ -80,6 +80,7 @@ struct ApplyEngine: Sendable {
     static let listPageSize = 500
     /// `?fieldManager=...`, the same for every object, escaped once.
     let querySuffix: String
+    let fieldManager: String
 
     init(
         client: ProjectClient, fieldManager: String, force: Bool, dryRun: Bool,
@@ -88,6 +89,7 @@ struct ApplyEngine: Sendable {
         self.client = client
         self.dryRun = dryRun
         self.concurrency = concurrency
+        self.fieldManager = fieldManager
         var query: [(String, String)] = [("fieldManager", fieldManager)]
         if force { query.append(("force", "true")) }
         if dryRun { query.append(("dryRun", "All")) }
@@ -165,6 +167,43 @@ struct ApplyEngine: Sendable {
             if let first = firstIndex[item.key], first != index { live[index] = live[first] }
         }
         return live
+    }
+
+    /// Upgrades the objects kubectl's client-side apply managed to server-side apply under this
+    /// engine's field manager (``ClientSideApplyUpgrade``), one after the other: it is rare, and
+    /// at most a few requests each. Returns the live states the outcomes are judged against (the
+    /// upgraded objects). Dry runs upgrade nothing, as nothing they send may change an object.
+    func upgradeClientSideApplied(_ items: [ApplyItem], live: [LiveObject], warn: (String) -> Void) -> [LiveObject] {
+        guard !dryRun else { return live }
+        var result = live
+        var upgraded: [String: LiveObject] = [:]
+        for (index, item) in items.enumerated() {
+            if let known = upgraded[item.key] {
+                result[index] = known
+                continue
+            }
+            guard case .present(let copy) = live[index], Self.mayNeedUpgrade(copy), let object = copy.parsed(),
+                let after = ClientSideApplyUpgrade.run(
+                    item, live: object, manager: fieldManager, client: client, querySuffix: querySuffix, warn: warn)
+            else { continue }
+            result[index] = .present(ServerObject(after))
+            upgraded[item.key] = result[index]
+        }
+        return result
+    }
+
+    /// A cheap first look: only objects whose managed fields mention the last-applied
+    /// annotation are parsed and examined.
+    static func mayNeedUpgrade(_ object: ServerObject) -> Bool {
+        guard let fields = JSONScan.value(at: ["metadata", "managedFields"], in: object.bytes) else { return false }
+        let needle = Array(("f:" + ClientSideApplyUpgrade.annotation).utf8)
+        guard fields.count >= needle.count else { return false }
+        var start = fields.startIndex
+        while start + needle.count <= fields.endIndex {
+            if fields[start] == needle[0], fields[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            start += 1
+        }
+        return false
     }
 
     private enum ListResult {
