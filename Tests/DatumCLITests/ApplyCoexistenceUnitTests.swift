@@ -106,4 +106,31 @@ import Testing
     func kubectlAdviceOnlyForKubectlsServerSideApply(_ message: String, _ expected: Bool) {
         #expect(ObjectFailure.conflictsWithKubectlApply(message) == expected)
     }
+
+    @Test(arguments: [
+        (#"conflict with "kubectl-client-side-apply" using v1"#, "kubectl-client-side-apply"),
+        (#"conflict with "team a\"s" using v1"#, #"team a"s"#),
+        (#"conflict with "kubectl""#, "kubectl"),
+        ("conflict with kubectl", nil),
+    ] as [(String, String?)])
+    func conflictCausesNameTheirManager(_ message: String, _ manager: String?) {
+        #expect(ApplyEngine.quotedManager(message) == manager)
+    }
+
+    @Test func conflictingManagersNeedEveryCauseToBeAFieldManagerConflict() {
+        func error(_ causes: JSONValue) -> APIError {
+            let status: JSONValue = [
+                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 409, "reason": "Conflict",
+                "message": "m", "details": ["causes": causes],
+            ]
+            return APIError(response: ApplyUnitTests.response(409, status))
+        }
+        let csa: JSONValue = [
+            "reason": "FieldManagerConflict", "message": #"conflict with "kubectl-client-side-apply" using v1"#,
+            "field": ".data.a",
+        ]
+        #expect(ApplyEngine.conflictingManagers(error([csa])) == ["kubectl-client-side-apply"])
+        #expect(ApplyEngine.conflictingManagers(error([csa, ["reason": "FieldValueInvalid", "message": "x"]])) == [])
+        #expect(ApplyEngine.conflictingManagers(error([])) == [])
+    }
 }
