@@ -155,4 +155,14 @@ import Testing
         }
         #expect(applied.object["data"] == ["a": "3"])
     }
+
+    @Test func anApplyMayNotBringManagedFields() throws {
+        let t = try TestAPI()
+        let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","managedFields":[]},"data":{"a":"1"}}"#
+        let r = t.send("PATCH", Self.configMaps + "/c?fieldManager=m", body: body, contentType: Self.apply)
+        #expect(r.status == 400)
+        #expect(r.json["message"] == "metadata.managedFields must be nil")
+        let null = body.replacingOccurrences(of: #""managedFields":[]"#, with: #""managedFields":null"#)
+        #expect(t.send("PATCH", Self.configMaps + "/c?fieldManager=m", body: null, contentType: Self.apply).status == 201)
+    }
 }

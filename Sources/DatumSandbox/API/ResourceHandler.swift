@@ -547,6 +547,10 @@ struct ResourceHandler {
         var object = config.object
         try checkTypeMeta(object, requireBoth: true)
         try checkNameAndNamespace(object, name: name)
+        // Managed fields are the server's to compute for an apply (an update may set them).
+        if case .array? = object["metadata"]?["managedFields"] {
+            throw APIError.badRequest("metadata.managedFields must be nil")
+        }
         let warnings: [String]
         (object, warnings) = try normalize(object, duplicates: duplicates, kind: .apply)
         let force = query.flag("force")
