@@ -21,6 +21,10 @@ struct ApplyCommand: CLICommand {
             Objects are then applied concurrently over shared connections, and each is reported in input \
             order as created, configured or unchanged, as the server's answers show. One failure does not \
             stop the others; any failure makes the exit status 1.
+
+            Objects last applied with kubectl's client-side apply are first upgraded to server-side apply, as \
+            kubectl apply --server-side upgrades them: the fields kubectl set pass to the field manager, so the \
+            apply meets no conflicts with them.
             """,
         usage: "-f FILENAME",
         examples: [

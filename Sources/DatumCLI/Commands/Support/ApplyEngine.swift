@@ -181,21 +181,22 @@ struct ApplyEngine: Sendable {
     /// upgraded objects). Dry runs upgrade nothing, as nothing they send may change an object.
     func upgradeClientSideApplied(_ items: [ApplyItem], live: [LiveObject], warn: (String) -> Void) -> [LiveObject] {
         guard !dryRun else { return live }
-        var result = live
-        var upgraded: [String: LiveObject] = [:]
-        for (index, item) in items.enumerated() {
-            if let known = upgraded[item.key] {
-                result[index] = known
-                continue
-            }
+        var pending: [ClientSideApplyUpgrade.Pending] = []
+        var seen: Set<String> = []
+        for (index, item) in items.enumerated() where seen.insert(item.key).inserted {
             guard case .present(let copy) = live[index], Self.mayNeedUpgrade(copy), let object = copy.parsed(),
-                let after = ClientSideApplyUpgrade.run(
-                    item, live: object, manager: fieldManager, client: client, querySuffix: querySuffix, warn: warn)
+                let plan = ClientSideApplyUpgrade.plan(for: object, manager: fieldManager)
             else { continue }
-            result[index] = .present(ServerObject(after))
-            upgraded[item.key] = result[index]
+            pending.append(.init(index: index, path: item.path, object: object, plan: plan))
         }
-        return result
+        guard !pending.isEmpty else { return live }
+        let upgraded = ClientSideApplyUpgrade.run(
+            pending, manager: fieldManager, client: client, querySuffix: querySuffix, concurrency: concurrency,
+            warn: warn)
+        var byKey: [String: LiveObject] = [:]
+        for (index, object) in upgraded { byKey[items[index].key] = .present(ServerObject(object)) }
+        // Repeated objects share the first occurrence's state.
+        return items.indices.map { byKey[items[$0].key] ?? live[$0] }
     }
 
     /// A cheap first look: only objects whose managed fields mention the last-applied

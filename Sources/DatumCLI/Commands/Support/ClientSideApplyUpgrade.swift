@@ -139,59 +139,97 @@ enum ClientSideApplyUpgrade {
             + "next time you apply. Error: \(error)"
     }
 
-    /// Upgrades one object on the server; returns the object as it is afterwards (what the
-    /// apply's outcome is judged against), or `nil` after reporting a failure through `warn`.
+    /// One object to upgrade: where it is, and the object as last read or written.
+    struct Pending {
+        var index: Int
+        var path: String
+        var object: JSONValue
+        var plan: Plan
+    }
+
+    /// Upgrades the objects on the server, each step sent for all of them concurrently over the
+    /// pool (taking over a directory that kubectl applied means many objects). Returns each
+    /// upgraded object by its index: the state the apply's outcome is judged against. A failure
+    /// is reported through `warn`, in kubectl's words, and leaves that object as it was.
     static func run(
-        _ item: ApplyItem, live: JSONValue, manager: String, client: ProjectClient, querySuffix: String,
+        _ objects: [Pending], manager: String, client: ProjectClient, querySuffix: String, concurrency: Int,
         warn: (String) -> Void
-    ) -> JSONValue? {
-        guard var plan = plan(for: live, manager: manager) else { return nil }
-        let url = client.scope.baseURL + item.path
-        var current = live
-        if plan.saveAnnotation, let config = annotationOnly(current) {
-            let query = client.scope.url("", query: [("fieldManager", lastAppliedManager)])
-            let request = client.request(
-                "PATCH", url + String(query.dropFirst(client.scope.baseURL.count)),
-                contentType: "application/apply-patch+yaml", body: GoJSONEncoder(sortKeys: false).encodeBytes(config),
+    ) -> [Int: JSONValue] {
+        var done: [Int: JSONValue] = [:]
+        var pending: [Pending] = []
+        // kubectl's saveLastApplyAnnotationIfNecessary, for its own manager only.
+        let saving = objects.filter { $0.plan.saveAnnotation && annotationOnly($0.object) != nil }
+        let saveQuery = String(
+            client.scope.url("", query: [("fieldManager", lastAppliedManager)]).dropFirst(client.scope.baseURL.count))
+        let saveRequests = saving.map { entry in
+            client.request(
+                "PATCH", client.scope.baseURL + entry.path + saveQuery, contentType: "application/apply-patch+yaml",
+                body: GoJSONEncoder(sortKeys: false).encodeBytes(annotationOnly(entry.object) ?? .null),
                 idempotent: true)
-            switch object(from: Result { () throws(CLIError) in try client.send(request) }) {
-            case .success(let saved): current = saved
-            case .failure(let error):
-                warn(annotationWarning(error.message))
-                return nil
-            }
         }
-        for attempt in 1...maximumAttempts {
-            let entries = current["metadata"]?["managedFields"]?.arrayValue ?? []
-            guard
-                let managedFields = upgraded(entries, clientSideManagers: plan.clientSideManagers, manager: manager)
-            else { return current }
-            let version = current["metadata"]?["resourceVersion"]?.stringValue ?? ""
-            let request = client.request(
-                "PATCH", url + querySuffix, contentType: "application/json-patch+json",
-                body: patch(managedFields: managedFields, resourceVersion: version))
-            let answer = Result { () throws(CLIError) in try client.send(request) }
-            if case .success(let response) = answer, response.status == 409, attempt < maximumAttempts {
-                // Someone wrote in between: read the object again and recompute.
-                switch object(from: Result { () throws(CLIError) in try client.send(client.request("GET", url)) }) {
-                case .success(let fresh):
-                    current = fresh
-                    guard let next = Self.plan(for: fresh, manager: manager) else { return fresh }
-                    plan.clientSideManagers = next.clientSideManagers
+        let saved = client.sendAll(saveRequests, concurrency: concurrency)
+        var savedByIndex: [Int: Result<JSONValue, CLIError>] = [:]
+        for (entry, answer) in zip(saving, saved) { savedByIndex[entry.index] = object(from: answer) }
+        for var entry in objects {
+            switch savedByIndex[entry.index] {
+            case .success(let object)?: entry.object = object
+            case .failure(let error)?:
+                warn(annotationWarning(error.message))
+                continue
+            case nil: break
+            }
+            pending.append(entry)
+        }
+        // The JSON patch, recomputed from a fresh read after each 409 (kubectl's maxPatchRetry).
+        for attempt in 1...maximumAttempts where !pending.isEmpty {
+            var patches: [(Pending, [UInt8])] = []
+            for entry in pending {
+                let entries = entry.object["metadata"]?["managedFields"]?.arrayValue ?? []
+                guard let fields = upgraded(entries, clientSideManagers: entry.plan.clientSideManagers, manager: manager)
+                else {
+                    done[entry.index] = entry.object
                     continue
-                case .failure(let error):
-                    warn(patchWarning(error.message))
-                    return nil
+                }
+                let version = entry.object["metadata"]?["resourceVersion"]?.stringValue ?? ""
+                patches.append((entry, patch(managedFields: fields, resourceVersion: version)))
+            }
+            let answers = client.sendAll(
+                patches.map { entry, body in
+                    client.request(
+                        "PATCH", client.scope.baseURL + entry.path + querySuffix,
+                        contentType: "application/json-patch+json", body: body)
+                }, concurrency: concurrency)
+            var conflicted: [Pending] = []
+            for ((entry, _), answer) in zip(patches, answers) {
+                if case .success(let response) = answer, response.status == 409, attempt < maximumAttempts {
+                    conflicted.append(entry)
+                    continue
+                }
+                switch object(from: answer) {
+                case .success(let object): done[entry.index] = object
+                case .failure(let error): warn(patchWarning(error.message))
                 }
             }
-            switch object(from: answer) {
-            case .success(let upgraded): return upgraded
-            case .failure(let error):
-                warn(patchWarning(error.message))
-                return nil
+            // Someone wrote in between: read those objects again.
+            let reads = client.sendAll(
+                conflicted.map { client.request("GET", client.scope.baseURL + $0.path) }, concurrency: concurrency)
+            pending = []
+            for (var entry, answer) in zip(conflicted, reads) {
+                switch object(from: answer) {
+                case .success(let fresh):
+                    guard let next = plan(for: fresh, manager: manager) else {
+                        done[entry.index] = fresh
+                        continue
+                    }
+                    entry.object = fresh
+                    entry.plan.clientSideManagers = next.clientSideManagers
+                    pending.append(entry)
+                case .failure(let error):
+                    warn(patchWarning(error.message))
+                }
             }
         }
-        return nil
+        return done
     }
 
     /// The object a successful answer carries, or the error (kubectl's text for API errors).
