@@ -26,7 +26,8 @@ import Testing
     @Test func theFirstClientSideEntryBecomesTheApplyEntryWhenThereIsNone() throws {
         let entries = [Self.entry("kubectl-client-side-apply", "Update", Self.clientSideFields)]
         let upgraded = try #require(
-            ClientSideApplyUpgrade.upgraded(entries, clientSideManagers: ["kubectl-client-side-apply"], manager: "datumctl"))
+            ClientSideApplyUpgrade.upgraded(
+                entries, clientSideManagers: ["kubectl-client-side-apply"], manager: "datumctl"))
         #expect(upgraded == [Self.entry("datumctl", "Apply", Self.clientSideFields)])
     }
 
@@ -38,7 +39,8 @@ import Testing
             Self.entry("kubectl-client-side-apply", "Update", ["f:data": ["f:z": [:]]], apiVersion: "v0"),
         ]
         let upgraded = try #require(
-            ClientSideApplyUpgrade.upgraded(entries, clientSideManagers: ["kubectl-client-side-apply"], manager: "datumctl"))
+            ClientSideApplyUpgrade.upgraded(
+                entries, clientSideManagers: ["kubectl-client-side-apply"], manager: "datumctl"))
         let merged: JSONValue = [
             "f:data": [".": [:], "f:a": [:], "f:b": [:]],
             "f:metadata": ["f:annotations": [".": [:], "f:\(Self.annotation)": [:]]],
@@ -47,7 +49,8 @@ import Testing
         #expect(upgraded == [Self.entry("datumctl", "Apply", merged), entries[1]])
         #expect(
             GoJSONEncoder.compact.encode(upgraded[0]["fieldsV1"] ?? .null)
-                == #"{"f:data":{".":{},"f:a":{},"f:b":{}},"f:metadata":{"f:annotations":{".":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}}}}"#)
+                == #"{"f:data":{".":{},"f:a":{},"f:b":{}},"f:metadata":{"f:annotations":{".":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}}}}"#
+        )
     }
 
     @Test func nothingToDoWithoutClientSideManagers() {
@@ -74,26 +77,38 @@ import Testing
             ClientSideApplyUpgrade.plan(for: object, manager: "kubectl")
                 == .init(saveAnnotation: true, clientSideManagers: ["kubectl-client-side-apply"]))
         #expect(ApplyEngine.mayNeedUpgrade(ServerObject(object)))
-        #expect(!ApplyEngine.mayNeedUpgrade(ServerObject(["metadata": ["annotations": [.init(stringLiteral: Self.annotation): "{}"]]])))
+        #expect(
+            !ApplyEngine.mayNeedUpgrade(
+                ServerObject(["metadata": ["annotations": [.init(stringLiteral: Self.annotation): "{}"]]])))
     }
 
     @Test func thePatchReplacesManagedFieldsAndTheResourceVersion() {
         let entries = [Self.entry("datumctl", "Apply", ["f:data": ["f:a": [:]]])]
-        let text = String(decoding: ClientSideApplyUpgrade.patch(managedFields: entries, resourceVersion: "7"), as: UTF8.self)
+        let text = String(
+            decoding: ClientSideApplyUpgrade.patch(managedFields: entries, resourceVersion: "7"), as: UTF8.self)
         #expect(
             text
-                == #"[{"op":"replace","path":"/metadata/managedFields","value":[{"manager":"datumctl","operation":"Apply","apiVersion":"v1","time":"2026-01-01T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:a":{}}}}]},{"op":"replace","path":"/metadata/resourceVersion","value":"7"}]"#)
+                == #"[{"op":"replace","path":"/metadata/managedFields","value":[{"manager":"datumctl","operation":"Apply","apiVersion":"v1","time":"2026-01-01T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:a":{}}}}]},{"op":"replace","path":"/metadata/resourceVersion","value":"7"}]"#
+        )
     }
 
     @Test func theAnnotationAloneIsWhatKubectlSavesAsKubectlLastApplied() {
         let object: JSONValue = [
             "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": ["name": "c", "namespace": "n", "annotations": [.init(stringLiteral: Self.annotation): "x", "other": "y"]],
+            "metadata": [
+                "name": "c", "namespace": "n",
+                "annotations": [.init(stringLiteral: Self.annotation): "x", "other": "y"],
+            ],
             "data": ["a": "1"],
         ]
         #expect(
             ClientSideApplyUpgrade.annotationOnly(object)
-                == ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "namespace": "n", "annotations": [.init(stringLiteral: Self.annotation): "x"]]])
+                == [
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": [
+                        "name": "c", "namespace": "n", "annotations": [.init(stringLiteral: Self.annotation): "x"],
+                    ],
+                ])
     }
 
     @Test(arguments: [
@@ -107,12 +122,13 @@ import Testing
         #expect(ObjectFailure.conflictsWithKubectlApply(message) == expected)
     }
 
-    @Test(arguments: [
-        (#"conflict with "kubectl-client-side-apply" using v1"#, "kubectl-client-side-apply"),
-        (#"conflict with "team a\"s" using v1"#, #"team a"s"#),
-        (#"conflict with "kubectl""#, "kubectl"),
-        ("conflict with kubectl", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (#"conflict with "kubectl-client-side-apply" using v1"#, "kubectl-client-side-apply"),
+            (#"conflict with "team a\"s" using v1"#, #"team a"s"#),
+            (#"conflict with "kubectl""#, "kubectl"),
+            ("conflict with kubectl", nil),
+        ] as [(String, String?)])
     func conflictCausesNameTheirManager(_ message: String, _ manager: String?) {
         #expect(ApplyEngine.quotedManager(message) == manager)
     }

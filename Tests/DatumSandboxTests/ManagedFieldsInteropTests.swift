@@ -49,7 +49,8 @@ import Testing
         ]
         let body = GoJSONEncoder.compact.encode(patch)
         let upgraded = t.send(
-            "PATCH", Self.configMaps + "/c?fieldManager=datumctl", body: body, contentType: "application/json-patch+json")
+            "PATCH", Self.configMaps + "/c?fieldManager=datumctl", body: body,
+            contentType: "application/json-patch+json")
         #expect(upgraded.status == 200)
         #expect(Self.managers(upgraded.json) == ["datumctl/Apply"])
         #expect(upgraded.json["metadata"]?["managedFields"]?[0]?["fieldsV1"] == entry["fieldsV1"])
@@ -58,7 +59,8 @@ import Testing
 
         // The same patch again names a resourceVersion that is gone: 409, nothing written.
         let stale = t.send(
-            "PATCH", Self.configMaps + "/c?fieldManager=datumctl", body: body, contentType: "application/json-patch+json")
+            "PATCH", Self.configMaps + "/c?fieldManager=datumctl", body: body,
+            contentType: "application/json-patch+json")
         #expect(stale.status == 409)
         #expect(stale.json["reason"] == "Conflict")
         #expect(t.send("GET", Self.configMaps + "/c").json == upgraded.json)
@@ -115,7 +117,13 @@ import Testing
         // ... and the server rewrites the annotation it found to the applied configuration.
         #expect(
             kubectl.json["metadata"]?["annotations"]?[Self.annotation]
-                == .string(Self.config(a: "10").replacingOccurrences(of: #""kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":{"a":"10","b":"2"}"#, with: #""data":{"a":"10","b":"2"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"default"}"#) + "\n"))
+                == .string(
+                    Self.config(a: "10").replacingOccurrences(
+                        of:
+                            #""kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":{"a":"10","b":"2"}"#,
+                        with:
+                            #""data":{"a":"10","b":"2"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"default"}"#
+                    ) + "\n"))
     }
 
     @Test func kubectlStillConflictsOnFieldsChangedSinceItsClientSideApply() throws {
@@ -133,7 +141,8 @@ import Testing
 
     @Test func theAnnotationIsLeftAloneForOtherManagersAndWhenAbsent() throws {
         let t = try TestAPI()
-        let plain = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":{"a":"1"}}"#
+        let plain =
+            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":{"a":"1"}}"#
         let created = t.send(
             "PATCH", Self.configMaps + "/c?fieldManager=kubectl", body: plain, contentType: Self.apply)
         #expect(created.json["metadata"]?["annotations"] == nil)
@@ -145,7 +154,9 @@ import Testing
             manager: "m", operation: "Apply", apiVersion: "v1", time: "t",
             fields: FieldSet(fieldsV1: ["f:data": [".": [:], "f:a": [:], "f:b": [:]]]), subresource: "")
         live["metadata"]?["managedFields"] = [entry.json]
-        let config: JSONObject = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["a": "3"]]
+        let config: JSONObject = [
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["a": "3"],
+        ]
         let result = FieldManagement.apply(
             live: live, config: config, manager: "m", apiVersion: "v1", subresource: "", force: false, time: "t2",
             includeStatus: true, includeSpec: true)
@@ -158,11 +169,13 @@ import Testing
 
     @Test func anApplyMayNotBringManagedFields() throws {
         let t = try TestAPI()
-        let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","managedFields":[]},"data":{"a":"1"}}"#
+        let body =
+            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","managedFields":[]},"data":{"a":"1"}}"#
         let r = t.send("PATCH", Self.configMaps + "/c?fieldManager=m", body: body, contentType: Self.apply)
         #expect(r.status == 400)
         #expect(r.json["message"] == "metadata.managedFields must be nil")
         let null = body.replacingOccurrences(of: #""managedFields":[]"#, with: #""managedFields":null"#)
-        #expect(t.send("PATCH", Self.configMaps + "/c?fieldManager=m", body: null, contentType: Self.apply).status == 201)
+        #expect(
+            t.send("PATCH", Self.configMaps + "/c?fieldManager=m", body: null, contentType: Self.apply).status == 201)
     }
 }

@@ -17,7 +17,9 @@ struct CoexistenceKubectlTests {
     }
 
     /// What kubectl alone runs for a datumctl step.
-    static let kubectlAsDatumctl = ["apply", "--server-side", "--field-manager=datumctl", "--force-conflicts", "-f", "-"]
+    static let kubectlAsDatumctl = [
+        "apply", "--server-side", "--field-manager=datumctl", "--force-conflicts", "-f", "-",
+    ]
 
     /// The parts of an object both sequences must agree on.
     static func comparable(_ sandbox: SandboxInstance, project: String, name: String = "c") throws -> JSONValue {
@@ -121,7 +123,8 @@ struct CoexistenceKubectlTests {
                     ["apply", "--server-side", "-f", "-"], project: project, input: Self.configMap("1"))
                 #expect(created.stdout == "configmap/c serverside-applied\n")
             }
-            let conflict = try WriteCLI.run(sandbox, ["apply", "-f", "-"], project: "mixed", input: Self.configMap("2"))
+            let conflict = try WriteCLI.run(
+                sandbox, ["apply", "-f", "-"], project: "mixed", input: Self.configMap("2"))
             let kubectlConflict = try sandbox.kubectl(
                 ["apply", "--server-side", "--field-manager=datumctl", "-f", "-"], project: "kube",
                 input: Self.configMap("2"))
@@ -195,7 +198,8 @@ struct CoexistenceKubectlTests {
             }
             let input = Self.configMap("1") + "---\n" + Self.configMap("1", name: "new")
             let kubectl = try sandbox.kubectl(["apply", "--dry-run=client", "-f", "-"], project: "kube", input: input)
-            let datumctl = try WriteCLI.run(sandbox, ["apply", "--dry-run=client", "-f", "-"], project: "mixed", input: input)
+            let datumctl = try WriteCLI.run(
+                sandbox, ["apply", "--dry-run=client", "-f", "-"], project: "mixed", input: input)
             #expect(kubectl.stdout == "configmap/c configured (dry run)\nconfigmap/new created (dry run)\n")
             #expect(datumctl.stdout == kubectl.stdout)
             #expect(datumctl.status == 0)
@@ -209,7 +213,8 @@ struct CoexistenceKubectlTests {
             #expect(refused.stderr.split(separator: "\n").first == refusedByKubectl.stderr.split(separator: "\n").first)
 
             // Nothing was written by either dry run.
-            #expect(try sandbox.request("GET", "/api/v1/namespaces/default/configmaps/new", project: "mixed").status == 404)
+            #expect(
+                try sandbox.request("GET", "/api/v1/namespaces/default/configmaps/new", project: "mixed").status == 404)
         }
     }
 }
@@ -222,7 +227,8 @@ struct CoexistenceDryRunTests {
             try sandbox.kubectl(["apply", "-f", "-"], project: "p1", input: CoexistenceKubectlTests.configMap("1"))
             let before = try sandbox.request("GET", "/api/v1/namespaces/default/configmaps/c").json
             let edited = CoexistenceKubectlTests.configMap("5")
-            let dryRun = try WriteCLI.run(sandbox, ["apply", "--dry-run=server", "-o", "json", "-f", "-"], input: edited)
+            let dryRun = try WriteCLI.run(
+                sandbox, ["apply", "--dry-run=server", "-o", "json", "-f", "-"], input: edited)
             #expect(dryRun.status == 0)
             #expect(dryRun.stderr == "")
             let preview = try JSONParser.parse(dryRun.stdout)

@@ -109,7 +109,8 @@ struct ApplyCommand: CLICommand {
         guard !items.isEmpty else { throw CLIError(.manifest, "no objects passed to apply") }
 
         if dryRun == .client {
-            let live = try client.map { client throws(CLIError) in try flags.engine(client, dryRun: true).liveObjects(items) }
+            var live: [LiveObject]?
+            if let client { live = try flags.engine(client, dryRun: true).liveObjects(items) }
             printClientDryRun(items, live: live, context)
             return .success
         }

@@ -58,7 +58,8 @@ enum ClientSideApplyUpgrade {
         var target = entries.firstIndex { isEntry($0, manager: manager, operation: "Apply") }
         if target == nil {
             // No Apply entry yet: the first client-side entry becomes it.
-            guard let first = entries.firstIndex(where: { isEntry($0, manager: clientSideManager, operation: "Update") })
+            guard
+                let first = entries.firstIndex(where: { isEntry($0, manager: clientSideManager, operation: "Update") })
             else { return entries }
             entries[first]["operation"] = "Apply"
             entries[first]["manager"] = .string(manager)
@@ -185,7 +186,8 @@ enum ClientSideApplyUpgrade {
             var patches: [(Pending, [UInt8])] = []
             for entry in pending {
                 let entries = entry.object["metadata"]?["managedFields"]?.arrayValue ?? []
-                guard let fields = upgraded(entries, clientSideManagers: entry.plan.clientSideManagers, manager: manager)
+                guard
+                    let fields = upgraded(entries, clientSideManagers: entry.plan.clientSideManagers, manager: manager)
                 else {
                     done[entry.index] = entry.object
                     continue
