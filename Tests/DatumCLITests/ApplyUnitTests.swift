@@ -165,8 +165,10 @@ struct ApplyUnitTests {
             409, Self.status(409, "Conflict", "Apply failed with 1 conflict: conflict with \"kubectl\": .spec.x"))
         let failure = ObjectFailure(response: answer)
         let first = "Apply failed with 1 conflict: conflict with \"kubectl\": .spec.x\n"
-        #expect(failure.standalone == "error: " + first + ObjectFailure.conflictAdvice)
-        #expect(failure.inList == first + ObjectFailure.conflictAdvice)
+        // The manager `kubectl` as an applier: the advice adds --field-manager=kubectl.
+        let advice = ObjectFailure.conflictAdvice + "\n" + ObjectFailure.kubectlManagerAdvice
+        #expect(failure.standalone == "error: " + first + advice)
+        #expect(failure.inList == first + advice)
         #expect(failure.error.reason == "Conflict")
         let bare = ObjectFailure(response: answer, explainingConflicts: false)
         #expect(bare.standalone == "Error from server (Conflict): " + first.dropLast())

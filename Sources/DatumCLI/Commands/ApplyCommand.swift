@@ -21,6 +21,10 @@ struct ApplyCommand: CLICommand {
             Objects are then applied concurrently over shared connections, and each is reported in input \
             order as created, configured or unchanged, as the server's answers show. One failure does not \
             stop the others; any failure makes the exit status 1.
+
+            Objects last applied with kubectl's client-side apply are first upgraded to server-side apply, as \
+            kubectl apply --server-side upgrades them: the fields kubectl set pass to the field manager, so the \
+            apply meets no conflicts with them.
             """,
         usage: "-f FILENAME",
         examples: [
@@ -36,18 +40,28 @@ struct ApplyCommand: CLICommand {
                 "Take over fields another field manager owns",
                 "datumctl apply -f policy.yaml --force-conflicts"),
         ],
-        options: [ApplyFlags.filenameOption("apply")] + ApplyFlags.options + [
+        options: [ApplyFlags.filenameOption("apply")] + ApplyFlags.options.map(Self.applyOption) + [
             OptionSpec(
                 "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
                 help: "Must be \"none\", \"server\", or \"client\". If client strategy, only validate and print the "
-                    + "objects, without sending them. If server strategy, submit the server-side apply without "
-                    + "persisting the resources.",
+                    + "objects without sending them (each is read, when a project is set, to tell created from "
+                    + "configured). If server strategy, submit the server-side apply without persisting the resources.",
                 defaultValue: "none"),
             OptionSpec(
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["json", "yaml", "name"]))),
                 help: "Output format: the applied objects as json or yaml (a List when there are several), or "
                     + "name (kind/name per object)."),
         ])
+
+    /// `--server-side` says more for apply than for diff.
+    static func applyOption(_ option: OptionSpec) -> OptionSpec {
+        guard option.long == "server-side" else { return option }
+        return OptionSpec(
+            "server-side",
+            help: "Apply on the server (always: datumctl has no client-side apply). Given explicitly, each object "
+                + "is reported as serverside-applied, as kubectl apply --server-side reports it.",
+            defaultValue: "true")
+    }
 
     enum DryRun: String, Sendable {
         case none
@@ -70,12 +84,19 @@ struct ApplyCommand: CLICommand {
         flags = try ApplyFlags(parsed, command: ["datumctl", "apply"])
         dryRun = DryRun(rawValue: parsed.string("dry-run") ?? "none") ?? .none
         output = parsed.string("output").flatMap(Output.init(rawValue:)) ?? .lines
+        if dryRun == .client && flags.serverSideGiven {
+            throw .usage(
+                "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",
+                command: ["datumctl", "apply"])
+        }
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let settings = try context.connectionSettings()
-        // A client dry run needs the server only to look up kinds datumctl does not know.
-        let client: ProjectClient? = dryRun == .client ? nil : try context.projectClient(settings)
+        // A client dry run needs the server only to look up kinds datumctl does not know, and to
+        // read the objects when a project is set; without one it works offline.
+        let client: ProjectClient? =
+            dryRun == .client && !settings.hasControlPlane ? nil : try context.projectClient(settings)
         let mapper = ResourceMapper(discover: { () throws(CLIError) -> [APIResource] in
             if let client { return try client.discoverResources() }
             return try context.projectClient(settings).discoverResources()
@@ -88,12 +109,16 @@ struct ApplyCommand: CLICommand {
         guard !items.isEmpty else { throw CLIError(.manifest, "no objects passed to apply") }
 
         if dryRun == .client {
-            printClientDryRun(items, context)
+            var live: [LiveObject]?
+            if let client { live = try flags.engine(client, dryRun: true).liveObjects(items) }
+            printClientDryRun(items, live: live, context)
             return .success
         }
         guard let client else { return .failure }
         let engine = flags.engine(client, dryRun: dryRun == .server)
-        let live = try engine.liveObjects(items)
+        let warnings = context.diagnostics
+        let live = engine.upgradeClientSideApplied(
+            items, live: try engine.liveObjects(items), warn: { warnings.warn($0) })
         let progress = ApplyProgress(sink: context.stderr, total: items.count, label: "applying")
         var onEach: (@Sendable () -> Void)?
         if let progress { onEach = { progress.advance() } }
@@ -102,9 +127,11 @@ struct ApplyCommand: CLICommand {
         return report(items, results, context)
     }
 
-    /// The operation word after each applied object, with kubectl's server dry-run suffix.
+    /// The operation word after each applied object, with kubectl's server dry-run suffix:
+    /// `serverside-applied` when `--server-side` was given, as kubectl prints it then.
     func operation(_ outcome: ApplyOutcome) -> String {
-        dryRun == .server ? outcome.rawValue + " (server dry run)" : outcome.rawValue
+        let word = flags.serverSideGiven ? "serverside-applied" : outcome.rawValue
+        return dryRun == .server ? word + " (server dry run)" : word
     }
 
     /// `backendtlspolicy.gateway.networking.k8s.io/secure-backend created`
@@ -112,10 +139,17 @@ struct ApplyCommand: CLICommand {
         item.resource.kindQualifiedName + "/" + item.name + (operation.map { " " + $0 } ?? "")
     }
 
-    private func printClientDryRun(_ items: [ApplyItem], _ context: CommandContext) {
+    /// kubectl's client dry run reads each object and says `created (dry run)` when there is
+    /// none, `configured (dry run)` otherwise (even when nothing would change). Without a project
+    /// there is nothing to read, and datumctl says what it did: `validated (dry run)`.
+    private func printClientDryRun(_ items: [ApplyItem], live: [LiveObject]?, _ context: CommandContext) {
         switch output {
         case .lines:
-            for item in items { context.stdout.line(Self.line(item, "validated (dry run)")) }
+            for (index, item) in items.enumerated() {
+                var word = "validated"
+                if let live { word = live[index] == .absent ? "created" : "configured" }
+                context.stdout.line(Self.line(item, word + " (dry run)"))
+            }
         case .name:
             for item in items { context.stdout.line(Self.line(item, nil)) }
         case .json, .yaml:

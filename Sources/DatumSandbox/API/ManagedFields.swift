@@ -284,9 +284,9 @@ public enum FieldManagement {
     /// Records an update (create, PUT, merge/JSON/strategic patch) by `manager`.
     static func recordUpdate(
         old: JSONObject, new: JSONObject, manager: String, apiVersion: String, subresource: String, time: String,
-        separateStatus: Bool = false
+        separateStatus: Bool = false, base: [ManagedFieldsEntry]? = nil
     ) -> [ManagedFieldsEntry] {
-        var entries = ManagedFieldsEntry.decodeAll(old)
+        var entries = base ?? ManagedFieldsEntry.decodeAll(old)
         var (changed, removed) = FieldSet.changes(from: old, to: new)
         if separateStatus {
             // Reset fields: a main-resource write never owns status, a status write owns only status.
@@ -296,7 +296,9 @@ public enum FieldManagement {
                 changed.children["f:status"] = nil
             }
         }
-        if changed.isEmpty && removed.isEmpty { return entries }
+        if changed.isEmpty && removed.isEmpty {
+            return base == nil ? entries : ManagedFieldsEntry.sorted(entries.filter { !$0.fields.isEmpty })
+        }
         for index in entries.indices {
             for path in changed.memberPaths where !(entries[index].manager == manager && entries[index].operation == "Update" && entries[index].subresource == subresource) {
                 entries[index].fields.remove(path)
@@ -341,7 +343,14 @@ public enum FieldManagement {
                 conflictPaths.append((index, path))
             }
         }
-        if !conflicts.isEmpty && !force { return .failure(ApplyConflictError(conflicts: conflicts)) }
+        if !conflicts.isEmpty && !force {
+            // kubectl's own server-side apply may take over what it applied client-side before.
+            guard manager == ClientSideApplyInterop.kubectlManager,
+                let allowed = ClientSideApplyInterop.allowedConflicts(live: live, apiVersion: apiVersion)
+            else { return .failure(ApplyConflictError(conflicts: conflicts)) }
+            let remaining = zip(conflicts, conflictPaths).filter { !allowed.contains($0.1.1) }.map(\.0)
+            if !remaining.isEmpty { return .failure(ApplyConflictError(conflicts: remaining)) }
+        }
         for (index, path) in conflictPaths { entries[index].fields.remove(path) }
 
         var filtered = config
@@ -358,10 +367,18 @@ public enum FieldManagement {
         guard case .object(var result) = merge(.object(live), .object(filtered)) else {
             return .success((live, entries))
         }
-        // Fields this manager applied before but no longer does are removed unless someone else owns them.
-        for path in previous.memberPaths where !applied.contains(path) {
+        // Fields this manager applied before but no longer does are removed unless someone else
+        // owns them. Deepest first: an object owned as a whole (`.`, as client-side apply's
+        // fields are after the upgrade to server-side apply) goes only once nothing is left in it.
+        let dropped = previous.memberPaths.filter { !applied.contains($0) }.sorted { $0.count > $1.count }
+        for path in dropped {
             let ownedElsewhere = entries.indices.contains { $0 != mineIndex && entries[$0].fields.contains(path) }
-            if !ownedElsewhere { removeValue(at: path, in: &result) }
+            if ownedElsewhere { continue }
+            if case .object(let rest)? = value(at: path, in: result), !rest.isEmpty { continue }
+            removeValue(at: path, in: &result)
+        }
+        if manager == ClientSideApplyInterop.kubectlManager && subresource.isEmpty {
+            ClientSideApplyInterop.refreshAnnotation(&result, config: config)
         }
         if let mineIndex {
             entries[mineIndex].fields = applied
@@ -400,5 +417,77 @@ public struct ApplyConflictError: Error, Sendable, Equatable {
             StatusCause(type: "FieldManagerConflict", message: "conflict with \($0.manager)", field: $0.path)
         }
         return APIError(code: 409, reason: "Conflict", message: message, causes: causes)
+    }
+}
+
+/// The interplay of server-side apply with kubectl's client-side apply, as kube-apiserver has it
+/// (apimachinery's `lastAppliedManager`, `lastAppliedUpdater` and `decodeLiveOrNew`).
+public enum ClientSideApplyInterop {
+    public static let annotation = "kubectl.kubernetes.io/last-applied-configuration"
+    /// Only kubectl's own server-side apply manager gets the leniency and the annotation
+    /// upkeep; any other name opts out, as in kube-apiserver.
+    public static let kubectlManager = "kubectl"
+    /// apimachinery's `TotalAnnotationSizeLimitB`.
+    static let annotationSizeLimit = 256 * 1024
+
+    /// The managed fields an update starts from: those the request carries (so a client may
+    /// rewrite them, as kubectl's client-side to server-side upgrade does), an empty list for
+    /// `[]` or `[{}]` (a reset), and the live object's when the request has none, has entries
+    /// the server cannot decode, or targets a subresource.
+    static func updateBase(request: JSONObject, live: JSONObject, subresource: String) -> [ManagedFieldsEntry] {
+        let liveEntries = ManagedFieldsEntry.decodeAll(live)
+        guard subresource.isEmpty, case .array(let given)? = request["metadata"]?["managedFields"] else {
+            return liveEntries
+        }
+        if given.isEmpty { return [] }
+        if given.count == 1, given[0] == .object([:]) { return [] }
+        var decoded: [ManagedFieldsEntry] = []
+        for value in given {
+            guard let entry = ManagedFieldsEntry(value), ["Apply", "Update"].contains(entry.operation),
+                !entry.apiVersion.isEmpty, value["fieldsType"]?.stringValue == "FieldsV1"
+            else { return liveEntries }
+            decoded.append(entry)
+        }
+        return decoded
+    }
+
+    /// The conflicts kubectl's server-side apply may override because they are fields of the
+    /// last-applied annotation whose values the live object still has: what kubectl applied
+    /// client-side, now re-applied server-side. `nil` when there is no usable annotation.
+    static func allowedConflicts(live: JSONObject, apiVersion: String) -> FieldSet? {
+        guard let text = live["metadata"]?["annotations"]?[annotation]?.stringValue, !text.isEmpty,
+            case .object(let lastApplied)? = try? JSONParser.parse(text),
+            lastApplied["apiVersion"]?.stringValue == apiVersion
+        else { return nil }
+        var allowed = FieldSet()
+        for path in FieldSet.applied(lastApplied, includeStatus: true).memberPaths {
+            let before = FieldManagement.value(at: path, in: lastApplied)
+            if before != nil && before == FieldManagement.value(at: path, in: live) { allowed.insert(path) }
+        }
+        return allowed
+    }
+
+    /// After an apply by `kubectl`, an existing annotation is rewritten to the applied
+    /// configuration (without the annotation itself), compact JSON with sorted keys as Go's
+    /// unstructured encoder writes it; it is dropped when it would not fit the size limit.
+    static func refreshAnnotation(_ object: inout JSONObject, config: JSONObject) {
+        guard var metadata = object["metadata"]?.objectValue,
+            var annotations = metadata["annotations"]?.objectValue,
+            let current = annotations[annotation]?.stringValue, !current.isEmpty
+        else { return }
+        var applied = config
+        if var appliedMetadata = applied["metadata"]?.objectValue,
+            var appliedAnnotations = appliedMetadata["annotations"]?.objectValue
+        {
+            appliedAnnotations[annotation] = nil
+            appliedMetadata["annotations"] = .object(appliedAnnotations)
+            applied["metadata"] = .object(appliedMetadata)
+        }
+        // Go's json.Encoder ends the text with a newline, as kubectl's own annotation does.
+        annotations[annotation] = .string(GoJSONEncoder.compact.encode(.object(applied)) + "\n")
+        let size = annotations.reduce(0) { $0 + $1.key.utf8.count + ($1.value.stringValue?.utf8.count ?? 0) }
+        if size > annotationSizeLimit { annotations[annotation] = nil }
+        metadata["annotations"] = .object(annotations)
+        object["metadata"] = .object(metadata)
     }
 }

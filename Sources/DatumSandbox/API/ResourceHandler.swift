@@ -401,6 +401,12 @@ struct ResourceHandler {
         for key in ["uid", "creationTimestamp", "name", "namespace", "generation", "deletionTimestamp"] {
             metadata[key] = oldMetadata[key]
         }
+        // An update may rewrite the managed fields themselves (kubectl's upgrade from client-side
+        // to server-side apply does, with a JSON patch); an apply brings its own.
+        let base =
+            entries == nil
+            ? ClientSideApplyInterop.updateBase(
+                request: candidate, live: old.object, subresource: target.subresource ?? "") : nil
         metadata["resourceVersion"] = nil
         metadata["managedFields"] = nil
         object["metadata"] = .object(metadata)
@@ -421,11 +427,10 @@ struct ResourceHandler {
             object["metadata"] = .object(m)
         }
         let unchanged = ObjectShape.comparable(object) == ObjectShape.comparable(old.object)
-        if unchanged && entries == nil { return nil }
+        let liveEntries = ManagedFieldsEntry.decodeAll(old.object)
+        if unchanged && entries == nil && base == liveEntries { return nil }
         // An apply that changes neither the object nor who owns what is a no-op (same resourceVersion).
-        if let entries, unchanged,
-            entries.map({ $0.fields }) == ManagedFieldsEntry.decodeAll(old.object).map({ $0.fields })
-        {
+        if let entries, unchanged, entries.map({ $0.fields }) == liveEntries.map({ $0.fields }) {
             return nil
         }
         if let failure = server.validator.validate(object, old: old.object, of: type, subresource: target.subresource) {
@@ -436,7 +441,8 @@ struct ResourceHandler {
             entries
             ?? FieldManagement.recordUpdate(
                 old: old.object, new: object, manager: manager, apiVersion: type.apiVersion,
-                subresource: target.subresource ?? "", time: now, separateStatus: type.hasStatus)
+                subresource: target.subresource ?? "", time: now, separateStatus: type.hasStatus,
+                base: base == liveEntries ? nil : base)
         var m = object["metadata"]?.objectValue ?? [:]
         m["managedFields"] = .array(managed.map(\.json))
         object["metadata"] = .object(m)
@@ -542,6 +548,10 @@ struct ResourceHandler {
         var object = config.object
         try checkTypeMeta(object, requireBoth: true)
         try checkNameAndNamespace(object, name: name)
+        // Managed fields are the server's to compute for an apply (an update may set them).
+        if case .array? = object["metadata"]?["managedFields"] {
+            throw APIError.badRequest("metadata.managedFields must be nil")
+        }
         let warnings: [String]
         (object, warnings) = try normalize(object, duplicates: duplicates, kind: .apply)
         let force = query.flag("force")

@@ -80,6 +80,9 @@ struct ApplyEngine: Sendable {
     static let listPageSize = 500
     /// `?fieldManager=...`, the same for every object, escaped once.
     let querySuffix: String
+    /// The same with `force=true`, for dry runs of objects still owned by client-side apply.
+    let forcedQuerySuffix: String
+    let fieldManager: String
 
     init(
         client: ProjectClient, fieldManager: String, force: Bool, dryRun: Bool,
@@ -88,18 +91,23 @@ struct ApplyEngine: Sendable {
         self.client = client
         self.dryRun = dryRun
         self.concurrency = concurrency
-        var query: [(String, String)] = [("fieldManager", fieldManager)]
-        if force { query.append(("force", "true")) }
-        if dryRun { query.append(("dryRun", "All")) }
-        query.append(("fieldValidation", Self.serverFieldValidation(fieldValidation)))
-        querySuffix = String(client.scope.url("", query: query).dropFirst(client.scope.baseURL.count))
+        self.fieldManager = fieldManager
+        func suffix(force: Bool) -> String {
+            var query: [(String, String)] = [("fieldManager", fieldManager)]
+            if force { query.append(("force", "true")) }
+            if dryRun { query.append(("dryRun", "All")) }
+            query.append(("fieldValidation", Self.serverFieldValidation(fieldValidation)))
+            return String(client.scope.url("", query: query).dropFirst(client.scope.baseURL.count))
+        }
+        querySuffix = suffix(force: force)
+        forcedQuerySuffix = suffix(force: true)
     }
 
     /// The apply request for one object.
-    func request(for item: ApplyItem) -> HTTPRequest {
+    func request(for item: ApplyItem, forced: Bool = false) -> HTTPRequest {
         let body = GoJSONEncoder(sortKeys: false).encodeBytes(item.object)
         return client.request(
-            "PATCH", client.scope.baseURL + item.path + querySuffix,
+            "PATCH", client.scope.baseURL + item.path + (forced ? forcedQuerySuffix : querySuffix),
             contentType: "application/apply-patch+yaml", body: body, idempotent: true)
     }
 
@@ -167,6 +175,44 @@ struct ApplyEngine: Sendable {
         return live
     }
 
+    /// Upgrades the objects kubectl's client-side apply managed to server-side apply under this
+    /// engine's field manager (``ClientSideApplyUpgrade``), one after the other: it is rare, and
+    /// at most a few requests each. Returns the live states the outcomes are judged against (the
+    /// upgraded objects). Dry runs upgrade nothing, as nothing they send may change an object.
+    func upgradeClientSideApplied(_ items: [ApplyItem], live: [LiveObject], warn: (String) -> Void) -> [LiveObject] {
+        guard !dryRun else { return live }
+        var pending: [ClientSideApplyUpgrade.Pending] = []
+        var seen: Set<String> = []
+        for (index, item) in items.enumerated() where seen.insert(item.key).inserted {
+            guard case .present(let copy) = live[index], Self.mayNeedUpgrade(copy), let object = copy.parsed(),
+                let plan = ClientSideApplyUpgrade.plan(for: object, manager: fieldManager)
+            else { continue }
+            pending.append(.init(index: index, path: item.path, object: object, plan: plan))
+        }
+        guard !pending.isEmpty else { return live }
+        let upgraded = ClientSideApplyUpgrade.run(
+            pending, manager: fieldManager, client: client, querySuffix: querySuffix, concurrency: concurrency,
+            warn: warn)
+        var byKey: [String: LiveObject] = [:]
+        for (index, object) in upgraded { byKey[items[index].key] = .present(ServerObject(object)) }
+        // Repeated objects share the first occurrence's state.
+        return items.indices.map { byKey[items[$0].key] ?? live[$0] }
+    }
+
+    /// A cheap first look: only objects whose managed fields mention the last-applied
+    /// annotation are parsed and examined.
+    static func mayNeedUpgrade(_ object: ServerObject) -> Bool {
+        guard let fields = JSONScan.value(at: ["metadata", "managedFields"], in: object.bytes) else { return false }
+        let needle = Array(("f:" + ClientSideApplyUpgrade.annotation).utf8)
+        guard fields.count >= needle.count else { return false }
+        var start = fields.startIndex
+        while start + needle.count <= fields.endIndex {
+            if fields[start] == needle[0], fields[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            start += 1
+        }
+        return false
+    }
+
     private enum ListResult {
         case objects([String: ServerObject])
         case forbidden
@@ -232,6 +278,65 @@ struct ApplyEngine: Sendable {
                 }
             }
         }
-        return results.map { $0 ?? ApplyResult(live: .unknown, response: .failure(CLIError(.io, "not applied"))) }
+        let all = results.map { $0 ?? ApplyResult(live: .unknown, response: .failure(CLIError(.io, "not applied"))) }
+        return dryRun ? redoClientSideConflicts(items, all) : all
+    }
+
+    /// A dry run cannot upgrade an object kubectl applied client-side (nothing it sends may
+    /// change the object), so its apply meets the conflicts with kubectl's client-side manager
+    /// that the real apply avoids. Those objects, when every conflict is with such a manager, are
+    /// dry-run again with `force`: the fields applied take the values the real apply would give
+    /// them. (The real apply also removes what the client-side manager owned and the manifest no
+    /// longer sets, the annotation among them; the forced dry run keeps those.)
+    func redoClientSideConflicts(_ items: [ApplyItem], _ results: [ApplyResult]) -> [ApplyResult] {
+        var redo: [Int] = []
+        for (index, result) in results.enumerated() {
+            guard case .success(let response) = result.response, response.status == 409,
+                case .present(let copy) = result.live, Self.mayNeedUpgrade(copy), let object = copy.parsed(),
+                let plan = ClientSideApplyUpgrade.plan(for: object, manager: fieldManager)
+            else { continue }
+            let managers = Self.conflictingManagers(APIError(response: response))
+            if !managers.isEmpty && managers.isSubset(of: plan.clientSideManagers) { redo.append(index) }
+        }
+        guard !redo.isEmpty else { return results }
+        var updated = results
+        let responses = client.sendAll(redo.map { request(for: items[$0], forced: true) }, concurrency: concurrency)
+        for (index, response) in zip(redo, responses) { updated[index].response = response }
+        return updated
+    }
+
+    /// The Go-quoted name after `conflict with ` (escapes included), unquoted.
+    static func quotedManager(_ message: String) -> String? {
+        let prefix = "conflict with "
+        guard message.hasPrefix(prefix + "\"") else { return nil }
+        let text = Array(message.utf8.dropFirst(prefix.utf8.count))
+        var index = 1
+        while index < text.count {
+            if text[index] == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if text[index] == UInt8(ascii: "\"") {
+                return try? JSONParser.parse(Array(text[...index])).stringValue
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The managers a conflict names in its causes (`conflict with "kubectl-client-side-apply"
+    /// using v1`); empty when any cause is not a field manager conflict.
+    static func conflictingManagers(_ error: APIError) -> Set<String> {
+        guard error.code == 409, let causes = error.status?["details"]?["causes"]?.arrayValue, !causes.isEmpty else {
+            return []
+        }
+        var managers: Set<String> = []
+        for cause in causes {
+            guard cause["reason"]?.stringValue == "FieldManagerConflict",
+                let message = cause["message"]?.stringValue, let name = quotedManager(message)
+            else { return [] }
+            managers.insert(name)
+        }
+        return managers
     }
 }

@@ -41,7 +41,8 @@ struct ObjectFailure: Sendable, Equatable {
         if explainingConflicts && api.code == 409 && api.reason == "Conflict" {
             // Apply conflicts name the other managers in the server's message; kubectl adds
             // how to resolve them (in its own words; these are ours).
-            let text = api.message + "\n" + Self.conflictAdvice
+            var text = api.message + "\n" + Self.conflictAdvice
+            if Self.conflictsWithKubectlApply(api.message) { text += "\n" + Self.kubectlManagerAdvice }
             self.init(error: error, standalone: "error: " + text, inList: text)
             return
         }
@@ -63,6 +64,18 @@ struct ObjectFailure: Sendable, Equatable {
         * set them to their current values to share ownership with the other manager.
         See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
         """
+
+    /// Said when fields belong to `kubectl apply --server-side` (manager `kubectl`, operation
+    /// Apply): most often the same person's manifests, applied before with kubectl.
+    static let kubectlManagerAdvice =
+        "Fields owned by \"kubectl\" were applied with kubectl apply --server-side; to go on managing them "
+        + "with datumctl as the same owner, re-run with --field-manager=kubectl."
+
+    /// Whether a conflict message names the manager `kubectl` as an applier (the apiserver adds
+    /// `using <apiVersion>` after managers of Update operations only).
+    static func conflictsWithKubectlApply(_ message: String) -> Bool {
+        message.contains("conflict with \"kubectl\":") || message.contains("conflicts with \"kubectl\":")
+    }
 
     /// kubectl's text for a lone `Invalid` status: `The Kind "name" is invalid: field: message`,
     /// or a `* field: message` list when there are several causes (duplicates dropped).

@@ -49,6 +49,9 @@ struct ApplyFlags: Sendable {
     var force: Bool
     var concurrency: Int
     var showManagedFields: Bool
+    /// `--server-side` was given (and true): outcomes are reported with kubectl's
+    /// `serverside-applied`, which scripts written for `kubectl apply --server-side` look for.
+    var serverSideGiven: Bool
     /// The namespace given with `-n`, which objects naming a namespace must match.
     var explicitNamespace: String?
 
@@ -68,6 +71,7 @@ struct ApplyFlags: Sendable {
             throw .usage(
                 "--server-side=false is not supported: datumctl always applies on the server", command: command)
         }
+        serverSideGiven = parsed.isSet("server-side")
         concurrency = parsed.int("concurrency") ?? Self.defaultConcurrency
         guard (1...Self.maximumConcurrency).contains(concurrency) else {
             throw .usage(
