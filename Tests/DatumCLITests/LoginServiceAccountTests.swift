@@ -91,19 +91,37 @@ import Testing
             variables: ["HOME": home.path, "DATUMCTL_CONFIG": home.path + "/.datumctl/config"])
     }
 
-    @Test func aServiceAccountSignsInAndCommandsUseItsToken() throws {
+    /// A provider on loopback and a home signed in to it: the common start of these tests.
+    struct SignedIn {
+        let provider: Provider
+        let server: FakeAPIServer
+        let home: TemporaryDirectory
+        let keyFile: String
+        let host: String
+        let login: CLIRun
+    }
+
+    static func signIn(lifetime: Int64 = 3600) throws -> SignedIn {
         let provider = try Provider()
+        provider.lifetime.withLock { $0 = lifetime }
         let box = Mutex<String>("")
         let server = try FakeAPIServer { request in provider.handle(request, origin: box.withLock { $0 }) }
-        defer { server.stop() }
         box.withLock { $0 = server.url }
         let home = try TemporaryDirectory()
         let keyFile = try provider.keyFile(in: home)
         let host = String(server.url.dropFirst("http://".count))
-
-        let login = Self.run(
+        let login = run(
             ["login", "--credentials", keyFile, "--hostname", "http://" + host, "--api-hostname", "http://" + host],
             home: home)
+        return SignedIn(provider: provider, server: server, home: home, keyFile: keyFile, host: host, login: login)
+    }
+
+    @Test func aServiceAccountSignsInAndCommandsUseItsToken() throws {
+        let signedIn = try Self.signIn()
+        defer { signedIn.server.stop() }
+        let (provider, home, keyFile, host, login) = (
+            signedIn.provider, signedIn.home, signedIn.keyFile, signedIn.host, signedIn.login
+        )
         #expect(login.exitCode == 0, "\(login.stderr)")
         #expect(provider.failures.withLock { $0 } == [])
         #expect(login.stdout.hasPrefix("\n\u{2713} Authenticated as \(provider.email) (\(provider.email))\n\n"))
@@ -177,18 +195,9 @@ import Testing
 
     /// A token about to expire is replaced by a newly minted one before the request, once.
     @Test func anExpiringTokenIsMintedAgain() throws {
-        let provider = try Provider()
-        provider.lifetime.withLock { $0 = 30 }  // under the minute of margin: stale at once
-        let box = Mutex<String>("")
-        let server = try FakeAPIServer { request in provider.handle(request, origin: box.withLock { $0 }) }
-        defer { server.stop() }
-        box.withLock { $0 = server.url }
-        let home = try TemporaryDirectory()
-        let keyFile = try provider.keyFile(in: home)
-        let host = String(server.url.dropFirst("http://".count))
-        let login = Self.run(
-            ["login", "--credentials", keyFile, "--hostname", "http://" + host, "--api-hostname", "http://" + host],
-            home: home)
+        let signedIn = try Self.signIn(lifetime: 30)  // under the minute of margin: stale at once
+        defer { signedIn.server.stop() }
+        let (provider, home, login) = (signedIn.provider, signedIn.home, signedIn.login)
         #expect(login.exitCode == 0, "\(login.stderr)")
         _ = Self.run(["get", "btlspolicy", "--project", "p1"], home: home)
         _ = Self.run(["get", "btlspolicy", "--project", "p1"], home: home)
@@ -199,20 +208,10 @@ import Testing
     /// Two processes find the token stale at the same moment: the credential store's lock lets one
     /// renew it and the other use the result, so the provider mints once.
     @Test func twoProcessesRenewOnce() throws {
-        let provider = try Provider()
-        provider.lifetime.withLock { $0 = 90 }
-        let box = Mutex<String>("")
-        let server = try FakeAPIServer { request in provider.handle(request, origin: box.withLock { $0 }) }
-        defer { server.stop() }
-        box.withLock { $0 = server.url }
-        let home = try TemporaryDirectory()
-        let keyFile = try provider.keyFile(in: home)
-        let host = String(server.url.dropFirst("http://".count))
-        #expect(
-            Self.run(
-                ["login", "--credentials", keyFile, "--hostname", "http://" + host, "--api-hostname", "http://" + host],
-                home: home
-            ).exitCode == 0)
+        let signedIn = try Self.signIn(lifetime: 90)
+        defer { signedIn.server.stop() }
+        let (provider, home) = (signedIn.provider, signedIn.home)
+        #expect(signedIn.login.exitCode == 0)
         // Make the stored token stale (10 s left, under the minute of margin).
         let path = home.path + "/.datumctl/credentials.json"
         let text = try String(contentsOfFile: path, encoding: .utf8)

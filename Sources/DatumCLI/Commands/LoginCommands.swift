@@ -457,10 +457,10 @@ struct AuthUpdateKubeconfigCommand: CLICommand {
         "update-kubeconfig", group: .settings,
         summary: "Configure kubectl to access a Datum Cloud control plane (kubectl users only)",
         discussion: """
-            Adds or updates a cluster, a user and a context in your kubeconfig (the file named by \\
-            --kubeconfig, else the first of $KUBECONFIG, else ~/.kube/config) so that kubectl reaches the \\
-            control plane of the given project or organization with the active session's credentials: the \\
-            user runs `datumctl auth get-token -o client.authentication.k8s.io/v1`, which renews the token \\
+            Adds or updates a cluster, a user and a context in your kubeconfig (the file named by \
+            --kubeconfig, else the first of $KUBECONFIG, else ~/.kube/config) so that kubectl reaches the \
+            control plane of the given project or organization with the active session's credentials: the \
+            user runs `datumctl auth get-token -o client.authentication.k8s.io/v1`, which renews the token \
             whenever needed. The context becomes kubectl's current context. datumctl users do not need this.
             """,
         examples: [

@@ -392,23 +392,10 @@ public struct ConfigStore: Sendable {
         } catch {
             throw CLIError(.configuration, "cannot create \(directory): \(error)")
         }
-        let temporary = FileSystem.join(directory, ".config-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            throw CLIError(.configuration, "cannot write \(temporary): \(FileSystemError(errno))")
-        }
-        var failure: FileSystemError?
         do {
-            try FileSystem.writeAll(fd, Array(config.yaml.utf8))
-            if fsync(fd) != 0 { failure = FileSystemError(errno) }
+            try FileSystem.writeAtomically(path, Array(config.yaml.utf8), mode: 0o600)
         } catch {
-            failure = error
-        }
-        close(fd)
-        if failure == nil && rename(temporary, path) != 0 { failure = FileSystemError(errno) }
-        if let failure {
-            unlink(temporary)
-            throw CLIError(.configuration, "cannot write config file \(path): \(failure)")
+            throw CLIError(.configuration, "cannot write config file \(path): \(error)")
         }
         // Make sure a file that existed with looser permissions is private now.
         chmod(path, 0o600)
