@@ -1,8 +1,9 @@
 internal import CCurlShim
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Engine-thread state of one running attempt: its easy handle, upload position and the
@@ -243,7 +244,8 @@ final class ActiveTransfer {
             if connecting, spec.timeout.map({ $0 > spec.connectTimeout }) ?? true {
                 return .timeout(server: server, limit: spec.connectTimeout, whileConnecting: true, detail: detail)
             }
-            return .timeout(server: server, limit: spec.timeout ?? spec.connectTimeout, whileConnecting: false, detail: detail)
+            return .timeout(
+                server: server, limit: spec.timeout ?? spec.connectTimeout, whileConnecting: false, detail: detail)
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS,
             CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             return .tlsVerification(server: server, detail: Self.trimmedTLSDetail(detail))

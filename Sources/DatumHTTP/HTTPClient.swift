@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A thread-safe HTTP client over libcurl: pooled keep-alive connections (HTTP/2 over TLS
@@ -81,7 +81,9 @@ public final class HTTPClient: Sendable {
                 }
                 defer { mailbox.finished.removeAll() }
                 return mailbox.finished.compactMap { tag in
-                    guard case .inFlight(let job, let sentAt) = slots[tag], let outcome = job.outcome else { return nil }
+                    guard case .inFlight(let job, let sentAt) = slots[tag], let outcome = job.outcome else {
+                        return nil
+                    }
                     return (tag, outcome, sentAt.duration(to: .now))
                 }
             }
@@ -134,7 +136,8 @@ public final class HTTPClient: Sendable {
             engine.submit(job)
 
             let result = try pump(
-                job, request: request, attempt: attempt, sentAt: sentAt, random: &random, onHead: onHead, onData: onData)
+                job, request: request, attempt: attempt, sentAt: sentAt, random: &random, onHead: onHead, onData: onData
+            )
             switch result {
             case .finished:
                 return
@@ -274,7 +277,8 @@ public final class HTTPClient: Sendable {
         case .failure:
             // kubectl leaves the status empty when the round trip failed; the error itself is
             // reported once, by whoever handles it.
-            tracer.received(method: request.method, url: request.url, statusText: "", elapsed: elapsed, headers: nil, timings: nil)
+            tracer.received(
+                method: request.method, url: request.url, statusText: "", elapsed: elapsed, headers: nil, timings: nil)
         }
     }
 

@@ -108,14 +108,17 @@ public struct SandboxOptions: Sendable, Equatable {
             case "--dev-issuer-token-ttl":
                 let text = try next()
                 guard let seconds = Int64(text), (1...86_400).contains(seconds) else {
-                    throw .error("invalid argument \"\(text)\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds")
+                    throw .error(
+                        "invalid argument \"\(text)\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds")
                 }
                 devIssuerTokenLifetime = seconds
             case "--dev-issuer-user": devIssuerUser = try next()
             case "--dev-issuer-device-interval":
                 let text = try next()
                 guard let seconds = Int64(text), (0...60).contains(seconds) else {
-                    throw .error("invalid argument \"\(text)\" for \"--dev-issuer-device-interval\" flag: expected 0 to 60 seconds")
+                    throw .error(
+                        "invalid argument \"\(text)\" for \"--dev-issuer-device-interval\" flag: expected 0 to 60 seconds"
+                    )
                 }
                 devIssuerDeviceInterval = seconds
             case "--oidc-issuer-url": oidcIssuer = try next()

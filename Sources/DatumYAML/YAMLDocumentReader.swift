@@ -44,7 +44,9 @@ public final class YAMLDocumentReader {
         if parserReady {
             yaml_parser_set_input(parser, readFromCursor, Unmanaged.passUnretained(input).toOpaque())
         } else {
-            failure = YAMLError(kind: .syntax, sourceName: source.name, mark: nil, message: "cannot create a YAML parser: out of memory")
+            failure = YAMLError(
+                kind: .syntax, sourceName: source.name, mark: nil, message: "cannot create a YAML parser: out of memory"
+            )
         }
     }
 
@@ -246,11 +248,13 @@ enum ParserEvent {
             default: style = .plain
             }
             self = .scalar(
-                text: text, style: style, tag: ParserEvent.string(scalar.tag), anchor: ParserEvent.string(scalar.anchor),
+                text: text, style: style, tag: ParserEvent.string(scalar.tag),
+                anchor: ParserEvent.string(scalar.anchor),
                 start: start, end: end)
         case YAML_SEQUENCE_START_EVENT:
             let seq = event.data.sequence_start
-            self = .sequenceStart(tag: ParserEvent.string(seq.tag), anchor: ParserEvent.string(seq.anchor), start: start)
+            self = .sequenceStart(
+                tag: ParserEvent.string(seq.tag), anchor: ParserEvent.string(seq.anchor), start: start)
         case YAML_SEQUENCE_END_EVENT: self = .sequenceEnd(end: end)
         case YAML_MAPPING_START_EVENT:
             let map = event.data.mapping_start
@@ -276,7 +280,9 @@ public enum YAMLEventScanner {
         let input = InputCursor(source.bytes)
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) != 0 else {
-            throw YAMLError(kind: .syntax, sourceName: source.name, mark: nil, message: "cannot create a YAML parser: out of memory")
+            throw YAMLError(
+                kind: .syntax, sourceName: source.name, mark: nil, message: "cannot create a YAML parser: out of memory"
+            )
         }
         defer { yaml_parser_delete(&parser) }
         yaml_parser_set_input(&parser, readFromCursor, Unmanaged.passUnretained(input).toOpaque())
@@ -285,7 +291,8 @@ public enum YAMLEventScanner {
         while true {
             guard yaml_parser_parse(&parser, &event) != 0 else {
                 let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
-                let mark = YAMLMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                let mark = YAMLMark(
+                    line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
                 throw source.error(problem, at: mark, kind: .syntax)
             }
             count += 1

@@ -87,7 +87,9 @@ extension YAMLNode {
                 if case .timestamp(let s) = resolved { found = .string(s) }
                 throw YAMLError(
                     kind: .conversion, mark: start,
-                    message: "cannot decode \(GoYAMLResolver.shortTagName(of: found)) `\(text)` as a \(GoYAMLTag.short(tag))")
+                    message:
+                        "cannot decode \(GoYAMLResolver.shortTagName(of: found)) `\(text)` as a \(GoYAMLTag.short(tag))"
+                )
             }
         default:
             return .string(text)
@@ -98,7 +100,8 @@ extension YAMLNode {
     /// does (a merge overrides keys set before it; later keys override merged ones).
     func jsonObject() throws(YAMLError) -> JSONObject {
         guard case .mapping(let pairs) = content else {
-            throw YAMLError(kind: .conversion, mark: start, message: "map merge requires map or sequence of maps as the value")
+            throw YAMLError(
+                kind: .conversion, mark: start, message: "map merge requires map or sequence of maps as the value")
         }
         var object = JSONObject()
         for pair in pairs {
@@ -121,12 +124,14 @@ extension YAMLNode {
             for item in items.reversed() {
                 guard case .mapping = item.content else {
                     throw YAMLError(
-                        kind: .conversion, mark: item.start, message: "map merge requires map or sequence of maps as the value")
+                        kind: .conversion, mark: item.start,
+                        message: "map merge requires map or sequence of maps as the value")
                 }
                 for (key, value) in try item.jsonObject() { object[key] = value }
             }
         case .scalar:
-            throw YAMLError(kind: .conversion, mark: start, message: "map merge requires map or sequence of maps as the value")
+            throw YAMLError(
+                kind: .conversion, mark: start, message: "map merge requires map or sequence of maps as the value")
         }
     }
 
@@ -140,7 +145,8 @@ extension YAMLNode {
     /// ints in decimal, floats with 32-bit `%g`, booleans as `true`/`false`.
     func jsonKey() throws(YAMLError) -> String {
         guard case .scalar(let text, let style) = content else {
-            throw YAMLError(kind: .conversion, mark: start, message: "invalid map key: a key must be a scalar, not a collection")
+            throw YAMLError(
+                kind: .conversion, mark: start, message: "invalid map key: a key must be a scalar, not a collection")
         }
         switch try resolve(text: text, style: style) {
         case .string(let s), .timestamp(let s): return s
@@ -238,7 +244,9 @@ public enum Base64 {
         out.reserveCapacity(values.count / 4 * 3)
         var i = 0
         while i < values.count {
-            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6 | UInt32(values[i + 3])
+            let n =
+                UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
+                | UInt32(values[i + 3])
             out.append(UInt8(n >> 16 & 0xFF))
             out.append(UInt8(n >> 8 & 0xFF))
             out.append(UInt8(n & 0xFF))

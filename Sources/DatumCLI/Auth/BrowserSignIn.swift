@@ -41,7 +41,8 @@ struct BrowserSignIn {
             ("scope", AuthHosts.scopes), ("state", state), ("code_challenge", challenge),
             ("code_challenge_method", "S256"),
         ]
-        let url = base + "/oauth/v2/authorize?"
+        let url =
+            base + "/oauth/v2/authorize?"
             + query.map { ProjectScope.escapeQuery($0.0) + "=" + ProjectScope.escapeQuery($0.1) }.joined(separator: "&")
 
         let opened = Self.openBrowser(url, variables: variables)
@@ -58,7 +59,8 @@ struct BrowserSignIn {
         let parameters = try Self.awaitCallback(listener.descriptor, timeout: timeout)
         if let error = parameters["error"] {
             throw CLIError(
-                .authentication, "authentication failed: \(error)"
+                .authentication,
+                "authentication failed: \(error)"
                     + (parameters["error_description"].map { ": \($0)" } ?? ""))
         }
         guard parameters["state"] == state else {
@@ -88,7 +90,8 @@ struct BrowserSignIn {
             return false
         }
         DispatchQueue.global().async {
-            _ = try? Subprocess.run(command[0], arguments: Array(command.dropFirst()), output: { _ in }, error: { _ in })
+            _ = try? Subprocess.run(
+                command[0], arguments: Array(command.dropFirst()), output: { _ in }, error: { _ in })
         }
         return true
     }
@@ -130,7 +133,9 @@ struct BrowserSignIn {
             var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
             let milliseconds = Int32(min(remaining.components.seconds * 1000 + 1, 60_000))
             let ready = poll(&poller, 1, milliseconds)
-            if ready < 0 && errno != EINTR { throw CLIError(.io, "waiting for the callback: \(FileSystemError(errno))") }
+            if ready < 0 && errno != EINTR {
+                throw CLIError(.io, "waiting for the callback: \(FileSystemError(errno))")
+            }
             guard ready > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
@@ -162,8 +167,10 @@ struct BrowserSignIn {
             if let mark = target.firstIndex(of: "?") {
                 for pair in target[target.index(after: mark)...].split(separator: "&") {
                     let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                    let key = percentDecoded(String(parts[0]))
-                    if parameters[key] == nil { parameters[key] = parts.count > 1 ? percentDecoded(String(parts[1])) : "" }
+                    let key = PercentEncoding.decodeQueryComponent(String(parts[0]))
+                    if parameters[key] == nil {
+                        parameters[key] = parts.count > 1 ? PercentEncoding.decodeQueryComponent(String(parts[1])) : ""
+                    }
                 }
             }
             let ok = parameters["code"] != nil && parameters["error"] == nil
@@ -178,28 +185,10 @@ struct BrowserSignIn {
 
     private static func respond(_ client: Int32, status: String, body: String) {
         let html = "<!doctype html><html><body><p>\(body)</p></body></html>"
-        let response = "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
+        let response =
+            "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
             + "\(html.utf8.count)\r\nConnection: close\r\n\r\n" + html
         let bytes = Array(response.utf8)
         _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// `%XX` and `+` decoding of a query component.
-    static func percentDecoded(_ text: String) -> String {
-        var out: [UInt8] = []
-        var bytes = Array(text.utf8)[...]
-        while let byte = bytes.popFirst() {
-            if byte == UInt8(ascii: "+") {
-                out.append(0x20)
-            } else if byte == UInt8(ascii: "%"), bytes.count >= 2,
-                let value = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
-            {
-                out.append(value)
-                bytes = bytes.dropFirst(2)
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

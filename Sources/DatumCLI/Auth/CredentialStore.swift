@@ -158,9 +158,12 @@ struct CredentialStore: Sendable {
     private func write(_ credentials: [String: StoredCredential]) throws(CLIError) {
         var entries = JSONObject()
         for key in credentials.keys.sorted() { entries[key] = credentials[key]?.json }
-        let document: JSONValue = ["apiVersion": "datumctl.datum.net/v1", "kind": "Credentials", "credentials": .object(entries)]
+        let document: JSONValue = [
+            "apiVersion": "datumctl.datum.net/v1", "kind": "Credentials", "credentials": .object(entries),
+        ]
         do {
-            try FileSystem.writeAtomically(path, Array((GoJSONEncoder(indent: "  ").encode(document) + "\n").utf8), mode: 0o600)
+            try FileSystem.writeAtomically(
+                path, Array((GoJSONEncoder(indent: "  ").encode(document) + "\n").utf8), mode: 0o600)
         } catch {
             throw CLIError(.io, "cannot write \(path): \(error)")
         }

@@ -14,12 +14,27 @@ enum SessionTokens {
     static func apply(
         _ settings: ConnectionSettings, config: ConfigFile, context: CommandContext
     ) throws(CLIError) -> ConnectionSettings {
-        guard settings.token == nil, let sessionName = settings.session, let session = config.session(named: sessionName),
+        guard settings.token == nil, let credential = try credential(settings, config: config, context: context) else {
+            return settings
+        }
+        var resolved = settings
+        resolved.token = credential.accessToken
+        resolved.userID = credential.subject
+        return resolved
+    }
+
+    /// The stored credential of the settings' session, renewed first when it is about to expire;
+    /// nil when the settings name no session with credentials to look up.
+    static func credential(
+        _ settings: ConnectionSettings, config: ConfigFile, context: CommandContext
+    ) throws(CLIError) -> StoredCredential? {
+        guard let sessionName = settings.session, let session = config.session(named: sessionName),
             let key = session.userKey
-        else { return settings }
+        else { return nil }
         let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
         let now = Int64(context.environment.now().timeIntervalSince1970)
-        let credential = try store.withLock { (credentials: inout [String: StoredCredential]) throws(CLIError) -> StoredCredential in
+        return try store.withLock {
+            (credentials: inout [String: StoredCredential]) throws(CLIError) -> StoredCredential in
             guard var credential = credentials[key] else {
                 throw CLIError(
                     .authentication,
@@ -30,10 +45,6 @@ enum SessionTokens {
             credentials[key] = credential
             return credential
         }
-        var resolved = settings
-        resolved.token = credential.accessToken
-        resolved.userID = credential.subject
-        return resolved
     }
 
     /// A new access token for an expiring credential.
@@ -53,7 +64,8 @@ enum SessionTokens {
         switch credential.kind {
         case .serviceAccount:
             guard let key = credential.serviceAccount else {
-                throw CLIError(.authentication, "the stored service account has no key; run `datumctl login --credentials FILE`")
+                throw CLIError(
+                    .authentication, "the stored service account has no key; run `datumctl login --credentials FILE`")
             }
             tokens = try provider.exchange(key, now: now)
         case .user:
@@ -63,7 +75,7 @@ enum SessionTokens {
             do {
                 tokens = try provider.requestTokens(
                     [("grant_type", "refresh_token"), ("refresh_token", refresh)], now: now)
-            } catch where error.reason == "invalid_grant" {
+            } catch  where error.reason == "invalid_grant" {
                 throw expired()
             }
             renewed.refreshToken = tokens.refreshToken ?? refresh
@@ -74,6 +86,9 @@ enum SessionTokens {
     }
 
     static func expired() -> CLIError {
-        CLIError(.authentication, "Authentication session has expired or refresh token is no longer valid. Please run `datumctl login` again.")
+        CLIError(
+            .authentication,
+            "Authentication session has expired or refresh token is no longer valid. Please run `datumctl login` again."
+        )
     }
 }

@@ -49,7 +49,8 @@ enum AuthHosts {
             guard ServerAddress.isLoopback("http://" + trimmed) else {
                 throw CLIError(
                     .configuration,
-                    "refusing to sign in over plain http to \(trimmed): credentials would travel unencrypted; use https")
+                    "refusing to sign in over plain http to \(trimmed): credentials would travel unencrypted; use https"
+                )
             }
             return "http://" + trimmed
         default:
@@ -85,12 +86,14 @@ struct ServiceAccountKey: Sendable {
             throw CLIError(.io, "failed to read credentials file \(GoFormat.quote(path)): \(error)")
         }
         guard case .object(let object)? = try? JSONParser.parse(bytes) else {
-            throw CLIError(.configuration, "failed to parse credentials file \(GoFormat.quote(path)): not a JSON object")
+            throw CLIError(
+                .configuration, "failed to parse credentials file \(GoFormat.quote(path)): not a JSON object")
         }
         let type = object["type"]?.stringValue ?? ""
         guard type == "datum_service_account" else {
             throw CLIError(
-                .configuration, "unsupported credentials type \(GoFormat.quote(type)): expected \"datum_service_account\"")
+                .configuration,
+                "unsupported credentials type \(GoFormat.quote(type)): expected \"datum_service_account\"")
         }
         func field(_ name: String) -> String { object[name]?.stringValue ?? "" }
         let missing = ["client_id", "private_key_id", "private_key"].filter { field($0).isEmpty }
@@ -269,7 +272,9 @@ extension OpenIDProvider {
     /// provider's JWKS, `iss` the provider, `aud` the client, `exp` in the future; `sub` and `email`
     /// are required.
     func verifiedIdentity(_ idToken: String?, clientID: String, now: Int64) throws(CLIError) -> JSONObject {
-        guard let idToken, !idToken.isEmpty else { throw CLIError(.authentication, "id_token not found in token response") }
+        guard let idToken, !idToken.isEmpty else {
+            throw CLIError(.authentication, "id_token not found in token response")
+        }
         guard let jwksURI else { throw CLIError(.server, "the provider publishes no jwks_uri") }
         let token: JSONWebToken
         do {

@@ -37,7 +37,8 @@ struct OpenAPICache: Sendable {
         }
         host = host.prefix { $0 != "/" }
         return FileSystem.join(
-            FileSystem.join(FileSystem.join(root, "openapi"), Self.safe(String(host))), Self.safe(plane.isEmpty ? "root" : plane))
+            FileSystem.join(FileSystem.join(root, "openapi"), Self.safe(String(host))),
+            Self.safe(plane.isEmpty ? "root" : plane))
     }
 
     /// `[A-Za-z0-9._-]` kept, everything else `_`, as kubectl's cache folder names do.

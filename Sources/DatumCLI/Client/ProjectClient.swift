@@ -85,41 +85,14 @@ public struct ProjectScope: Sendable, Hashable {
     /// One path segment: everything but letters, digits and `-._~!$&'()*+,;=:@` is
     /// percent-encoded, `/` included.
     static func escapePathSegment(_ s: String) -> String {
-        percentEncoded(s) { byte in
-            isUnreserved(byte) || "!$&'()*+,;=:@".utf8.contains(byte)
+        PercentEncoding.encode(s) { byte in
+            PercentEncoding.isUnreserved(byte) || "!$&'()*+,;=:@".utf8.contains(byte)
         }
     }
 
     /// A query key or value: everything but letters, digits and `-._~` is percent-encoded.
     static func escapeQuery(_ s: String) -> String {
-        percentEncoded(s, allowing: isUnreserved)
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
-
-    /// `%XX` (upper-case hex) for every UTF-8 byte `allowing` rejects.
-    private static func percentEncoded(_ s: String, allowing: (UInt8) -> Bool) -> String {
-        guard !s.utf8.allSatisfy(allowing) else { return s }
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count * 3)
-        for byte in s.utf8 {
-            if allowing(byte) {
-                out.append(byte)
-            } else {
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        PercentEncoding.encodeQueryComponent(s)
     }
 }
 
@@ -151,7 +124,9 @@ public struct APIResource: Sendable, Hashable {
         self.verbs = verbs
     }
 
-    public static let standardVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+    public static let standardVerbs = [
+        "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
+    ]
 
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     public var gvk: GroupVersionKind { GroupVersionKind(group: group, version: version, kind: kind) }
@@ -220,7 +195,8 @@ public struct APIError: Error, Sendable, Hashable {
         status = nil
         reason = APIError.genericReason(code)
         let body = response.bodyText.trimmingGoWhitespace()
-        message = body.isEmpty || body.count > 512
+        message =
+            body.isEmpty || body.count > 512
             ? APIError.genericMessage(code)
             : "\(APIError.genericMessage(code)) (\(body))"
     }
@@ -266,7 +242,9 @@ public struct APIError: Error, Sendable, Hashable {
         case 429: return "the server has received too many requests and has asked us to try again later"
         case 500: return "an error on the server has prevented the request from succeeding"
         case 503: return "the server is currently unable to handle the request"
-        case 504: return "the server was unable to return a response in the time allotted, but may still be processing the request"
+        case 504:
+            return
+                "the server was unable to return a response in the time allotted, but may still be processing the request"
         default: return "an error on the server (\"unknown\") has prevented the request from succeeding"
         }
     }

@@ -66,82 +66,64 @@ struct LoginCommand: CLICommand {
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
-        guard let credentials else { return try runInteractive(context) }
-        let path = FileSystem.expandingTilde(
-            credentials, home: FileSystem.homeDirectory(variables: context.environment.variables))
-        let absolute = path.hasPrefix("/") ? path : FileSystem.join(context.environment.currentDirectory, path)
-        let key = try ServiceAccountKey(path: absolute)
+        // What can be refused is refused before any request: the key file, or for a person the
+        // public client ID; then the hosts.
+        let key = try credentials.map { (file: String) throws(CLIError) -> ServiceAccountKey in
+            let path = FileSystem.expandingTilde(
+                file, home: FileSystem.homeDirectory(variables: context.environment.variables))
+            return try ServiceAccountKey(
+                path: path.hasPrefix("/") ? path : FileSystem.join(context.environment.currentDirectory, path))
+        }
+        let client: String? = key == nil ? try AuthHosts.clientID(flag: clientID, authHostname: hostname) : nil
         let api: String
         if let apiHostname { api = apiHostname } else { api = try AuthHosts.apiHostname(authHostname: hostname) }
         let base = try AuthHosts.baseURL(hostname)
         let apiBase = try AuthHosts.baseURL(api)
+        let authHost = AuthHosts.splitScheme(hostname).1
+        let apiHost = AuthHosts.splitScheme(api).1
         let sink = context.environment.stderr
         let http = try OpenIDProvider.client(
-            settings: .from(context),
-            verbosity: context.globals.verbosity, trace: { sink.line($0) })
+            settings: .from(context), verbosity: context.globals.verbosity, trace: { sink.line($0) })
         let provider = try OpenIDProvider.discover(base: base, http: http)
-        let now = Int64(context.environment.now().timeIntervalSince1970)
-        let tokens = try provider.exchange(key, now: now)
-
-        let identity = key.clientEmail ?? key.clientID
-        let authHost = AuthHosts.splitScheme(hostname).1
+        let credential: StoredCredential
+        if let key {
+            credential = try serviceAccount(key, provider: provider, authHost: authHost, apiHost: apiHost, context)
+        } else {
+            credential = try person(
+                provider: provider, base: base, client: client ?? "", authHost: authHost, apiHost: apiHost, context)
+        }
+        // The identity names the credentials (`<identity>@<auth host>`) and the session
+        // (`<identity>@<api host>`), as in the official tool.
+        let identity = credential.email ?? credential.subject
         let userKey = identity + "@" + authHost
-        let credential = StoredCredential(
-            kind: .serviceAccount, authHostname: authHost, apiHostname: AuthHosts.splitScheme(api).1,
-            tokenEndpoint: provider.tokenEndpoint, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt,
-            refreshToken: nil, subject: Self.subject(of: tokens.accessToken) ?? key.clientID,
-            email: key.clientEmail, name: key.clientEmail ?? key.clientID, serviceAccount: key)
         let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
         try store.withLock { (all: inout [String: StoredCredential]) throws(CLIError) in all[userKey] = credential }
-
         try record(
-            credential, userKey: userKey, email: key.clientEmail ?? key.clientID, name: credential.name ?? identity,
-            api: api, apiBase: apiBase, authHost: authHost, context: context)
+            userKey: userKey, identity: identity, name: credential.name ?? identity, apiHost: apiHost,
+            apiBase: apiBase, authHost: authHost, context: context)
         return .success
     }
 
-    /// Prints the greeting and records the session in the shared config as the active one.
-    func record(
-        _ credential: StoredCredential, userKey: String, email: String, name: String, api: String, apiBase: String,
-        authHost: String, context: CommandContext
-    ) throws(CLIError) {
-        context.stdout.line("")
-        context.stdout.line("\u{2713} Authenticated as \(name) (\(email))")
-        context.stdout.line("")
-        let configStore = ConfigCommands.store(context.environment)
-        var config = try configStore.load()
-        var session = ConfigSession(name: email + "@" + AuthHosts.splitScheme(api).1)
-        if let existing = config.session(named: session.name) { session = existing }
-        session.userKey = userKey
-        session.userEmail = email
-        session.userName = name
-        session.server = apiBase
-        session.authHostname = authHost
-        config.upsert(session)
-        config.activeSession = session.name
-        // A context of another session must not keep pointing commands elsewhere.
-        if let current = config.currentContext, config.context(named: current)?.session != session.name {
-            config.currentContext = nil
-        }
-        try configStore.save(config)
-        context.stdout.line(
-            "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "
-                + "record one with: datumctl config set-context --current --project PROJECT")
+    /// `--credentials FILE`: the RFC 7523 exchange of the key's signed assertion.
+    func serviceAccount(
+        _ key: ServiceAccountKey, provider: OpenIDProvider, authHost: String, apiHost: String,
+        _ context: CommandContext
+    ) throws(CLIError) -> StoredCredential {
+        let tokens = try provider.exchange(key, now: Int64(context.environment.now().timeIntervalSince1970))
+        let identity = key.clientEmail ?? key.clientID
+        return StoredCredential(
+            kind: .serviceAccount, authHostname: authHost, apiHostname: apiHost,
+            tokenEndpoint: provider.tokenEndpoint, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt,
+            refreshToken: nil, subject: Self.subject(of: tokens.accessToken) ?? key.clientID,
+            email: identity, name: identity, serviceAccount: key)
     }
 
     /// A person signs in: in a browser (authorization code with PKCE), or with `--no-browser` by the
     /// device authorization grant; then the ID token's identity.
-    func runInteractive(_ context: CommandContext) throws(CLIError) -> ExitCode {
-        let client = try AuthHosts.clientID(flag: clientID, authHostname: hostname)
-        let api: String
-        if let apiHostname { api = apiHostname } else { api = try AuthHosts.apiHostname(authHostname: hostname) }
-        let base = try AuthHosts.baseURL(hostname)
-        let apiBase = try AuthHosts.baseURL(api)
-        let sink = context.environment.stderr
-        let http = try OpenIDProvider.client(
-            settings: .from(context),
-            verbosity: context.globals.verbosity, trace: { sink.line($0) })
-        let provider = try OpenIDProvider.discover(base: base, http: http)
+    func person(
+        provider: OpenIDProvider, base: String, client: String, authHost: String, apiHost: String,
+        _ context: CommandContext
+    ) throws(CLIError) -> StoredCredential {
         let out = context.stdout
         let clock = context.environment.now
         let show: (String) -> Void = { line in
@@ -158,23 +140,43 @@ struct LoginCommand: CLICommand {
                 variables: context.environment.variables, timeout: .seconds(300), print: show,
                 now: { Int64(clock().timeIntervalSince1970) })
         }
-        let now = Int64(context.environment.now().timeIntervalSince1970)
-        let claims = try provider.verifiedIdentity(tokens.idToken, clientID: client, now: now)
+        let claims = try provider.verifiedIdentity(
+            tokens.idToken, clientID: client, now: Int64(clock().timeIntervalSince1970))
         let email = claims["email"]?.stringValue ?? ""
-        let name = claims["name"]?.stringValue ?? email
-        let authHost = AuthHosts.splitScheme(hostname).1
-        let userKey = email + "@" + authHost
-        let credential = StoredCredential(
-            kind: .user, authHostname: authHost, apiHostname: AuthHosts.splitScheme(api).1,
-            tokenEndpoint: provider.tokenEndpoint, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt,
-            refreshToken: tokens.refreshToken, subject: claims["sub"]?.stringValue ?? "", email: email, name: name,
+        return StoredCredential(
+            kind: .user, authHostname: authHost, apiHostname: apiHost, tokenEndpoint: provider.tokenEndpoint,
+            accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, refreshToken: tokens.refreshToken,
+            subject: claims["sub"]?.stringValue ?? "", email: email, name: claims["name"]?.stringValue ?? email,
             serviceAccount: nil)
-        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
-        try store.withLock { (all: inout [String: StoredCredential]) throws(CLIError) in all[userKey] = credential }
-        try record(
-            credential, userKey: userKey, email: email, name: name, api: api, apiBase: apiBase, authHost: authHost,
-            context: context)
-        return .success
+    }
+
+    /// Prints the greeting and records the session in the shared config as the active one.
+    func record(
+        userKey: String, identity: String, name: String, apiHost: String, apiBase: String, authHost: String,
+        context: CommandContext
+    ) throws(CLIError) {
+        context.stdout.line("")
+        context.stdout.line("\u{2713} Authenticated as \(name) (\(identity))")
+        context.stdout.line("")
+        let configStore = ConfigCommands.store(context.environment)
+        var config = try configStore.load()
+        var session = ConfigSession(name: identity + "@" + apiHost)
+        if let existing = config.session(named: session.name) { session = existing }
+        session.userKey = userKey
+        session.userEmail = identity
+        session.userName = name
+        session.server = apiBase
+        session.authHostname = authHost
+        config.upsert(session)
+        config.activeSession = session.name
+        // A context of another session must not keep pointing commands elsewhere.
+        if let current = config.currentContext, config.context(named: current)?.session != session.name {
+            config.currentContext = nil
+        }
+        try configStore.save(config)
+        context.stdout.line(
+            "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "
+                + "record one with: datumctl config set-context --current --project PROJECT")
     }
 
     /// The `sub` of a JWT access token, when the token is one (not verified: only displayed and
@@ -274,7 +276,7 @@ struct AuthGetTokenCommand: CLICommand {
             for a kubeconfig user that runs datumctl (kubectl's exec credential plugin protocol).
             """,
         examples: [
-            Example("Use the token with curl", "curl -H \"Authorization: Bearer $(datumctl auth get-token)\" ..."),
+            Example("Use the token with curl", "curl -H \"Authorization: Bearer $(datumctl auth get-token)\" ...")
         ],
         options: [
             OptionSpec(
@@ -299,16 +301,15 @@ struct AuthGetTokenCommand: CLICommand {
             insecureSkipTLSVerify: false, verbosity: context.globals.verbosity)
         settings.session = active.name
         settings.certificateAuthority = context.globals.certificateAuthority
-        let resolved = try SessionTokens.apply(settings, config: config, context: context)
-        guard let token = resolved.token else { throw CLIError(.authentication, "no token for \(key)") }
+        guard let stored = try SessionTokens.credential(settings, config: config, context: context) else {
+            throw CLIError(.authentication, "no token for \(key)")
+        }
         if format == "token" {
-            context.stdout.line(token)
+            context.stdout.line(stored.accessToken)
             return .success
         }
-        let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
-        let expiry = try store.read()[key]?.expiresAt
-        var status: JSONObject = ["token": .string(token)]
-        if let expiry { status["expirationTimestamp"] = .string(KubeTime.format(expiry)) }
+        var status: JSONObject = ["token": .string(stored.accessToken)]
+        if let expiry = stored.expiresAt { status["expirationTimestamp"] = .string(KubeTime.format(expiry)) }
         let credential: JSONValue = [
             "kind": "ExecCredential", "apiVersion": .string(Self.execCredentialVersion), "spec": [:],
             "status": .object(status),
@@ -337,7 +338,8 @@ struct WhoamiCommand: CLICommand {
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let config = try ConfigCommands.store(context.environment).load()
         guard let session = config.activeSessionEntry else {
-            throw CLIError(.authentication, "No active user found.", detail: "Please login first using: `datumctl login`")
+            throw CLIError(
+                .authentication, "No active user found.", detail: "Please login first using: `datumctl login`")
         }
         let store = CredentialStore(path: CredentialStore.defaultPath(variables: context.environment.variables))
         let stored = session.userKey.flatMap { try? store.read()[$0] }
@@ -345,7 +347,7 @@ struct WhoamiCommand: CLICommand {
         let email = stored?.email ?? session.userEmail ?? ""
         let out = context.stdout
         out.line("User:         \(name) (\(email))")
-        if let server = session.server { out.line("Endpoint:     \(AuthHosts.splitScheme(server).1)") }
+        if let server = session.server { out.line("Endpoint:     \(ContextTree.strippingScheme(server))") }
         if let current = config.currentContext, let entry = config.context(named: current) {
             out.line("Context:      \(entry.reference ?? entry.name)")
             if let organization = entry.organization { out.line("Organization: \(organization)") }
@@ -464,12 +466,12 @@ struct AuthUpdateKubeconfigCommand: CLICommand {
             whenever needed. The context becomes kubectl's current context. datumctl users do not need this.
             """,
         examples: [
-            Example("Let kubectl reach a project", "datumctl auth update-kubeconfig --project my-project"),
+            Example("Let kubectl reach a project", "datumctl auth update-kubeconfig --project my-project")
         ],
         options: [
             OptionSpec(
                 "kubeconfig", kind: .value(ValueSpec("FILE")),
-                help: "The kubeconfig to update (default: the first of $KUBECONFIG, else ~/.kube/config)."),
+                help: "The kubeconfig to update (default: the first of $KUBECONFIG, else ~/.kube/config).")
         ])
 
     var kubeconfig: String?

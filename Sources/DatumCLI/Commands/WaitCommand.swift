@@ -303,7 +303,8 @@ struct WaitCommand: CLICommand {
 
     /// The object, or nil when it does not exist.
     private func get(_ target: ReadTarget, _ session: ReadSession) throws(CLIError) -> JSONValue? {
-        let response = try session.client.send(session.client.request("GET", session.client.scope.url(try target.path())))
+        let response = try session.client.send(
+            session.client.request("GET", session.client.scope.url(try target.path())))
         if response.status == 404 { return nil }
         return try ProjectClient.decode(response)
     }
@@ -376,54 +377,29 @@ struct WaitCommand: CLICommand {
             if !resourceVersion.isEmpty { query.append(("resourceVersion", resourceVersion)) }
             let request = session.client.request(
                 "GET", session.client.scope.url(collection, query: query), timeout: remaining + .seconds(2))
-            var decoder = WatchEventDecoder()
-            var status = 0
-            var errorBody: [UInt8] = []
             var done = false
-            var failure: CLIError?
             var expired = false
-            do throws(CLIError) {
-                try session.client.stream(
-                    request, onHead: { code, _ in status = code },
-                    onData: { chunk in
-                        guard (200..<300).contains(status) else {
-                            errorBody += chunk
-                            return true
-                        }
-                        do throws(CLIError) {
-                            for event in try decoder.feed(chunk) {
-                                if event.type == "BOOKMARK" { continue }
-                                if event.type == "ERROR" {
-                                    // 410 Gone: the resourceVersion is too old; read again and resume.
-                                    if event.object["code"]?.intValue == 410 {
-                                        expired = true
-                                        return false
-                                    }
-                                    failure = APIError(status: event.object).cliError
-                                    return false
-                                }
-                                if let version = event.object["metadata"]?["resourceVersion"]?.stringValue {
-                                    resourceVersion = version
-                                }
-                                if try isDone(event.type, event.object) {
-                                    done = true
-                                    return false
-                                }
-                            }
-                            return true
-                        } catch {
-                            failure = error
-                            return false
-                        }
-                    })
-            } catch {
-                // The connection dropped or the request timed out: try again while time is left.
-                if status == 0 && ContinuousClock.now >= deadline { throw timedOut(target) }
+            let end = try session.watchStream(request) { (event) throws(CLIError) -> Bool in
+                if event.type == "ERROR" {
+                    // 410 Gone: the resourceVersion is too old; read again and resume.
+                    if event.object["code"]?.intValue == 410 {
+                        expired = true
+                        return false
+                    }
+                    throw APIError(status: event.object).cliError
+                }
+                if let version = event.object["metadata"]?["resourceVersion"]?.stringValue {
+                    resourceVersion = version
+                }
+                done = try isDone(event.type, event.object)
+                return !done
             }
-            if let failure { throw failure }
+            let status = end.status
+            // The connection dropped or the request timed out: try again while time is left.
+            if end.transportError != nil && status == 0 && ContinuousClock.now >= deadline { throw timedOut(target) }
             if done { return true }
             if status != 0 && !(200..<300).contains(status) {
-                throw APIError(statusCode: status, body: errorBody).cliError
+                throw APIError(statusCode: status, body: end.errorBody).cliError
             }
             if ContinuousClock.now >= deadline { throw timedOut(target) }
             // The watch ended before the deadline (or expired): read the object again and resume.

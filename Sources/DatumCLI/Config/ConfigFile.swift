@@ -1,6 +1,7 @@
 import DatumJSON
-import DatumYAML
 import DatumKit
+import DatumYAML
+
 #if canImport(Glibc)
     import Glibc
 #endif

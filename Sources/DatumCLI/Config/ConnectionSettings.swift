@@ -74,7 +74,8 @@ public struct ConnectionSettings: Sendable, Equatable {
             guard let pem = Base64.decodeGo(encoded) else {
                 throw CLIError(
                     .configuration,
-                    "the certificate-authority-data of session \"\(session?.name ?? "")\" in the config file is not base64")
+                    "the certificate-authority-data of session \"\(session?.name ?? "")\" in the config file is not base64"
+                )
             }
             authorityData = pem
         }

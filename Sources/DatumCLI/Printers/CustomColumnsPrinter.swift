@@ -93,7 +93,8 @@ public enum ResourceSorter {
             keys.append(try path.findResults(object, allowMissingKeys: true).first?.first)
         }
         if !objects.isEmpty && !keys.contains(where: { $0 != nil }) {
-            throw PrinterError("couldn't find any field with path \(GoFormat.quote(path.template)) in the list of objects")
+            throw PrinterError(
+                "couldn't find any field with path \(GoFormat.quote(path.template)) in the list of objects")
         }
         let order = try sortedIndices(keys, field: path.template)
         return order.map { objects[$0] }
@@ -107,7 +108,8 @@ public enum ResourceSorter {
             keys.append(try path.findResults(row.object ?? .null, allowMissingKeys: true).first?.first)
         }
         if !table.rows.isEmpty && !keys.contains(where: { $0 != nil }) {
-            throw PrinterError("couldn't find any field with path \(GoFormat.quote(path.template)) in the list of objects")
+            throw PrinterError(
+                "couldn't find any field with path \(GoFormat.quote(path.template)) in the list of objects")
         }
         var sorted = table
         sorted.rows = try sortedIndices(keys, field: path.template).map { table.rows[$0] }

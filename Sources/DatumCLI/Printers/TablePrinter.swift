@@ -78,17 +78,15 @@ extension ServerTable {
             Column(name: "Age", type: "string", format: "", priority: 0),
         ]
         let rows = objects.map { object in
-            Row(cells: [.string(object["metadata"]?["name"]?.stringValue ?? ""), .string(age(of: object, now: now))], object: object)
+            Row(
+                cells: [
+                    .string(object["metadata"]?["name"]?.stringValue ?? ""),
+                    .string(
+                        HumanDuration.age(
+                            sinceCreation: object["metadata"]?["creationTimestamp"]?.stringValue, now: now)),
+                ], object: object)
         }
         return ServerTable(columns: columns, rows: rows)
-    }
-
-    /// `translateTimestampSince`: `<unknown>` without a creation time.
-    static func age(of object: JSONValue, now: Double) -> String {
-        guard let text = object["metadata"]?["creationTimestamp"]?.stringValue, let t = KubeTime.parse(text) else {
-            return "<unknown>"
-        }
-        return HumanDuration.format(seconds: now - t)
     }
 }
 
@@ -224,7 +222,8 @@ public enum TablePrinter {
             for i in table.rows.indices {
                 var row = table.rows[i]
                 if let nameColumn, nameColumn < row.cells.count, let kind = options.kind {
-                    row.cells[nameColumn] = .string(kind.description.lowercased() + "/" + GoFormat.value(row.cells[nameColumn]))
+                    row.cells[nameColumn] = .string(
+                        kind.description.lowercased() + "/" + GoFormat.value(row.cells[nameColumn]))
                 }
                 guard let metadata = row.object?["metadata"], metadata.objectValue != nil else {
                     // No metadata: pad the decorated columns with empty cells.
@@ -282,7 +281,9 @@ public enum TablePrinter {
 
     /// `-L` headers: the upper-cased last path segment of each label key.
     static func labelHeaders(_ keys: [String]) -> [String] {
-        keys.map { key in (key.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? key).uppercased() }
+        keys.map { key in
+            (key.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? key).uppercased()
+        }
     }
 
     /// `labels.FormatLabels`: `k=v` pairs sorted by key, or `<none>`.
@@ -317,7 +318,8 @@ public enum NamePrinter {
         var name = object["metadata"]?["name"]?.stringValue ?? ""
         if name.isEmpty { name = "<unknown>" }
         let suffix = operation.isEmpty ? "" : " " + operation
-        let prefix = groupKind.group.isEmpty
+        let prefix =
+            groupKind.group.isEmpty
             ? groupKind.kind.lowercased() : groupKind.kind.lowercased() + "." + groupKind.group
         return prefix + "/" + name + suffix + "\n"
     }

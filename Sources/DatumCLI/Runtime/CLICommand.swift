@@ -46,7 +46,10 @@ extension CommandContext {
     var openAPICache: OpenAPICache {
         let root: String?
         if let given = globals.cacheDirectory {
-            root = given.isEmpty ? nil : FileSystem.expandingTilde(given, home: FileSystem.homeDirectory(variables: environment.variables))
+            root =
+                given.isEmpty
+                ? nil
+                : FileSystem.expandingTilde(given, home: FileSystem.homeDirectory(variables: environment.variables))
         } else {
             root = OpenAPICache.defaultRoot(variables: environment.variables)
         }

@@ -84,14 +84,16 @@ public enum Datumctl {
         }
         switch outcome {
         case .help(let path):
-            environment.stdout.write(HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(commandPath: path))
+            environment.stdout.write(
+                HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(commandPath: path))
             return ExitCode.success.rawValue
         case .run(let parsed):
             let globals = GlobalOptions(parsed)
             let diagnostics = Diagnostics(format: globals.errorFormat, sink: environment.stderr)
             guard let type = commandType(for: parsed.commandPath) else {
                 environment.stdout.write(
-                    HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(commandPath: parsed.commandPath))
+                    HelpRenderer(root: rootSpec, width: environment.terminalWidth).render(
+                        commandPath: parsed.commandPath))
                 return ExitCode.success.rawValue
             }
             do throws(CLIError) {

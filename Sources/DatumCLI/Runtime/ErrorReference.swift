@@ -37,7 +37,8 @@ public enum ErrorReference {
         switch kind {
         case .usage: "The command line is wrong (unknown command or flag, bad value); nothing was attempted."
         case .authentication: "The server rejected the credentials (401): a missing, wrong or expired token."
-        case .resource: "The server does not serve the resource type the command names (`the server doesn't have a resource type`)."
+        case .resource:
+            "The server does not serve the resource type the command names (`the server doesn't have a resource type`)."
         case .manifest: "A manifest cannot be read or parsed (YAML or JSON syntax, no kind, no name)."
         case .validation:
             "A manifest breaks the resource's schema or rules (`file:line:column` points at it), or a name, namespace "

@@ -7,7 +7,8 @@ struct GlobalOptions: Sendable {
             isGlobal: true),
         OptionSpec(
             "organization", kind: .value(ValueSpec("ORGANIZATION")),
-            help: "Act on an organization's control plane instead of a project's. Defaults to $DATUM_ORGANIZATION, then the current context.",
+            help:
+                "Act on an organization's control plane instead of a project's. Defaults to $DATUM_ORGANIZATION, then the current context.",
             isGlobal: true),
         OptionSpec(
             "platform-wide",
@@ -15,11 +16,13 @@ struct GlobalOptions: Sendable {
             isGlobal: true),
         OptionSpec(
             "server", short: "s", kind: .value(ValueSpec("URL")),
-            help: "The address of the Datum Cloud API server. Defaults to $DATUMCTL_SERVER, then the current context, then https://api.datum.net.",
+            help:
+                "The address of the Datum Cloud API server. Defaults to $DATUMCTL_SERVER, then the current context, then https://api.datum.net.",
             isGlobal: true),
         OptionSpec(
             "token", kind: .value(ValueSpec("TOKEN")),
-            help: "Bearer token for authentication to the API server. Defaults to $DATUMCTL_TOKEN, then the current context.",
+            help:
+                "Bearer token for authentication to the API server. Defaults to $DATUMCTL_TOKEN, then the current context.",
             isGlobal: true),
         OptionSpec(
             "cache-dir", kind: .value(ValueSpec("DIRECTORY", completion: .directories)),
@@ -32,7 +35,8 @@ struct GlobalOptions: Sendable {
             isGlobal: true),
         OptionSpec(
             "insecure-skip-tls-verify",
-            help: "Do not verify the server's certificate. Your connection is open to interception; use only for testing.",
+            help:
+                "Do not verify the server's certificate. Your connection is open to interception; use only for testing.",
             isGlobal: true),
         OptionSpec(
             "request-timeout", kind: .value(ValueSpec("DURATION", kind: .duration)),
@@ -47,7 +51,8 @@ struct GlobalOptions: Sendable {
             help: "The name of the config context to use instead of the current one.", isGlobal: true),
         OptionSpec(
             "v", short: "v", kind: .value(ValueSpec("LEVEL", kind: .int)),
-            help: "Log level: 6 prints each request's method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full.",
+            help:
+                "Log level: 6 prints each request's method, URL, status and time; 7 adds request headers; 8 adds response headers and bodies; 9 prints bodies in full.",
             defaultValue: "0", isGlobal: true),
         OptionSpec(
             "warnings-as-errors",

@@ -297,7 +297,9 @@ public struct ManifestLoader: Sendable {
         var results: [Result<Manifest, ManifestError>] = []
         do {
             for input in try inputs(for: paths) {
-                load(input) { results.append($0); return true }
+                load(input) {
+                    results.append($0); return true
+                }
             }
         } catch {
             results.append(.failure(error))
@@ -319,7 +321,11 @@ public struct ManifestLoader: Sendable {
                     "JSON value \(document.index + 1) is not a Kubernetes object: expected an object, found \(root.jsonKindName)"
                 return [failure(message, at: root)]
             }
-            return [failure("document \(document.index + 1) is not a Kubernetes object: expected a mapping, found \(root.kindName)", at: root)]
+            return [
+                failure(
+                    "document \(document.index + 1) is not a Kubernetes object: expected a mapping, found \(root.kindName)",
+                    at: root)
+            ]
         }
         // kubectl accepts `kind: List` (and `*List` kinds) whose items are objects.
         if let kind = root.node(atPath: [.key("kind")])?.scalarText, kind == "List" || kind.hasSuffix("List"),

@@ -81,7 +81,8 @@ public enum FileSystem {
     /// Replaces `path` with `bytes` atomically: a temporary file beside it, flushed, then renamed
     /// over it, so a reader sees the old file or the new one, never a part.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(FileSystemError) {
-        let temporary = join(parent(of: path), ".\(lastComponent(of: path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let temporary = join(
+            parent(of: path), ".\(lastComponent(of: path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileSystemError(errno) }
         var failure: FileSystemError?

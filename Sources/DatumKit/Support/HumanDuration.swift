@@ -3,6 +3,13 @@
 /// Ages in `get` and `describe` are rendered with these; two seconds of clock skew
 /// still count as "now" (`0s`) and anything older in the future is `<invalid>`.
 public enum HumanDuration {
+    /// A table's AGE cell (`translateTimestampSince`): the time since an RFC 3339 creation
+    /// timestamp, `<unknown>` without one.
+    public static func age(sinceCreation timestamp: String?, now: Double) -> String {
+        guard let timestamp, let created = KubeTime.parse(timestamp) else { return "<unknown>" }
+        return format(seconds: now - created)
+    }
+
     /// About two to three significant figures: `59s`, `119s`, `3m12s`, `7h59m`, `7d23h`, `2y3d`.
     public static func format(seconds: Double) -> String {
         let nanos = nanoseconds(seconds)

@@ -337,7 +337,7 @@ public final class DevIssuer: Sendable {
         let state = query["state"] ?? ""
         func back(_ parameters: [(String, String)]) -> SandboxResponse {
             let items = (parameters + (state.isEmpty ? [] : [("state", state)])).map {
-                $0.0 + "=" + Self.escape($0.1)
+                $0.0 + "=" + PercentEncoding.encodeQueryComponent($0.1)
             }
             let location = redirect + (redirect.contains("?") ? "&" : "?") + items.joined(separator: "&")
             return .complete(status: 302, headers: [("Location", location), ("Content-Length", "0")], body: [])
@@ -359,27 +359,13 @@ public final class DevIssuer: Sendable {
     }
 
     static func isLoopbackRedirect(_ uri: String) -> Bool {
-        for prefix in ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"]
+        for prefix in [
+            "http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:",
+        ]
         where uri.hasPrefix(prefix) {
             return true
         }
         return false
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 
     /// The code grant: the code once, within a minute, for the same client and redirect URI, and
@@ -388,7 +374,8 @@ public final class DevIssuer: Sendable {
         guard let code = form["code"], let verifier = form["code_verifier"], let clientID = form["client_id"],
             let redirect = form["redirect_uri"]
         else { return oauthError("invalid_request", "code, code_verifier, client_id and redirect_uri are required") }
-        let grant = codes.withLock { codes -> (clientID: String, redirect: String, challenge: String, expiresAt: Int64)? in
+        let grant = codes.withLock {
+            codes -> (clientID: String, redirect: String, challenge: String, expiresAt: Int64)? in
             defer { codes[code] = nil }
             return codes[code]
         }

@@ -185,7 +185,9 @@ public struct ManagedFieldsEntry: Sendable, Equatable {
         return .object(object)
     }
 
-    public init(manager: String, operation: String, apiVersion: String, time: String, fields: FieldSet, subresource: String) {
+    public init(
+        manager: String, operation: String, apiVersion: String, time: String, fields: FieldSet, subresource: String
+    ) {
         self.manager = manager
         self.operation = operation
         self.apiVersion = apiVersion
@@ -300,7 +302,11 @@ public enum FieldManagement {
             return base == nil ? entries : ManagedFieldsEntry.sorted(entries.filter { !$0.fields.isEmpty })
         }
         for index in entries.indices {
-            for path in changed.memberPaths where !(entries[index].manager == manager && entries[index].operation == "Update" && entries[index].subresource == subresource) {
+            for path in changed.memberPaths
+            where
+                !(entries[index].manager == manager && entries[index].operation == "Update"
+                && entries[index].subresource == subresource)
+            {
                 entries[index].fields.remove(path)
             }
             for path in removed.memberPaths { entries[index].fields.remove(path) }

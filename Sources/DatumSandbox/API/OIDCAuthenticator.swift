@@ -39,12 +39,15 @@ public final class OIDCAuthenticator: Sendable {
         guard trimmed.hasPrefix("https://") else {
             throw SandboxConfigurationError("--oidc-issuer-url must be an https URL: \(issuer)")
         }
-        guard !clientID.isEmpty else { throw SandboxConfigurationError("--oidc-client-id is required with --oidc-issuer-url") }
+        guard !clientID.isEmpty else {
+            throw SandboxConfigurationError("--oidc-client-id is required with --oidc-issuer-url")
+        }
         self.issuer = trimmed
         self.clientID = clientID
         do {
             http = try HTTPClient(
-                HTTPClientConfiguration(userAgent: "datumctl-sandbox", caFile: caFile, connectTimeout: .seconds(10),
+                HTTPClientConfiguration(
+                    userAgent: "datumctl-sandbox", caFile: caFile, connectTimeout: .seconds(10),
                     requestTimeout: .seconds(20)))
         } catch {
             throw SandboxConfigurationError("cannot make an HTTP client for the OIDC issuer: \(error)")
@@ -111,7 +114,8 @@ public final class OIDCAuthenticator: Sendable {
             return nil
         }
         guard candidates.contains(where: { jwt.isSigned(by: $0.key) }) else { return nil }
-        guard (try? jwt.checkClaims(issuer: issuer, audience: clientID, now: Int64(time(nil)), leeway: Self.skew)) != nil,
+        guard
+            (try? jwt.checkClaims(issuer: issuer, audience: clientID, now: Int64(time(nil)), leeway: Self.skew)) != nil,
             let subject = jwt.claims["sub"]?.stringValue, !subject.isEmpty
         else { return nil }
         return subject

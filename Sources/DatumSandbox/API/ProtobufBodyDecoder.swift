@@ -1,5 +1,5 @@
-import DatumYAML
 import DatumJSON
+import DatumYAML
 
 /// Decodes the Kubernetes protobuf bodies kubectl sends for built-in kinds it builds itself
 /// (`kubectl create namespace`, `kubectl create configmap`), into the equivalent JSON object.

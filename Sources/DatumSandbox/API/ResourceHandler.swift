@@ -1,6 +1,6 @@
-import DatumYAML
 import DatumJSON
 import DatumKit
+import DatumYAML
 
 /// One request against a resource: the verbs list, get, create, update, patch, delete,
 /// deletecollection and watch, with kube-apiserver's semantics.
@@ -248,7 +248,8 @@ struct ResourceHandler {
         }
         if !apiVersion.isEmpty && apiVersion != type.apiVersion {
             throw APIError.badRequest(
-                "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))")
+                "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))"
+            )
         }
         if !kind.isEmpty && kind != type.kind {
             throw APIError.badRequest(
@@ -324,7 +325,8 @@ struct ResourceHandler {
         object["metadata"] = .object(metadata)
         let manager = self.manager()
         let namespace = metadata["namespace"]?.stringValue ?? ""
-        let stored = try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
+        let stored = try store.write(project: project, dryRun: dryRun) {
+            (tx: inout ProjectTransaction) throws(APIError) in
             if type.namespaced && !tx.namespaceExists(namespace) { throw APIError.namespaceNotFound(namespace) }
             if tx.get(type, namespace: namespace, name: name) != nil { throw APIError.alreadyExists(type, name) }
             let fresh = try prepareNew(object, manager: manager, entries: nil)
@@ -393,7 +395,8 @@ struct ResourceHandler {
                     invalid: InvalidStatus(
                         group: type.group, kind: type.kind, name: name,
                         errors: [
-                            .invalid(FieldPath("metadata", "resourceVersion"), .int(0), "must be specified for an update")
+                            .invalid(
+                                FieldPath("metadata", "resourceVersion"), .int(0), "must be specified for an update")
                         ]))
             }
             if !requested.isEmpty && requested != String(old.resourceVersion) { throw APIError.modified(type, name) }
@@ -473,9 +476,10 @@ struct ResourceHandler {
     }
 
     private func patch(_ name: String) throws(APIError) -> SandboxResponse {
-        let contentType = (request.header("content-type") ?? "").split(separator: ";").first.map {
-            String($0).trimmingGoSpaces()
-        } ?? ""
+        let contentType =
+            (request.header("content-type") ?? "").split(separator: ";").first.map {
+                String($0).trimmingGoSpaces()
+            } ?? ""
         switch contentType {
         case "application/apply-patch+yaml", "application/apply-patch+cbor":
             return try apply(name)
@@ -494,7 +498,8 @@ struct ResourceHandler {
     private func ordinaryPatch(_ name: String, kind: BodyKind) throws(APIError) -> SandboxResponse {
         let (patchValue, duplicates) = try decodeJSON()
         if query.has("force") {
-            throw APIError.badRequest("force flag is not allowed for patch type \(request.header("content-type") ?? "")")
+            throw APIError.badRequest(
+                "force flag is not allowed for patch type \(request.header("content-type") ?? "")")
         }
         let manager = self.manager()
         _ = try fieldValidationMode()
@@ -528,7 +533,8 @@ struct ResourceHandler {
     private func checkNameAndNamespace(_ object: JSONObject, name: String) throws(APIError) {
         let bodyName = object["metadata"]?["name"]?.stringValue ?? ""
         if bodyName != name {
-            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+            throw APIError.badRequest(
+                "the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
         }
         if let ns = object["metadata"]?["namespace"]?.stringValue, !ns.isEmpty, ns != (target.namespace ?? "") {
             throw APIError.badRequest(
@@ -641,7 +647,8 @@ struct ResourceHandler {
             let planned = try plan(old, namespaceExists)
             if case .unchanged(let same) = planned { return (same, false) }
             do {
-                return try store.write(project: project, dryRun: dryRun) { (tx: inout ProjectTransaction) throws(APIError) in
+                return try store.write(project: project, dryRun: dryRun) {
+                    (tx: inout ProjectTransaction) throws(APIError) in
                     try commit(planned, expecting: old?.resourceVersion, &tx)
                 }
             } catch {
@@ -697,7 +704,8 @@ struct ResourceHandler {
             if let expected = options.resourceVersion, expected != String(existing.resourceVersion) {
                 throw APIError.conflict(
                     type, name,
-                    "Precondition failed: ResourceVersion in precondition: \(expected), ResourceVersion in object meta: \(existing.resourceVersion)")
+                    "Precondition failed: ResourceVersion in precondition: \(expected), ResourceVersion in object meta: \(existing.resourceVersion)"
+                )
             }
             if type.plural == "namespaces" {
                 for other in ResourceCatalog.all where other.namespaced {
@@ -757,7 +765,9 @@ enum NameGenerator {
 
 /// Opaque continue tokens for paginated lists: the last key returned, base64-encoded.
 enum ContinueToken {
-    static func encode(_ key: String) -> String { Base64.encode(Array(("{\"v\":\"meta.k8s.io/v1\",\"start\":" + GoJSONEncoder.quote(key) + "}").utf8)) }
+    static func encode(_ key: String) -> String {
+        Base64.encode(Array(("{\"v\":\"meta.k8s.io/v1\",\"start\":" + GoJSONEncoder.quote(key) + "}").utf8))
+    }
 
     static func decode(_ token: String) -> String? {
         guard let bytes = Base64.decodeGo(token), let value = try? JSONParser.parse(bytes) else { return nil }

@@ -19,10 +19,8 @@ enum TableConverter {
         "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
 
     @Sendable private static func age(_ object: JSONObject, _ now: Int64) -> JSONValue {
-        guard let text = object["metadata"]?["creationTimestamp"]?.stringValue, let t = KubeTime.parse(text) else {
-            return "<unknown>"
-        }
-        return .string(HumanDuration.format(seconds: Double(now) - t))
+        .string(
+            HumanDuration.age(sinceCreation: object["metadata"]?["creationTimestamp"]?.stringValue, now: Double(now)))
     }
 
     private static let nameColumn = Column(
@@ -62,7 +60,10 @@ enum TableConverter {
                     name: "Data", type: "string", format: "", description: "Data contains the configuration data.",
                     priority: 0,
                     cell: { object, _ in
-                        .int(Int64((object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)))
+                        .int(
+                            Int64(
+                                (object["data"]?.objectValue?.count ?? 0)
+                                    + (object["binaryData"]?.objectValue?.count ?? 0)))
                     }),
                 Column(name: "Age", type: "string", format: "", description: ageDescription, priority: 0, cell: age),
             ]
@@ -76,7 +77,8 @@ enum TableConverter {
                     name: "Cluster-IP", type: "string", format: "", description: "The IP address of the service.",
                     priority: 0, cell: { object, _ in object["spec"]?["clusterIP"] ?? "<none>" }),
                 Column(
-                    name: "External-IP", type: "string", format: "", description: "The external IP address of the service.",
+                    name: "External-IP", type: "string", format: "",
+                    description: "The external IP address of the service.",
                     priority: 0, cell: { object, _ in externalIP(object) }),
                 Column(
                     name: "Port(s)", type: "string", format: "", description: "The ports of the service.", priority: 0,
@@ -97,7 +99,8 @@ enum TableConverter {
         default:
             return [
                 nameColumn,
-                Column(name: "Created At", type: "date", format: "", description: ageDescription, priority: 0, cell: age),
+                Column(
+                    name: "Created At", type: "date", format: "", description: ageDescription, priority: 0, cell: age),
             ]
         }
     }

@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 
 /// An HTTP request as the API handler sees it, independent of SwiftNIO.
 public struct SandboxRequest: Sendable {
@@ -56,30 +57,7 @@ public struct QueryParameters: Sendable {
 
     /// Percent-decoding with `+` as space (form encoding, which client-go's query strings use).
     public static func decode(_ text: String) -> String {
-        var out: [UInt8] = []
-        var bytes = Array(text.utf8)[...]
-        while let b = bytes.popFirst() {
-            if b == UInt8(ascii: "+") {
-                out.append(0x20)
-            } else if b == UInt8(ascii: "%"), bytes.count >= 2,
-                let hi = hexValue(bytes[bytes.startIndex]), let lo = hexValue(bytes[bytes.startIndex + 1])
-            {
-                out.append(hi << 4 | lo)
-                bytes = bytes.dropFirst(2)
-            } else {
-                out.append(b)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 48...57: return b - 48
-        case 65...70: return b - 55
-        case 97...102: return b - 87
-        default: return nil
-        }
+        PercentEncoding.decodeQueryComponent(text)
     }
 }
 
@@ -92,13 +70,17 @@ public enum SandboxResponse: Sendable {
         _ status: Int, _ value: JSONValue, contentType: String = "application/json", warnings: [String] = []
     ) -> SandboxResponse {
         var headers = [("Content-Type", contentType)]
-        for warning in warnings { headers.append(("Warning", "299 - " + GoJSONEncoder.quote(warning, escapeHTML: false))) }
+        for warning in warnings {
+            headers.append(("Warning", "299 - " + GoJSONEncoder.quote(warning, escapeHTML: false)))
+        }
         return .complete(status: status, headers: headers, body: GoJSONEncoder(sortKeys: false).encodeBytes(value))
     }
 
     public static func bytes(_ status: Int, _ body: [UInt8], warnings: [String] = []) -> SandboxResponse {
         var headers = [("Content-Type", "application/json")]
-        for warning in warnings { headers.append(("Warning", "299 - " + GoJSONEncoder.quote(warning, escapeHTML: false))) }
+        for warning in warnings {
+            headers.append(("Warning", "299 - " + GoJSONEncoder.quote(warning, escapeHTML: false)))
+        }
         return .complete(status: status, headers: headers, body: body)
     }
 

@@ -98,7 +98,8 @@ struct GetWatch {
                 "you may only watch a single resource or type of resource at a time", command: GetCommand.command)
         }
         var printer = ObjectStreamPrinter(
-            command: command, resource: target.resource, now: { [environment = context.environment] in environment.now().timeIntervalSince1970 })
+            command: command, resource: target.resource,
+            now: { [environment = context.environment] in environment.now().timeIntervalSince1970 })
         var resourceVersion = "0"
         // Printing starts with the listed objects; watch-only prints only changes. A watch of one
         // object starts with a synthetic ADDED event for it, which is not printed again.
@@ -130,39 +131,70 @@ struct GetWatch {
             query = query.filter { $0.0 != "fieldSelector" } + [("fieldSelector", "metadata.name=\(name)")]
         }
         query += [("resourceVersion", resourceVersion), ("watch", "true")]
-        let url = session.client.scope.url(try target.resource.collectionPath(namespace: target.namespace), query: query)
+        let url = session.client.scope.url(
+            try target.resource.collectionPath(namespace: target.namespace), query: query)
+        let stdout = context.stdout
+        let end = try session.watchStream(
+            session.client.request("GET", url, accept: command.accept)
+        ) { (event) throws(CLIError) -> Bool in
+            if event.type == "ERROR" { throw APIError(status: event.object).cliError }
+            if printEvents {
+                try printer.print(event.object, listed: false, into: stdout)
+                stdout.flush()
+            }
+            printEvents = true
+            return true
+        }
+        // kubectl ends a watch quietly when the connection drops or --request-timeout expires
+        // after it started; failing to start it at all is an error.
+        if end.status == 0, let error = end.transportError { throw error }
+        if end.status != 0 && !(200..<300).contains(end.status) {
+            throw APIError(statusCode: end.status, body: end.errorBody).cliError
+        }
+        return .success
+    }
+}
+
+/// How a watch stream ended.
+struct WatchStreamEnd {
+    /// The HTTP status; 0 when no answer came before the transfer failed.
+    var status: Int
+    /// The body of a non-2xx answer.
+    var errorBody: [UInt8]
+    /// Why the transfer itself failed (a dropped connection, the request timeout), if it did.
+    var transportError: CLIError?
+}
+
+extension ReadSession {
+    /// Streams the events of a watch request to `onEvent` until it returns false, the server ends
+    /// the stream, or the transfer fails; BOOKMARK events are skipped. What `onEvent` throws, or a
+    /// decoding error, is thrown once the stream has stopped.
+    func watchStream(
+        _ request: HTTPRequest, onEvent: (WatchEventDecoder.Event) throws(CLIError) -> Bool
+    ) throws(CLIError) -> WatchStreamEnd {
         var decoder = WatchEventDecoder()
         var status = 0
         var errorBody: [UInt8] = []
         var failure: CLIError?
-        let stdout = context.stdout
+        var stopped = false
         func handle(_ events: [WatchEventDecoder.Event]) -> Bool {
-            for event in events {
-                switch event.type {
-                case "BOOKMARK":
-                    continue
-                case "ERROR":
-                    failure = APIError(status: event.object).cliError
-                    return false
-                default:
-                    if printEvents {
-                        do throws(CLIError) {
-                            try printer.print(event.object, listed: false, into: stdout)
-                        } catch {
-                            failure = error
-                            return false
-                        }
-                        stdout.flush()
+            for event in events where event.type != "BOOKMARK" {
+                do throws(CLIError) {
+                    if try !onEvent(event) {
+                        stopped = true
+                        return false
                     }
-                    printEvents = true
+                } catch {
+                    failure = error
+                    return false
                 }
             }
             return true
         }
+        var transportError: CLIError?
         do throws(CLIError) {
-            try session.client.stream(
-                session.client.request("GET", url, accept: command.accept),
-                onHead: { code, _ in status = code },
+            try client.stream(
+                request, onHead: { code, _ in status = code },
                 onData: { chunk in
                     guard (200..<300).contains(status) else {
                         errorBody += chunk
@@ -176,17 +208,12 @@ struct GetWatch {
                     }
                 })
         } catch {
-            // kubectl ends a watch quietly when the connection drops or --request-timeout expires
-            // after it started; failing to start it at all is an error.
-            if status == 0 { throw error }
-        }
-        if status != 0 && !(200..<300).contains(status) {
-            throw APIError(statusCode: status, body: errorBody).cliError
+            transportError = error
         }
         if let failure { throw failure }
-        if (200..<300).contains(status), let rest = try? decoder.finish() { _ = handle(rest) }
+        if !stopped, (200..<300).contains(status), let rest = try? decoder.finish() { _ = handle(rest) }
         if let failure { throw failure }
-        return .success
+        return WatchStreamEnd(status: status, errorBody: errorBody, transportError: transportError)
     }
 }
 
