@@ -65,7 +65,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]),
+            ],
+            exclude: ["Upstream"]),
         .executableTarget(name: "datumctl-sandbox", dependencies: ["DatumSandbox"]),
 
         // Shared by the test targets: golden files, temporary directories, process helpers. A test

@@ -19,7 +19,7 @@ public struct SandboxOptions: Sendable, Equatable {
     /// `--dev-issuer`: serve an OpenID provider for service-account sign-in, and accept its tokens.
     public var devIssuer = false
     public var devIssuerTokenLifetime: Int64 = 3600
-    /// Projects the dev issuer's subjects may use; nil is every project.
+    /// Projects the dev issuer's subjects may use; nil is every project no organization owns.
     public var devIssuerProjects: Set<String>?
     public var devIssuerUser = "dev@example.com"
     public var devIssuerDeviceInterval: Int64 = 5
@@ -50,7 +50,8 @@ public struct SandboxOptions: Sendable, Equatable {
           --dev-issuer-token-ttl SECONDS
                                lifetime of the issued access tokens (default 3600)
           --dev-issuer-projects P[,P...]
-                               projects the issued tokens may use (default: every project)
+                               projects the issued tokens may use besides their organizations' (default:
+                               every project no organization owns)
           --dev-issuer-user EMAIL
                                the person the device flow signs in (default dev@example.com)
           --dev-issuer-device-interval SECONDS
@@ -61,7 +62,7 @@ public struct SandboxOptions: Sendable, Equatable {
           --oidc-client-id ID  ... whose audience includes this client ID
           --oidc-ca-file FILE  ... trusting this CA for the provider (default: the system's)
           --oidc-projects P[,P...]
-                               projects the provider's tokens may use (default: every project)
+                               the same for the provider's tokens
           -h, --help           show this help
 
         It prints "listening on URL" once it accepts requests, and stops on SIGTERM or Ctrl-C.

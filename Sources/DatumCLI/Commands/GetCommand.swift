@@ -157,6 +157,9 @@ struct GetCommand: CLICommand {
     var isTable: Bool { output == .standard || output == .wide }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        if let filter = GetOrganizations.matches(arguments), !(watch || watchOnly) {
+            return try GetOrganizations(command: self, nameFilter: filter).run(context)
+        }
         let session = try ReadSession(context)
         let targets: [ReadTarget]
         if let arguments {

@@ -39,28 +39,8 @@ public enum BuiltinSchemas {
 
     /// The Gateway API v1.6.1 BackendTLSPolicy CRD, or why it could not be read (a build defect
     /// that the drift tests catch; callers report it instead of crashing).
-    public static let backendTLSPolicy: Result<CRDModel, SchemaError> = {
-        do {
-            let reader = YAMLDocumentReader(YAMLSource(name: "backendtlspolicies CRD", text: EmbeddedUpstream.backendTLSPolicyCRD))
-            guard let json = try reader.next()?.jsonValue() else {
-                return .failure(SchemaError(path: "", message: "the embedded CRD is empty"))
-            }
-            let descriptor = try CRDDescriptor(crd: json)
-            guard let version = descriptor.versions.first(where: { $0.served && $0.storage })?.name,
-                let schema = try CRDSchemas.load(crd: json)[version]
-            else {
-                return .failure(SchemaError(path: "", message: "the embedded CRD serves no storage version"))
-            }
-            return .success(
-                CRDModel(
-                    crd: json, descriptor: descriptor, version: version, schema: schema,
-                    validator: SchemaValidator(descriptor: descriptor, version: version)))
-        } catch let error as SchemaError {
-            return .failure(error)
-        } catch {
-            return .failure(SchemaError(path: "", message: "\(error)"))
-        }
-    }()
+    public static let backendTLSPolicy: Result<CRDModel, SchemaError> = CRDModel.load(
+        name: "backendtlspolicies CRD", text: EmbeddedUpstream.backendTLSPolicyCRD)
 
     /// The Kubernetes `io.k8s.apimachinery.pkg.apis.meta.v1.*` schemas kube-apiserver publishes.
     public static let metaV1: Result<SchemaComponents, SchemaError> = {
@@ -77,5 +57,34 @@ public enum BuiltinSchemas {
     public static func model(for gvk: GroupVersionKind) -> CRDModel? {
         guard gvk == .backendTLSPolicy, case .success(let model) = backendTLSPolicy else { return nil }
         return model
+    }
+}
+
+extension CRDModel {
+    /// Reads a CRD document (YAML) and builds the model of its served storage version, or says
+    /// why it cannot.
+    public static func load(name: String, text: String, rules: CELRuleRegistry = .gatewayAPI) -> Result<
+        CRDModel, SchemaError
+    > {
+        do {
+            let reader = YAMLDocumentReader(YAMLSource(name: name, text: text))
+            guard let json = try reader.next()?.jsonValue() else {
+                return .failure(SchemaError(path: "", message: "\(name) is empty"))
+            }
+            let descriptor = try CRDDescriptor(crd: json)
+            guard let version = descriptor.versions.first(where: { $0.served && $0.storage })?.name,
+                let schema = try CRDSchemas.load(crd: json)[version]
+            else {
+                return .failure(SchemaError(path: "", message: "\(name) serves no storage version"))
+            }
+            return .success(
+                CRDModel(
+                    crd: json, descriptor: descriptor, version: version, schema: schema,
+                    validator: SchemaValidator(descriptor: descriptor, version: version, rules: rules)))
+        } catch let error as SchemaError {
+            return .failure(error)
+        } catch {
+            return .failure(SchemaError(path: "", message: "\(error)"))
+        }
     }
 }

@@ -117,6 +117,20 @@ public struct APIError: Error, Sendable, Equatable {
             name: project, group: "resourcemanager.miloapis.com", kind: "projects")
     }
 
+    /// `<resource> "<name>" is forbidden: User "<user>" <reason>`, kube's wording for RBAC
+    /// denials; without a resource, `forbidden: User "<user>" <reason>` (a non-resource path).
+    public static func forbidden(resource: String?, name: String, user: String, reason: String) -> APIError {
+        guard let resource else {
+            return APIError(code: 403, reason: "Forbidden", message: "forbidden: User \"\(user)\" \(reason)")
+        }
+        let dot = resource.firstIndex(of: ".")
+        let group = dot.map { String(resource[resource.index(after: $0)...]) } ?? ""
+        let kind = dot.map { String(resource[..<$0]) } ?? resource
+        return APIError(
+            code: 403, reason: "Forbidden", message: "\(resource) \"\(name)\" is forbidden: User \"\(user)\" \(reason)",
+            name: name, group: group, kind: kind)
+    }
+
     public static let methodNotAllowed = APIError(
         code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource")
 

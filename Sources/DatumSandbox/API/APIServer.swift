@@ -29,12 +29,6 @@ public final class APIServer: Sendable {
         self.oidcProjects = oidcProjects
     }
 
-    /// Who sent a request: a static token, or a subject of the dev issuer.
-    struct Principal {
-        var name: String
-        var allows: (String) -> Bool
-    }
-
     /// Answers one request. Never throws: every failure becomes a `Status` response.
     public func handle(_ request: SandboxRequest) -> SandboxResponse {
         do {
@@ -48,27 +42,16 @@ public final class APIServer: Sendable {
         let path = request.path
         if path == "/healthz" || path == "/readyz" || path == "/livez" { return .text(200, "ok") }
         if let issuer, let response = issuer.handle(request) { return response }
-        guard path.hasPrefix(APIServer.projectPrefix) else {
-            _ = try authenticate(request)
-            return .text(404, "404 page not found\n")
-        }
-        let rest = path.dropFirst(APIServer.projectPrefix.count)
-        let parts = rest.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         let principal = try authenticate(request)
-        // The project is one path segment: `projects/../control-plane` or `%2e%2e` names no project.
-        let project = RequestPath.decode(String(parts.first ?? ""))
-        guard parts.count >= 2, parts[1] == "control-plane", !project.isEmpty,
-            NameValidation.isValidPathSegmentName(project).isEmpty
-        else {
-            return .text(404, "404 page not found\n")
+        guard let (scope, kubePath) = ControlPlaneScope.split(path) else { return .text(404, "404 page not found\n") }
+        let authorizer = Authorizer(store: store)
+        try authorizer.authorize(principal, scope: scope, method: request.method, path: path)
+        if case .user(let user) = scope {
+            return try UserControlPlane(server: self, authorizer: authorizer, user: user, request: request)
+                .handle(kubePath: kubePath)
         }
-        guard principal.allows(project) else {
-            throw APIError.forbiddenProject(project, user: principal.name)
-        }
-        let kubePath = parts.count > 2 ? "/" + parts[2] : "/"
-        try ensureProject(project)
-        let base = APIServer.projectPrefix + project + "/control-plane"
-        return try routeInProject(request, project: project, kubePath: kubePath, base: base)
+        try ensureScope(scope)
+        return try routeInScope(request, scope: scope, kubePath: kubePath)
     }
 
     private func authenticate(_ request: SandboxRequest) throws(APIError) -> Principal {
@@ -76,81 +59,92 @@ public final class APIServer: Sendable {
         let scheme = header.prefix(7)
         guard scheme.lowercased() == "bearer " else { throw APIError.unauthorized }
         let token = String(header.dropFirst(7)).trimmingGoSpaces()
-        if tokens.isKnown(token) {
+        if let grant = tokens.grants[token] {
             let table = tokens
-            return Principal(name: TokenTable.userName(for: token)) { table.allows(token, project: $0) == true }
+            return Principal(
+                name: TokenTable.userName(for: token), subject: nil, isAdmin: grant == nil,
+                listedProjects: { table.allows(token, project: $0) == true })
         }
         if let issuer, let subject = issuer.subject(ofBearer: token) {
-            return Principal(name: subject) { issuer.allows(project: $0) }
+            return Principal(
+                name: subject, subject: subject, isAdmin: false,
+                listedProjects: issuer.projects.map { projects in { projects.contains($0) } })
         }
         if let oidc, let subject = oidc.subject(ofBearer: token) {
-            let projects = oidcProjects
-            return Principal(name: subject) { projects?.contains($0) ?? true }
+            return Principal(
+                name: subject, subject: subject, isAdmin: false,
+                listedProjects: oidcProjects.map { projects in { projects.contains($0) } })
         }
         throw APIError.unauthorized
     }
 
-    /// Every project has the `default` namespace from its first request on.
-    private func ensureProject(_ project: String) throws(APIError) {
-        let exists = try store.read(project: project) { tx in tx.namespaceExists("default") }
-        if exists { return }
-        try store.write(project: project) { (tx: inout ProjectTransaction) throws(APIError) in
-            guard !tx.namespaceExists("default") else { return }
-            let now = KubeTime.format(KubeTime.now())
-            var object: JSONObject = [
-                "apiVersion": "v1", "kind": "Namespace",
-                "metadata": [
-                    "name": "default", "uid": .string(UIDGenerator.make()), "creationTimestamp": .string(now),
-                    "labels": ["kubernetes.io/metadata.name": "default"],
-                ],
-            ]
-            ObjectShape.applyDefaults(&object, type: ResourceCatalog.namespaces, old: nil)
-            tx.put(ResourceCatalog.namespaces, ObjectShape.canonical(object), isCreate: true)
+    /// Every control plane has its namespaces (``ControlPlaneScope/initialNamespaces``) from its
+    /// first request on.
+    private func ensureScope(_ scope: ControlPlaneScope) throws(APIError) {
+        let key = scope.storageKey
+        let wanted = scope.initialNamespaces
+        let missing = try store.read(project: key) { tx in wanted.filter { !tx.namespaceExists($0) } }
+        if missing.isEmpty { return }
+        try store.write(project: key) { (tx: inout ProjectTransaction) throws(APIError) in
+            for name in missing where !tx.namespaceExists(name) {
+                let now = KubeTime.format(KubeTime.now())
+                var object: JSONObject = [
+                    "apiVersion": "v1", "kind": "Namespace",
+                    "metadata": [
+                        "name": .string(name), "uid": .string(UIDGenerator.make()), "creationTimestamp": .string(now),
+                        "labels": ["kubernetes.io/metadata.name": .string(name)],
+                    ],
+                ]
+                ObjectShape.applyDefaults(&object, type: ResourceCatalog.namespaces, old: nil)
+                tx.put(ResourceCatalog.namespaces, ObjectShape.canonical(object), isCreate: true)
+            }
         }
     }
 
-    private func routeInProject(_ request: SandboxRequest, project: String, kubePath: String, base: String)
+    private func routeInScope(_ request: SandboxRequest, scope: ControlPlaneScope, kubePath: String)
         throws(APIError) -> SandboxResponse
     {
+        let base = scope.basePath
+        let discovery = scope.discovery
         guard let requestPath = RequestPath(kubePath) else { return .text(404, "404 page not found\n") }
         let segments = requestPath.segments
         let accept = request.header("accept") ?? ""
         let aggregated = accept.contains("as=APIGroupDiscoveryList")
         switch segments.count {
         case 0:
-            return .json(200, Discovery.rootPaths())
+            return .json(200, discovery.rootPaths())
         case 1:
             switch segments[0] {
             case "version": return .json(200, Discovery.version)
             case "healthz", "readyz", "livez": return .text(200, "ok")
             case "api":
                 return aggregated
-                    ? .json(200, Discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
+                    ? .json(200, discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
                     : .json(200, Discovery.coreVersions)
             case "apis":
                 return aggregated
-                    ? .json(200, Discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
-                    : .json(200, Discovery.groupList)
+                    ? .json(200, discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
+                    : .json(200, discovery.groupList)
             default: break
             }
         default:
             break
         }
         if segments.first == "openapi" {
-            return try openAPIResponse(Array(segments.dropFirst()), base: base)
+            return try openAPIResponse(Array(segments.dropFirst()), scope: scope)
         }
         if segments.count == 2 && segments[0] == "api" && segments[1] == "v1" {
-            return .json(200, Discovery.resourceList(groupVersion: "v1"))
+            return .json(200, discovery.resourceList(groupVersion: "v1"))
         }
         if segments.count == 2 && segments[0] == "apis" {
-            guard let group = Discovery.group(named: segments[1]) else { return .text(404, "404 page not found\n") }
+            guard let group = discovery.group(named: segments[1]) else { return .text(404, "404 page not found\n") }
             return .json(200, group)
         }
         if segments.count == 3 && segments[0] == "apis" {
-            guard ResourceCatalog.all.contains(where: { $0.group == segments[1] && $0.version == segments[2] }) else {
+            guard discovery.serves(group: segments[1], version: segments[2]) else {
                 return .text(404, "404 page not found\n")
             }
-            return .json(200, Discovery.resourceList(groupVersion: segments[1] + "/" + segments[2]))
+            return .json(200, discovery.resourceList(groupVersion: segments[1] + "/" + segments[2]))
         }
         let resourceSegments: [String]
         let group: String
@@ -167,21 +161,26 @@ public final class APIServer: Sendable {
             return .text(404, "404 page not found\n")
         }
         // A trailing slash after an object's name is not the object (see ``RequestPath``).
-        guard let target = ResourceTarget(group: group, version: version, segments: resourceSegments),
+        guard
+            let target = ResourceTarget(
+                group: group, version: version, segments: resourceSegments, discovery: discovery),
             !(requestPath.trailingSlash && target.name != nil)
         else {
             return .text(404, "404 page not found\n")
         }
+        let rules = try ScopeRules.make(for: scope, type: target.type, method: request.method, store: store)
         let handler = ResourceHandler(
-            server: self, request: request, project: project, target: target)
+            server: self, request: request, project: scope.storageKey, target: target, rules: rules)
         return try handler.run()
     }
 
-    private func openAPIResponse(_ segments: [String], base: String) throws(APIError) -> SandboxResponse {
+    private func openAPIResponse(_ segments: [String], scope: ControlPlaneScope) throws(APIError) -> SandboxResponse {
         guard segments.first == "v3" else { return .text(404, "404 page not found\n") }
+        let publisher: OpenAPIPublisher
+        if case .project = scope { publisher = openAPI } else { publisher = OpenAPIPublisher.milo }
         let rest = segments.dropFirst().joined(separator: "/")
-        if rest.isEmpty { return .json(200, openAPI.index(base: base)) }
-        guard let document = openAPI.documentBytes(for: rest) else { return .text(404, "404 page not found\n") }
+        if rest.isEmpty { return .json(200, publisher.index(base: scope.basePath)) }
+        guard let document = publisher.documentBytes(for: rest) else { return .text(404, "404 page not found\n") }
         return .complete(status: 200, headers: [("Content-Type", "application/json")], body: document)
     }
 }
@@ -193,7 +192,7 @@ struct ResourceTarget {
     var name: String?
     var subresource: String?
 
-    init?(group: String, version: String, segments: [String]) {
+    init?(group: String, version: String, segments: [String], discovery: Discovery) {
         // Only the object's name may be a dot segment here, and then the handler refuses it
         // (400, as kube-apiserver's storage does); anywhere else it names nothing.
         var namespace: String?
@@ -206,7 +205,7 @@ struct ResourceTarget {
             rest = segments.dropFirst(2)
         }
         guard let plural = rest.first,
-            let type = ResourceCatalog.find(group: group, version: version, plural: plural)
+            let type = discovery.find(group: group, version: version, plural: plural)
         else { return nil }
         rest = rest.dropFirst()
         if namespace != nil && !type.namespaced { return nil }

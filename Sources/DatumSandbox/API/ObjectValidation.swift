@@ -15,9 +15,13 @@ public protocol ObjectValidating: Sendable {
 public struct DatumKitValidation: ObjectValidating {
     public init() {}
 
-    private var model: CRDModel? {
-        if case .success(let model) = BuiltinSchemas.backendTLSPolicy { return model }
-        return nil
+    /// The schema a type is validated against: the Gateway API CRD, Milo's, or none.
+    private func model(for type: ResourceType) -> CRDModel? {
+        if type == ResourceCatalog.backendTLSPolicies {
+            if case .success(let model) = BuiltinSchemas.backendTLSPolicy { return model }
+            return nil
+        }
+        return MiloResources.model(for: type)
     }
 
     private static let knownMetadata = Set(ObjectMetaValidation.knownFields)
@@ -25,7 +29,7 @@ public struct DatumKitValidation: ObjectValidating {
     public func normalize(_ object: JSONObject, of type: ResourceType) -> (object: JSONObject, unknownFields: [String]) {
         var unknown: [String] = []
         var result = object
-        if type == ResourceCatalog.backendTLSPolicies, let model {
+        if let model = model(for: type) {
             let (decoded, fields) = SchemaNormalization.decode(.object(object), schema: model.schema)
             if case .object(let pruned) = decoded { result = pruned }
             unknown = fields
@@ -49,7 +53,7 @@ public struct DatumKitValidation: ObjectValidating {
             // Only metadata changed: spec and status were validated when the stored object was
             // written, and the schema never changes while the server runs, so only ObjectMeta is checked.
             errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"])
-        } else if type == ResourceCatalog.backendTLSPolicies, let model {
+        } else if let model = model(for: type) {
             let mode: ValidationMode = subresource == "status" ? .status : (old == nil ? .create : .update)
             let result = model.validator.validate(
                 .object(object), against: model.schema, mode: mode, old: old.map(JSONValue.object))

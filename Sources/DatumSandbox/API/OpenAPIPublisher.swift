@@ -12,15 +12,20 @@ final class OpenAPIPublisher: Sendable {
 
     static let metaPrefix = PublishedSchemas.metaPrefix
     /// Built once per process: the documents never change while the server runs.
-    static let shared = OpenAPIPublisher()
+    static let shared = OpenAPIPublisher(documents: [
+        ("apis/gateway.networking.k8s.io/v1", OpenAPIPublisher.gatewayDocument()),
+        ("api/v1", OpenAPIPublisher.coreDocument(ResourceCatalog.core)),
+    ])
+    /// The organization, user and platform control planes: Milo's resource-manager kinds.
+    static let milo = OpenAPIPublisher(documents: [
+        ("apis/resourcemanager.miloapis.com/v1alpha1", OpenAPIPublisher.resourceManagerDocument()),
+        ("api/v1", OpenAPIPublisher.coreDocument([ResourceCatalog.events, ResourceCatalog.namespaces])),
+    ])
 
-    init() {
+    init(documents list: [(String, JSONValue)]) {
         var documents: [String: [UInt8]] = [:]
         var hashes: [String: String] = [:]
-        for (path, document) in [
-            ("apis/gateway.networking.k8s.io/v1", OpenAPIPublisher.gatewayDocument()),
-            ("api/v1", OpenAPIPublisher.coreDocument()),
-        ] {
+        for (path, document) in list {
             let bytes = GoJSONEncoder(sortKeys: false).encodeBytes(document)
             documents[path] = bytes
             hashes[path] = OpenAPIPublisher.hash(bytes)
@@ -224,9 +229,23 @@ final class OpenAPIPublisher: Sendable {
 
     // MARK: core/v1
 
-    static func coreDocument() -> JSONValue {
+    // MARK: resourcemanager.miloapis.com/v1alpha1
+
+    static func resourceManagerDocument() -> JSONValue {
         document(
-            ResourceCatalog.core.map { ($0, CoreSchemas.schema(for: $0)) }, schemaPrefix: "io.k8s.api.core.v1",
+            MiloResources.all.map { type in
+                let schema = MiloResources.model(for: type).flatMap {
+                    PublishedSchemas.crdSchema($0.crd, version: type.version)
+                }
+                return (type, schema ?? ["type": "object"])
+            },
+            schemaPrefix: PublishedSchemas.schemaPrefix(group: MiloResources.group, version: "v1alpha1"),
+            tag: "resourcemanagerMiloapisCom_v1alpha1", operationGroup: "ResourcemanagerMiloapisComV1alpha1")
+    }
+
+    static func coreDocument(_ types: [ResourceType]) -> JSONValue {
+        document(
+            types.map { ($0, CoreSchemas.schema(for: $0)) }, schemaPrefix: "io.k8s.api.core.v1",
             tag: "core_v1", operationGroup: "CoreV1", supporting: CoreSchemas.supporting)
     }
 

@@ -7,8 +7,10 @@ import DatumYAML
 struct ResourceHandler {
     let server: APIServer
     let request: SandboxRequest
+    /// The storage key of the control plane (``ControlPlaneScope/storageKey``).
     let project: String
     let target: ResourceTarget
+    var rules: ScopeRules = .none
 
     var type: ResourceType { target.type }
     var query: QueryParameters { request.query }
@@ -354,9 +356,10 @@ struct ResourceHandler {
             metadata["labels"] = .object(labels)
         }
         object["metadata"] = .object(metadata)
-        if type.hasStatus { object["status"] = nil }
+        if type.hasStatus { object["status"] = rules.serverStatus.map(JSONValue.object) }
         ObjectShape.applyDefaults(&object, type: type, old: nil)
         if let failure = server.validator.validate(object, old: nil, of: type, subresource: nil) { throw failure }
+        if let failure = rules.check?(object) { throw failure }
         let managed =
             entries
             ?? FieldManagement.recordUpdate(
@@ -422,6 +425,11 @@ struct ResourceHandler {
             object = merged
         } else if type.hasStatus {
             object["status"] = old.object["status"]
+            if let fresh = rules.serverStatus, var status = old.object["status"]?.objectValue {
+                // What the server owns in status follows the objects it summarises.
+                for (key, value) in fresh where key != "conditions" { status[key] = value }
+                object["status"] = .object(status)
+            }
         }
         ObjectShape.applyDefaults(&object, type: type, old: old.object)
         if type.isCustom, ObjectShape.specPart(object) != ObjectShape.specPart(old.object) {
@@ -439,6 +447,8 @@ struct ResourceHandler {
         if let failure = server.validator.validate(object, old: old.object, of: type, subresource: target.subresource) {
             throw failure
         }
+        if !isStatus, let failure = rules.check?(object) { throw failure }
+        if let failure = MiloResources.immutabilityError(object, old: old.object, type: type) { throw failure }
         let now = KubeTime.format(KubeTime.now())
         let managed =
             entries
@@ -708,7 +718,7 @@ struct ResourceHandler {
                 )
             }
             if type.plural == "namespaces" {
-                for other in ResourceCatalog.all where other.namespaced {
+                for other in ResourceCatalog.all + MiloResources.all where other.namespaced {
                     for object in tx.list(other, namespace: name) {
                         tx.delete(other, namespace: name, name: object.name)
                     }

@@ -96,6 +96,8 @@ enum TableConverter {
                     cell: { object, _ in object["status"]?["phase"] ?? "" }),
                 Column(name: "Age", type: "string", format: "", description: ageDescription, priority: 0, cell: age),
             ]
+        case _ where MiloResources.model(for: type) != nil:
+            return crdColumns(MiloResources.model(for: type)?.descriptor.storageVersion?.printerColumns ?? [])
         default:
             return [
                 nameColumn,
@@ -103,6 +105,39 @@ enum TableConverter {
                     name: "Created At", type: "date", format: "", description: ageDescription, priority: 0, cell: age),
             ]
         }
+    }
+
+    /// A CRD's `additionalPrinterColumns` after the name, as the API server's CRD table converter
+    /// builds them.
+    static func crdColumns(_ printerColumns: [CRDDescriptor.PrinterColumn]) -> [Column] {
+        [nameColumn]
+            + printerColumns.map { column in
+                let path = column.jsonPath
+                let description =
+                    column.description ?? "Custom resource definition column (in JSONPath format): \(path)"
+                if column.type == "date" {
+                    return Column(
+                        name: column.name, type: "date", format: column.format ?? "", description: description,
+                        priority: column.priority,
+                        cell: { object, now in
+                            guard let text = PrinterColumnPath.evaluate(path, in: object)?.stringValue else { return .null }
+                            return .string(HumanDuration.age(sinceCreation: text, now: Double(now)))
+                        })
+                }
+                return Column(
+                    name: column.name, type: column.type, format: column.format ?? "", description: description,
+                    priority: column.priority,
+                    cell: { object, _ in
+                        switch PrinterColumnPath.evaluate(path, in: object) {
+                        case nil: return .null
+                        case .some(let value):
+                            switch value {
+                            case .array, .object: return .string(GoJSONEncoder.compact.encode(value))
+                            default: return value
+                            }
+                        }
+                    })
+            }
     }
 
     private static func externalIP(_ object: JSONObject) -> JSONValue {
@@ -186,5 +221,67 @@ enum WatchEncoding {
         }
         out.append(contentsOf: "}\n".utf8)
         return out
+    }
+}
+
+/// The JSONPath subset CRD printer columns use: dotted fields (with `\\.` and `\\/` escapes) and
+/// `[?(@.field=='value')]` filters, evaluated to the first match.
+enum PrinterColumnPath {
+    static func evaluate(_ path: String, in object: JSONObject) -> JSONValue? {
+        var current: [JSONValue] = [.object(object)]
+        for step in steps(path) {
+            var next: [JSONValue] = []
+            for value in current {
+                guard let field = value[step.field] else { continue }
+                if let (key, wanted) = step.filter {
+                    for item in field.arrayValue ?? [] where item[key]?.stringValue == wanted { next.append(item) }
+                } else {
+                    next.append(field)
+                }
+            }
+            current = next
+        }
+        return current.first
+    }
+
+    struct Step {
+        var field: String
+        var filter: (String, String)?
+    }
+
+    /// `.status.conditions[?(@.type=='Ready')].status` → status, conditions filtered on type, status.
+    static func steps(_ path: String) -> [Step] {
+        var steps: [Step] = []
+        var field = ""
+        var chars = Array(path)[...]
+        func finish() {
+            if !field.isEmpty { steps.append(Step(field: field)) }
+            field = ""
+        }
+        while let c = chars.popFirst() {
+            switch c {
+            case "\\":
+                if let escaped = chars.popFirst() { field.append(escaped) }
+            case ".":
+                finish()
+            case "[":
+                var inside = ""
+                while let d = chars.popFirst(), d != "]" { inside.append(d) }
+                // ?(@.type=='Ready')
+                let body = inside.dropFirst(2).dropLast()
+                let parts = body.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: true)
+                if parts.count == 2 {
+                    let key = String(parts[0].dropFirst(2))
+                    let value = String(parts[1].filter { $0 != "'" && $0 != "\"" })
+                    if field.isEmpty, let last = steps.popLast() { field = last.field }
+                    steps.append(Step(field: field, filter: (key, value)))
+                    field = ""
+                }
+            default:
+                field.append(c)
+            }
+        }
+        finish()
+        return steps
     }
 }
