@@ -140,7 +140,8 @@ import Testing
         // Commands use the session's token, with no --token anywhere.
         let get = Self.run(["get", "btlspolicy", "--project", "p1"], home: home)
         #expect(get.exitCode == 0, "\(get.stderr)")
-        #expect(provider.authorizations.withLock { $0 } == ["Bearer sa-access-1"])
+        // Login's discovery of organizations (none here), then the get.
+        #expect(provider.authorizations.withLock { $0 } == ["Bearer sa-access-1", "Bearer sa-access-1"])
         #expect(provider.minted.withLock { $0 } == 1)
 
         // A static token still wins.
@@ -201,7 +202,9 @@ import Testing
         #expect(login.exitCode == 0, "\(login.stderr)")
         _ = Self.run(["get", "btlspolicy", "--project", "p1"], home: home)
         _ = Self.run(["get", "btlspolicy", "--project", "p1"], home: home)
-        #expect(provider.authorizations.withLock { $0 } == ["Bearer sa-access-2", "Bearer sa-access-3"])
+        // Login's own discovery already finds the 30-second token stale, then each get does.
+        #expect(
+            provider.authorizations.withLock { $0 } == ["Bearer sa-access-2", "Bearer sa-access-3", "Bearer sa-access-4"])
         #expect(provider.failures.withLock { $0 } == [])
     }
 
@@ -226,7 +229,9 @@ import Testing
         }
         #expect(results.withLock { $0 } == [0, 0])
         #expect(provider.minted.withLock { $0 } == 2)
-        #expect(provider.authorizations.withLock { $0 } == ["Bearer sa-access-2", "Bearer sa-access-2"])
+        // Login's discovery used the first token; both gets the one renewed token.
+        #expect(
+            provider.authorizations.withLock { $0 } == ["Bearer sa-access-1", "Bearer sa-access-2", "Bearer sa-access-2"])
     }
 
     @Test(arguments: [

@@ -112,6 +112,12 @@ import Testing
         let home = try TemporaryDirectory()
         let login = try SignInSandboxTests.login(sandbox, home: home.path)
         #expect(login.status == 0, "\(login.stderr)")
+        // Login discovered the user's organization and its project as contexts, and chose the only project.
+        #expect(login.stdout.contains("Discovering organizations and projects...\n\nYou have access to 1 organization(s):\n\n  Acme Corp (1 project(s))\n\n"), "\(login.stdout)")
+        #expect(login.stdout.hasSuffix("\u{2713} Context set to project web in Acme Corp (acme/web)\n"), "\(login.stdout)")
+        let contexts = try SignInSandboxTests.datumctl(sandbox, ["ctx"], home: home.path)
+        #expect(contexts.stdout.contains("Acme Corp"), "\(contexts.stdout)")
+        #expect(contexts.stdout.contains("acme/web"))
         let token = try SignInSandboxTests.datumctl(sandbox, ["auth", "get-token"], home: home.path)
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 

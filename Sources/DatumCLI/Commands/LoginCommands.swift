@@ -100,7 +100,7 @@ struct LoginCommand: CLICommand {
         try store.withLock { (all: inout [String: StoredCredential]) throws(CLIError) in all[userKey] = credential }
         try record(
             userKey: userKey, identity: identity, name: credential.name ?? identity, apiHost: apiHost,
-            apiBase: apiBase, authHost: authHost, context: context)
+            apiBase: apiBase, authHost: authHost, subject: credential.subject, context: context)
         return .success
     }
 
@@ -153,7 +153,7 @@ struct LoginCommand: CLICommand {
     /// Prints the greeting and records the session in the shared config as the active one.
     func record(
         userKey: String, identity: String, name: String, apiHost: String, apiBase: String, authHost: String,
-        context: CommandContext
+        subject: String, context: CommandContext
     ) throws(CLIError) {
         context.stdout.line("")
         context.stdout.line("\u{2713} Authenticated as \(name) (\(identity))")
@@ -174,9 +174,53 @@ struct LoginCommand: CLICommand {
             config.currentContext = nil
         }
         try configStore.save(config)
-        context.stdout.line(
-            "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "
-                + "record one with: datumctl config set-context --current --project PROJECT")
+
+        // The organizations and projects the user can reach become the session's contexts.
+        context.stdout.write("Discovering organizations and projects...\n\n")
+        let discovered: ContextDiscovery
+        do {
+            discovered = try ContextDiscovery.fetch(context, subject: subject)
+        } catch {
+            context.stdout.line("Warning: could not discover contexts: \(error.message)")
+            context.stdout.line("")
+            context.stdout.line("You can set a context manually with 'datumctl ctx use'.")
+            return
+        }
+        context.stdout.write(discovered.summary)
+        config = try configStore.load()
+        discovered.record(in: &config, session: session.name, now: KubeTime.format(KubeTime.now()))
+        let own = config.contexts.filter { $0.session == session.name }
+        let ownProjects = own.filter { $0.project != nil }
+        var selected: ConfigContext?
+        if own.count == 1 {
+            selected = own[0]
+        } else if ownProjects.count == 1 {
+            // One project to work in: chosen without asking (the official tool's picker would offer
+            // it beside its organization; without a terminal it gives up).
+            selected = ownProjects[0]
+        } else if let current = config.currentContext, let entry = config.context(named: current),
+            entry.session == session.name
+        {
+            selected = entry
+        }
+        if let selected {
+            config.currentContext = selected.name
+            var entry = config.session(named: session.name) ?? session
+            entry.lastContext = selected.name
+            config.upsert(entry)
+        }
+        try configStore.save(config)
+        if let selected {
+            context.stdout.line("\u{2713} Context set to \(ContextTree(config: config, session: session.name).description(of: selected))")
+        } else if own.isEmpty {
+            context.stdout.line(
+                "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "
+                    + "record one with: datumctl config set-context --current --project PROJECT")
+        } else {
+            context.stdout.line(
+                "Session \(session.name) is active. Choose a context with 'datumctl ctx use ORG/PROJECT' "
+                    + "('datumctl ctx' lists them), or pass --project PROJECT.")
+        }
     }
 
     /// The `sub` of a JWT access token, when the token is one (not verified: only displayed and

@@ -178,6 +178,12 @@ public struct ConfigFile: Sendable, Hashable {
         self.document = document
     }
 
+    /// The discovered organizations and projects (`cache`), as the official tool keeps them.
+    public var cache: JSONObject {
+        get { document["cache"]?.objectValue ?? [:] }
+        set { document["cache"] = .object(newValue) }
+    }
+
     public var currentContext: String? {
         get { document["current-context"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
         set {
