@@ -212,14 +212,17 @@ struct ClientReadKubectlTests {
     @Test func watchMatchesKubectl() throws {
         try withSandbox { sandbox in
             try sandbox.create(ReadIT.policies, ReadIT.policy("existing"))
-            let arguments = ["get", "btlspolicy", "--watch", "--request-timeout=3s"]
+            let arguments = ["get", "btlspolicy", "--watch", "--request-timeout=5s"]
             let kubectl = try RunningProcess(
                 SandboxBinaries.kubectl ?? "/usr/bin/kubectl", arguments, environment: try sandbox.kubectlEnvironment())
             defer { kubectl.stop() }
             let datumctl = try RunningProcess(
                 ReadIT.datumctl, arguments + sandbox.connectionFlags(), environment: sandbox.datumctlEnvironment())
             defer { datumctl.stop() }
-            Thread.sleep(forTimeInterval: 1.2)
+            // Both have listed (each then watches from its list's resourceVersion, so nothing
+            // created after this point can be missed, however slowly the watch connects).
+            #expect(kubectl.waitForOutput(containing: "existing", timeout: 20))
+            #expect(datumctl.waitForOutput(containing: "existing", timeout: 20))
             try sandbox.create(ReadIT.policies, ReadIT.policy("added"))
             Thread.sleep(forTimeInterval: 0.3)
             #expect(try sandbox.request("DELETE", ReadIT.policies + "/added").status == 200)

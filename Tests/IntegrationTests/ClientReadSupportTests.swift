@@ -120,13 +120,28 @@ final class RunningProcess: @unchecked Sendable {
         for (pipe, isOut) in [(out, true), (err, false)] {
             group.enter()
             DispatchQueue.global().async { [self] in
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                lock.withLock {
-                    if isOut { stdoutData = data } else { stderrData = data }
+                // Read as it arrives, so a test can wait for a line before it acts.
+                while true {
+                    let data = pipe.fileHandleForReading.availableData
+                    if data.isEmpty { break }
+                    lock.withLock {
+                        if isOut { stdoutData.append(data) } else { stderrData.append(data) }
+                    }
                 }
                 group.leave()
             }
         }
+    }
+
+    /// Waits until standard output contains `text` (at most `timeout` seconds); whether it did.
+    func waitForOutput(containing text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if lock.withLock({ String(decoding: stdoutData, as: UTF8.self).contains(text) }) { return true }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return lock.withLock { String(decoding: stdoutData, as: UTF8.self).contains(text) }
     }
 
     /// Waits for the process to end on its own (at most `timeout` seconds, then it is killed).

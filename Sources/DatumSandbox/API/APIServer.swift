@@ -104,47 +104,11 @@ public final class APIServer: Sendable {
     private func routeInScope(_ request: SandboxRequest, scope: ControlPlaneScope, kubePath: String)
         throws(APIError) -> SandboxResponse
     {
-        let base = scope.basePath
-        let discovery = scope.discovery
         guard let requestPath = RequestPath(kubePath) else { return .text(404, "404 page not found\n") }
         let segments = requestPath.segments
-        let accept = request.header("accept") ?? ""
-        let aggregated = accept.contains("as=APIGroupDiscoveryList")
-        switch segments.count {
-        case 0:
-            return .json(200, discovery.rootPaths())
-        case 1:
-            switch segments[0] {
-            case "version": return .json(200, Discovery.version)
-            case "healthz", "readyz", "livez": return .text(200, "ok")
-            case "api":
-                return aggregated
-                    ? .json(200, discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
-                    : .json(200, Discovery.coreVersions)
-            case "apis":
-                return aggregated
-                    ? .json(200, discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
-                    : .json(200, discovery.groupList)
-            default: break
-            }
-        default:
-            break
-        }
-        if segments.first == "openapi" {
-            return try openAPIResponse(Array(segments.dropFirst()), scope: scope)
-        }
-        if segments.count == 2 && segments[0] == "api" && segments[1] == "v1" {
-            return .json(200, discovery.resourceList(groupVersion: "v1"))
-        }
-        if segments.count == 2 && segments[0] == "apis" {
-            guard let group = discovery.group(named: segments[1]) else { return .text(404, "404 page not found\n") }
-            return .json(200, group)
-        }
-        if segments.count == 3 && segments[0] == "apis" {
-            guard discovery.serves(group: segments[1], version: segments[2]) else {
-                return .text(404, "404 page not found\n")
-            }
-            return .json(200, discovery.resourceList(groupVersion: segments[1] + "/" + segments[2]))
+        let discovery = scope.discovery
+        if let answer = try discoveryResponse(segments, scope: scope, accept: request.header("accept") ?? "") {
+            return answer
         }
         let resourceSegments: [String]
         let group: String
@@ -172,6 +136,42 @@ public final class APIServer: Sendable {
         let handler = ResourceHandler(
             server: self, request: request, project: scope.storageKey, target: target, rules: rules)
         return try handler.run()
+    }
+
+    /// The answers every control plane gives the same way: discovery (`/`, `/version`, `/api`,
+    /// `/apis`, group and group-version documents), health and OpenAPI. `nil` for other paths.
+    func discoveryResponse(_ segments: [String], scope: ControlPlaneScope, accept: String) throws(APIError)
+        -> SandboxResponse?
+    {
+        let discovery = scope.discovery
+        let aggregated = accept.contains("as=APIGroupDiscoveryList")
+        switch segments {
+        case []: return .json(200, discovery.rootPaths())
+        case ["version"]: return .json(200, Discovery.version)
+        case ["healthz"], ["readyz"], ["livez"]: return .text(200, "ok")
+        case ["api"]:
+            return aggregated
+                ? .json(200, discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
+                : .json(200, Discovery.coreVersions)
+        case ["apis"]:
+            return aggregated
+                ? .json(200, discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
+                : .json(200, discovery.groupList)
+        case ["api", "v1"]: return .json(200, discovery.resourceList(groupVersion: "v1"))
+        default: break
+        }
+        if segments.first == "openapi" { return try openAPIResponse(Array(segments.dropFirst()), scope: scope) }
+        if segments.count == 2 && segments[0] == "apis" {
+            guard let group = discovery.group(named: segments[1]) else { return .text(404, "404 page not found\n") }
+            return .json(200, group)
+        }
+        if segments.count == 3 && segments[0] == "apis" {
+            guard discovery.serves(group: segments[1], version: segments[2]) else {
+                return .text(404, "404 page not found\n")
+            }
+            return .json(200, discovery.resourceList(groupVersion: segments[1] + "/" + segments[2]))
+        }
+        return nil
     }
 
     private func openAPIResponse(_ segments: [String], scope: ControlPlaneScope) throws(APIError) -> SandboxResponse {

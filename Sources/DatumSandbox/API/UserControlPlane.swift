@@ -17,39 +17,8 @@ struct UserControlPlane {
         guard let requestPath = RequestPath(kubePath) else { return .text(404, "404 page not found\n") }
         let segments = requestPath.segments
         let discovery = scope.discovery
-        let aggregated = (request.header("accept") ?? "").contains("as=APIGroupDiscoveryList")
-        switch segments {
-        case []: return .json(200, discovery.rootPaths())
-        case ["version"]: return .json(200, Discovery.version)
-        case ["api"]:
-            return aggregated
-                ? .json(200, discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
-                : .json(200, Discovery.coreVersions)
-        case ["apis"]:
-            return aggregated
-                ? .json(200, discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
-                : .json(200, discovery.groupList)
-        case ["api", "v1"]: return .json(200, discovery.resourceList(groupVersion: "v1"))
-        default: break
-        }
-        if segments.first == "openapi" {
-            guard segments.count >= 2, segments[1] == "v3" else { return .text(404, "404 page not found\n") }
-            let rest = segments.dropFirst(2).joined(separator: "/")
-            if rest.isEmpty { return .json(200, OpenAPIPublisher.milo.index(base: scope.basePath)) }
-            guard let document = OpenAPIPublisher.milo.documentBytes(for: rest) else {
-                return .text(404, "404 page not found\n")
-            }
-            return .complete(status: 200, headers: [("Content-Type", "application/json")], body: document)
-        }
-        if segments.count == 2 && segments[0] == "apis" {
-            guard let group = discovery.group(named: segments[1]) else { return .text(404, "404 page not found\n") }
-            return .json(200, group)
-        }
-        if segments.count == 3 && segments[0] == "apis" {
-            guard discovery.serves(group: segments[1], version: segments[2]) else {
-                return .text(404, "404 page not found\n")
-            }
-            return .json(200, discovery.resourceList(groupVersion: segments[1] + "/" + segments[2]))
+        if let answer = try server.discoveryResponse(segments, scope: scope, accept: request.header("accept") ?? "") {
+            return answer
         }
         guard segments.count >= 4, segments[0] == "apis",
             let target = ResourceTarget(
