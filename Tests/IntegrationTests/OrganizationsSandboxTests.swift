@@ -137,6 +137,13 @@ import Testing
         let listed = try JSONParser.parse(json.stdout)
         #expect(listed["kind"] == "OrganizationMembershipList")
         #expect(listed["items"]?[0]?["metadata"]?["annotations"]?["datum.net/onboarding-status"] == "ready")
+        // Memberships come from the user's control plane across namespaces, though a project is selected.
+        let members = try SignInSandboxTests.datumctl(
+            sandbox, ["get", "organizationmemberships", "-o", "name"], home: home.path)
+        #expect(members.status == 0, "\(members.stderr)")
+        #expect(members.stdout == "organizationmembership.resourcemanager.miloapis.com/member-acme\n")
+        let memberTable = try SignInSandboxTests.datumctl(sandbox, ["get", "organizationmemberships"], home: home.path)
+        #expect(memberTable.stdout.hasPrefix("NAMESPACE           NAME          ORGANIZATION"), "\(memberTable.stdout)")
         let none = try SignInSandboxTests.datumctl(sandbox, ["get", "organizations", "other"], home: home.path)
         #expect(none.status == 0)
         #expect(none.stdout == "ORGANIZATION  DISPLAY NAME  STATUS  AGE  \n")

@@ -160,7 +160,17 @@ struct GetCommand: CLICommand {
         if let filter = GetOrganizations.matches(arguments), !(watch || watchOnly) {
             return try GetOrganizations(command: self, nameFilter: filter).run(context)
         }
-        let session = try ReadSession(context)
+        if GetOrganizations.namesMemberships(arguments) {
+            // As the official tool: memberships are read from the user's own control plane, across
+            // namespaces, whatever project or organization is selected.
+            var command = self
+            command.allNamespaces = true
+            return try command.run(context, session: ReadSession(client: GetOrganizations.userClient(context)))
+        }
+        return try run(context, session: ReadSession(context))
+    }
+
+    private func run(_ context: CommandContext, session: ReadSession) throws(CLIError) -> ExitCode {
         let targets: [ReadTarget]
         if let arguments {
             targets = try session.targets(arguments, allNamespaces: allNamespaces, command: Self.command)

@@ -16,7 +16,17 @@ struct GetOrganizations {
         return .some(names.first)
     }
 
-    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+    /// `organizationmemberships` in any of the official tool's spellings.
+    static func namesMemberships(_ arguments: ResourceArguments?) -> Bool {
+        guard case .typesAndNames(let types, _)? = arguments?.form, types.count == 1 else { return false }
+        return [
+            "organizationmemberships", "organizationmembership", "organizationmemberships.resourcemanager.miloapis.com",
+            "organizationmembership.resourcemanager.miloapis.com",
+        ].contains(types[0])
+    }
+
+    /// A client for the signed-in user's own control plane, whatever scope is selected.
+    static func userClient(_ context: CommandContext) throws(CLIError) -> ProjectClient {
         var settings = try context.connectionSettings()
         guard let user = settings.userID, !user.isEmpty else {
             throw CLIError(
@@ -26,7 +36,12 @@ struct GetOrganizations {
         settings.project = nil
         settings.organization = nil
         settings.platformWide = false
-        let client = try context.projectClient(settings)
+        return try context.projectClient(settings)
+    }
+
+    func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
+        let settings = try context.connectionSettings()
+        let client = try Self.userClient(context)
         let group = "/apis/resourcemanager.miloapis.com/v1alpha1"
         var list = try client.getJSON(client.scope.url(group + "/organizationmemberships"))
         var items = list["items"]?.arrayValue ?? []
