@@ -107,7 +107,12 @@ final class FakeAPIServer: @unchecked Sendable {
                 return true
             }
             guard keepGoing else { return }
-            if fd >= 0 { Thread { [self] in serve(fd) }.start() }
+            if fd >= 0 {
+                Thread { [self] in serve(fd) }.start()
+            } else if errno != EINTR && errno != ECONNABORTED {
+                // Out of descriptors or another transient failure: wait rather than spin.
+                usleep(10_000)
+            }
         }
     }
 

@@ -20,6 +20,9 @@ enum Subprocess {
             outPipe.forEach { close($0) }
             throw FileSystemError(code)
         }
+        // Only the copies on 1 and 2 reach the program, never these ends (nor, in a process with
+        // threads, another spawn's).
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
