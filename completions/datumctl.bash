@@ -419,7 +419,7 @@ __datumctl_value_kind() {
     'datumctl|cache-dir') kind=(dirs) ;;
     'datumctl|certificate-authority') kind=(files crt pem) ;;
     'datumctl|context') kind=(names) ;;
-    'datumctl|error-format') kind=(values text json) ;;
+    'datumctl|error-format') kind=(values human json yaml) ;;
     *) return 1 ;;
     esac
 }

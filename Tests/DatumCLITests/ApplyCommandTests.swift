@@ -116,10 +116,12 @@ import Testing
         #expect(lines.count == 10)
         #expect(
             lines.first
-                == #"{"kind":"validation","message":"BackendTLSPolicy/Bad_Name: spec.validation.foo: unknown field \"spec.validation.foo\"","file":"policy.yaml","line":17,"column":5}"#
+                == #"{"error":{"code":"VALIDATION_FAILED","message":"BackendTLSPolicy/Bad_Name: spec.validation.foo: unknown field \"spec.validation.foo\"","retryable":false,"kind":"validation","file":"policy.yaml","line":17,"column":5}}"#
         )
         #expect(
-            lines.last == #"{"kind":"validation","message":"1 invalid object; nothing was sent to the server"}"#)
+            lines.last
+                == #"{"error":{"code":"VALIDATION_FAILED","message":"1 invalid object; nothing was sent to the server","retryable":false,"kind":"validation"}}"#
+        )
     }
 
     @Test func anExplicitNamespaceMustMatchTheObjects() throws {

@@ -28,7 +28,7 @@ struct ApplyUnitTests {
 
     @Test func warningsPrintOncePerMessage() {
         let sink = OutputSink.memory()
-        let printer = WarningPrinter(diagnostics: Diagnostics(format: .text, sink: sink))
+        let printer = WarningPrinter(diagnostics: Diagnostics(format: .human, sink: sink))
         var headers = HTTPHeaders()
         headers.add("Warning", #"299 - "first""#)
         headers.add("Warning", #"299 - "second""#)
@@ -37,12 +37,12 @@ struct ApplyUnitTests {
         #expect(sink.text == "Warning: first\nWarning: second\n")
 
         let terminal = OutputSink.memory(isTerminal: true)
-        WarningPrinter(diagnostics: Diagnostics(format: .text, sink: terminal)).print("coloured")
+        WarningPrinter(diagnostics: Diagnostics(format: .human, sink: terminal)).print("coloured")
         #expect(terminal.text == "\u{1B}[33;1mWarning:\u{1B}[0m coloured\n")
 
         let json = OutputSink.memory(isTerminal: true)
         WarningPrinter(diagnostics: Diagnostics(format: .json, sink: json)).print("as json")
-        #expect(json.text == #"{"kind":"warning","message":"as json"}"# + "\n")
+        #expect(json.text == #"{"warning":{"message":"as json"}}"# + "\n")
     }
 
     // MARK: Outcomes
@@ -225,12 +225,34 @@ struct ApplyUnitTests {
 
         let sink = OutputSink.memory()
         FailureReport.report([refused, notFound, refused], to: Diagnostics(format: .json, sink: sink))
+        // The official datumctl's envelope: code, message, retryable first; ours after them.
         #expect(
             sink.text
-                == #"{"kind":"connection","message":"Unable to connect to the server https://h: connection refused"}"#
+                == #"{"error":{"code":"CONNECTION_FAILED","message":"Unable to connect to the server https://h: connection refused","retryable":true,"kind":"connection"}}"#
                 + "\n"
-                + #"{"kind":"server","message":"namespaces \"other\" not found","reason":"NotFound","code":404}"# + "\n"
+                + #"{"error":{"code":"NOT_FOUND","message":"Error from server (NotFound): namespaces \"other\" not found","retryable":false,"kind":"server","reason":"NotFound","status":404}}"#
+                + "\n"
         )
+        // YAML: one document per error, as sigs.k8s.io/yaml sorts the keys.
+        let yaml = OutputSink.memory()
+        FailureReport.report([refused, notFound], to: Diagnostics(format: .yaml, sink: yaml))
+        #expect(
+            yaml.text == """
+                error:
+                  code: CONNECTION_FAILED
+                  kind: connection
+                  message: 'Unable to connect to the server https://h: connection refused'
+                  retryable: true
+                ---
+                error:
+                  code: NOT_FOUND
+                  kind: server
+                  message: 'Error from server (NotFound): namespaces "other" not found'
+                  reason: NotFound
+                  retryable: false
+                  status: 404
+
+                """)
     }
 
     // MARK: Progress

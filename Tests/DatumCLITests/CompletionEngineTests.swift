@@ -181,7 +181,7 @@ final class FakeCompletionSource: DynamicCompletionSource, @unchecked Sendable {
 
     @Test func completeCommandTakesFlagsAsWordsNotAsItsOwnOptions() {
         let run = CLI.run(["__complete", "--error-format", ""])
-        #expect(run.stdout == "text\njson\n:4\n")
+        #expect(run.stdout == "human\njson\nyaml\n:4\n")
         #expect(CLI.run(["__complete", "--help"]).stdout == "--help\tShow help for the command\n:4\n")
         #expect(CLI.run(["__complete"]).stdout.hasSuffix(":4\n"))
     }

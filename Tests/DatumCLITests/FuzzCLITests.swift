@@ -194,7 +194,8 @@ import Testing
                 // Text, or the JSON envelope when the words include `--error-format json`.
                 let described =
                     shown.stderr.hasPrefix("error: ")
-                    || (try? JSONParser.parse(shown.stderr))?["kind"]?.stringValue == "usage"
+                    || (try? JSONParser.parse(shown.stderr))?["error"]?["kind"]?.stringValue == "usage"
+                    || shown.stderr.hasPrefix("error:\n  ")
                 #expect(described, "usage error text \(shown.stderr), \(label)")
                 #expect(shown.stdout.isEmpty, "usage error wrote stdout, \(label)")
             }

@@ -82,7 +82,18 @@ import Testing
         let run = CLI.run(["get", "btlspolicy", "a", "-l", "x=y", "--error-format", "json"])
         #expect(run.exitCode == 64)
         #expect(
-            run.stderr == #"{"kind":"usage","message":"name cannot be provided when a selector is specified"}"# + "\n")
+            run.stderr
+                == #"{"error":{"code":"USAGE","message":"name cannot be provided when a selector is specified","hint":"See 'datumctl get -h' for help and examples","retryable":false,"kind":"usage"}}"#
+                + "\n")
+        // A parser error names the argv word at fault; an unknown command has the official code.
+        let flag = CLI.run(["get", "btlspolicy", "--bogus", "--error-format=json"])
+        #expect(flag.stderr.contains(#""code":"USAGE","#) && flag.stderr.contains(#""argv":2"#), "\(flag.stderr)")
+        let command = CLI.run(["--error-format", "yaml", "gte"])
+        #expect(command.exitCode == 64)
+        #expect(command.stderr.hasPrefix("error:\n  argv: 2\n  code: UNKNOWN_SUBCOMMAND\n"), "\(command.stderr)")
+        // `text` stays accepted as the older name of `human`.
+        let text = CLI.run(["get", "btlspolicy", "a", "-l", "x=y", "--error-format", "text"])
+        #expect(text.stderr.hasPrefix("error: name cannot be provided when a selector is specified\n"))
     }
 
     struct ArgumentCase: Sendable, CustomTestStringConvertible {

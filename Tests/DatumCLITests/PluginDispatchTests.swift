@@ -135,7 +135,7 @@ struct PluginPath {
         let json = Self.run(["--error-format=json", "foo"], path: plugins.path, launcher: recorder)
         #expect(
             json.stderr
-                == #"{"kind":"usage","message":"flags cannot be placed before plugin name: --error-format=json"}"#
+                == #"{"error":{"code":"USAGE","message":"flags cannot be placed before plugin name: --error-format=json","retryable":false,"kind":"usage"}}"#
                 + "\n")
     }
 

@@ -102,7 +102,7 @@ import Testing
             let json = try WriteCLI.run(
                 sandbox, ["get", "btlspolicy", "--warnings-as-errors", "--error-format", "json"], server: proxy.url)
             #expect(json.status == 1)
-            #expect(json.stderr.contains(#""kind":"warnings""#))
+            #expect(json.stderr.contains(#""code":"WARNINGS_AS_ERRORS","#) && json.stderr.contains(#""kind":"warnings""#))
         }
     }
 }

@@ -86,9 +86,11 @@ enum SessionTokens {
     }
 
     static func expired() -> CLIError {
-        CLIError(
+        var error = CLIError(
             .authentication,
             "Authentication session has expired or refresh token is no longer valid. Please run `datumctl login` again."
         )
+        error.errorCodeOverride = "AUTH_EXPIRED"
+        return error
     }
 }

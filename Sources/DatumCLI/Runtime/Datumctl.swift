@@ -78,8 +78,10 @@ public enum Datumctl {
             }
             // Usage errors honour --error-format when it could be read from argv.
             let format = requestedErrorFormat(environment.arguments)
-            Diagnostics(format: format, sink: environment.stderr).report(
-                CLIError(.usage, error.message, detail: error.detail))
+            var usage = CLIError(.usage, error.message, detail: error.detail)
+            usage.argvIndex = error.argvIndex
+            if case .unknownCommand = error.reason { usage.errorCodeOverride = "UNKNOWN_SUBCOMMAND" }
+            Diagnostics(format: format, sink: environment.stderr).report(usage)
             return ExitCode.usage.rawValue
         }
         switch outcome {
@@ -117,10 +119,18 @@ public enum Datumctl {
     static func requestedErrorFormat(_ arguments: [String]) -> ErrorFormat {
         for (index, word) in arguments.enumerated() {
             if word == "--" { break }
-            if word == "--error-format=json" { return .json }
-            if word == "--error-format", index + 1 < arguments.count, arguments[index + 1] == "json" { return .json }
+            if word.hasPrefix("--error-format="),
+                let format = ErrorFormat(argument: String(word.dropFirst("--error-format=".count)))
+            {
+                return format
+            }
+            if word == "--error-format", index + 1 < arguments.count,
+                let format = ErrorFormat(argument: arguments[index + 1])
+            {
+                return format
+            }
         }
-        return .text
+        return .human
     }
 
     /// The command type for a path like `["datumctl", "config", "view"]`.

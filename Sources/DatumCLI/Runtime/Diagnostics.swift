@@ -1,5 +1,7 @@
 import DatumJSON
 import DatumKit
+import DatumYAML
+import Synchronization
 
 /// Process exit statuses (documented in `docs/exit-codes.md`).
 public enum ExitCode: Int32, Sendable {
@@ -38,8 +40,12 @@ public struct CLIError: Error, Sendable, Hashable {
     /// For server errors: the `Status` reason (`NotFound`) and HTTP code.
     public var reason: String?
     public var code: Int?
-    /// Extra lines printed after the message in text mode (a source excerpt, hints).
+    /// Extra lines printed after the message in text mode (how to resolve it); the envelope's `hint`.
     public var detail: String?
+    /// The envelope's `code` when the kind's default does not say it (`AUTH_EXPIRED`).
+    public var errorCodeOverride: String?
+    /// For usage errors: the index of the argv word at fault (`"argv": N` in the envelope).
+    public var argvIndex: Int?
 
     public init(
         _ kind: Kind, _ message: String, location: SourceLocation? = nil, reason: String? = nil, code: Int? = nil,
@@ -69,30 +75,108 @@ public struct CLIError: Error, Sendable, Hashable {
         return head
     }
 
-    /// One line of JSON for `--error-format json`.
-    public var json: String {
-        var object: JSONObject = ["kind": .string(kind.rawValue), "message": .string(message)]
+    /// The real datumctl's envelope for `--error-format json|yaml`:
+    /// `{"error":{"code","message","hint","retryable","details"}}`, in its field order, with
+    /// ours after them (`kind`, the server's `reason` and HTTP `status`, `file`/`line`/`column`).
+    /// A server error's message is kubectl's whole line (`Error from server (NotFound): ...`), as
+    /// the official tool passes kubectl's text through.
+    public var envelope: JSONValue {
+        var object: JSONObject = [:]
+        object["code"] = .string(errorCode)
+        if kind == .server {
+            object["message"] = .string("Error from server" + (reason.map { " (\($0))" } ?? "") + ": " + message)
+        } else {
+            object["message"] = .string(message)
+        }
+        if let detail, !detail.isEmpty { object["hint"] = .string(detail) }
+        object["retryable"] = .bool(retryable)
+        object["kind"] = .string(kind.rawValue)
         if let reason { object["reason"] = .string(reason) }
-        if let code { object["code"] = .int(Int64(code)) }
+        if let code { object["status"] = .int(Int64(code)) }
         if let location {
             object["file"] = .string(location.file)
             object["line"] = .int(Int64(location.line))
             object["column"] = .int(Int64(location.column))
         }
-        return GoJSONEncoder(sortKeys: false).encode(.object(object))
+        if let argvIndex { object["argv"] = .int(Int64(argvIndex)) }
+        return .object(["error": .object(object)])
+    }
+
+    /// One line of JSON for `--error-format json`.
+    public var json: String { GoJSONEncoder(sortKeys: false).encode(envelope) }
+
+    /// The machine-readable code of the envelope (the table is in `docs/exit-codes.md`): the
+    /// official tool's `AUTH_EXPIRED` where it applies, the server's reason in upper snake case
+    /// for API errors (`NOT_FOUND`, `CONFLICT`), and one code per kind otherwise.
+    public var errorCode: String {
+        if let errorCodeOverride { return errorCodeOverride }
+        switch kind {
+        case .usage: return "USAGE"
+        case .authentication: return code == 401 ? "UNAUTHORIZED" : "AUTH_REQUIRED"
+        case .resource: return reason.map(Self.snakeCase) ?? "NOT_FOUND"
+        case .manifest: return "INVALID_MANIFEST"
+        case .validation: return "VALIDATION_FAILED"
+        case .server:
+            if let reason, !reason.isEmpty { return Self.snakeCase(reason) }
+            return code == 429 ? "TOO_MANY_REQUESTS" : "SERVER_ERROR"
+        case .connection: return "CONNECTION_FAILED"
+        case .configuration: return "CONFIGURATION"
+        case .io: return "IO_ERROR"
+        case .warnings: return "WARNINGS_AS_ERRORS"
+        }
+    }
+
+    /// Whether running the same command again, unchanged, may succeed: connection failures and
+    /// timeouts, `429 Too Many Requests` and 5xx answers (and the reasons that stand for them).
+    public var retryable: Bool {
+        switch kind {
+        case .connection: return true
+        case .server, .resource, .authentication:
+            if let code, code == 429 || code >= 500 { return true }
+            return ["TooManyRequests", "ServerTimeout", "Timeout", "InternalError", "ServiceUnavailable"]
+                .contains(reason ?? "")
+        default: return false
+        }
+    }
+
+    /// `NotFound` → `NOT_FOUND`, `TooManyRequests` → `TOO_MANY_REQUESTS`.
+    static func snakeCase(_ reason: String) -> String {
+        var out = ""
+        var previousLower = false
+        for character in reason {
+            if character.isUppercase && previousLower { out += "_" }
+            out += character.isLetter || character.isNumber ? character.uppercased() : "_"
+            previousLower = character.isLowercase || character.isNumber
+        }
+        return out
     }
 }
 
-/// How errors are printed: kubectl's text (default) or one JSON object per line.
+/// How errors are printed: kubectl's text (`human`, the default), or the official datumctl's
+/// envelope as one line of JSON or one YAML document per error.
 public enum ErrorFormat: String, Sendable, CaseIterable {
-    case text
+    case human
     case json
+    case yaml
+
+    /// The values `--error-format` takes (`text` is accepted as an older name of `human`).
+    static let accepted = ["human", "json", "yaml", "text"]
+
+    init?(argument: String) {
+        if argument == "text" {
+            self = .human
+        } else {
+            self.init(rawValue: argument)
+        }
+    }
 }
 
 /// Renders errors and warnings to stderr in the chosen format.
 public struct Diagnostics: Sendable {
     public var format: ErrorFormat
     public var sink: OutputSink
+    /// YAML records after the first are separated by `---`, so several errors stay one stream.
+    private let printed = RecordCounter()
 
     public init(format: ErrorFormat, sink: OutputSink) {
         self.format = format
@@ -101,24 +185,45 @@ public struct Diagnostics: Sendable {
 
     public func report(_ error: CLIError) {
         switch format {
-        case .text: sink.line(error.text)
-        case .json: sink.line(error.json)
+        case .human: sink.line(error.text)
+        case .json, .yaml: emit(error.envelope)
         }
     }
 
-    /// A warning; in JSON mode it is an object with `"kind":"warning"`.
+    /// A warning; in the structured formats `{"warning":{"message","file","line","column"}}`.
     public func warn(_ message: String, location: SourceLocation? = nil) {
         switch format {
-        case .text:
+        case .human:
             sink.line((location.map { "\($0): " } ?? "") + "Warning: " + message)
-        case .json:
-            var object: JSONObject = ["kind": "warning", "message": .string(message)]
+        case .json, .yaml:
+            var object: JSONObject = ["message": .string(message)]
             if let location {
                 object["file"] = .string(location.file)
                 object["line"] = .int(Int64(location.line))
                 object["column"] = .int(Int64(location.column))
             }
-            sink.line(GoJSONEncoder(sortKeys: false).encode(.object(object)))
+            emit(.object(["warning": .object(object)]))
+        }
+    }
+
+    private func emit(_ record: JSONValue) {
+        switch format {
+        case .human: return
+        case .json: sink.line(GoJSONEncoder(sortKeys: false).encode(record))
+        case .yaml: sink.write((printed.next() == 0 ? "" : "---\n") + YAMLEmitter.kubectl(record))
+        }
+    }
+}
+
+/// Counts the records printed through the copies of one ``Diagnostics``.
+private final class RecordCounter: Sendable {
+    private let value = Mutex(0)
+
+    /// The count before this call.
+    func next() -> Int {
+        value.withLock { count in
+            count += 1
+            return count - 1
         }
     }
 }

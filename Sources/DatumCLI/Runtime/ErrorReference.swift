@@ -53,6 +53,34 @@ public enum ErrorReference {
         }
     }
 
+    /// The `code`s of the `--error-format json|yaml` envelope a kind yields.
+    static func envelopeCodes(of kind: CLIError.Kind) -> String {
+        switch kind {
+        case .usage: "`USAGE`; `UNKNOWN_SUBCOMMAND` for an unknown command"
+        case .authentication:
+            "`UNAUTHORIZED` (401); `AUTH_EXPIRED` when the session is over (run `datumctl login`); `AUTH_REQUIRED`"
+        case .resource: "`NOT_FOUND`"
+        case .manifest: "`INVALID_MANIFEST`"
+        case .validation: "`VALIDATION_FAILED`"
+        case .server:
+            "the Status reason in upper snake case: `NOT_FOUND`, `ALREADY_EXISTS`, `CONFLICT`, `INVALID`, `FORBIDDEN`, "
+                + "`TOO_MANY_REQUESTS`, `INTERNAL_ERROR`, `SERVICE_UNAVAILABLE`, ...; `SERVER_ERROR` without one"
+        case .connection: "`CONNECTION_FAILED`"
+        case .configuration: "`CONFIGURATION`"
+        case .io: "`IO_ERROR`"
+        case .warnings: "`WARNINGS_AS_ERRORS`"
+        }
+    }
+
+    /// When the envelope's `retryable` is true for a kind.
+    static func retryable(_ kind: CLIError.Kind) -> String {
+        switch kind {
+        case .connection: "always"
+        case .server, .resource, .authentication: "on 429 and 5xx (and their reasons: `ServerTimeout`, `Timeout`, ...)"
+        default: "never"
+        }
+    }
+
     /// The Markdown table of exit statuses (`docs/exit-codes.md`).
     public static var exitStatusTable: String {
         var lines = ["| code | meaning | examples |", "|---:|---|---|"]
@@ -64,10 +92,11 @@ public enum ErrorReference {
 
     /// The Markdown table of error kinds (`docs/exit-codes.md` and `docs/ci.md`).
     public static var errorKindTable: String {
-        var lines = ["| `kind` | exit status | meaning |", "|---|---:|---|"]
+        var lines = ["| `kind` | exit status | meaning | `code` | `retryable` |", "|---|---:|---|---|---|"]
         for kind in CLIError.Kind.allCases {
             let status = CLIError(kind, "").exitCode.rawValue
-            lines.append("| `\(kind.rawValue)` | \(status) | \(summary(of: kind)) |")
+            lines.append(
+                "| `\(kind.rawValue)` | \(status) | \(summary(of: kind)) | \(envelopeCodes(of: kind)) | \(retryable(kind)) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

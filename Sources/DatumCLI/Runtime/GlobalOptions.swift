@@ -59,9 +59,14 @@ struct GlobalOptions: Sendable {
             help: "Treat warnings received from the server as errors and exit with a non-zero exit code.",
             isGlobal: true),
         OptionSpec(
-            "error-format", kind: .value(ValueSpec("FORMAT", kind: .enumeration(ErrorFormat.allCases.map(\.rawValue)))),
-            help: "How errors are printed on stderr: text, or json (one object per line, for scripts).",
-            defaultValue: "text", isGlobal: true),
+            "error-format",
+            kind: .value(
+                ValueSpec(
+                    "FORMAT", kind: .enumeration(ErrorFormat.accepted),
+                    completion: .values(ErrorFormat.allCases.map(\.rawValue)))),
+            help:
+                "How errors are printed on stderr: human, or the official datumctl's envelope in json (one line per error) or yaml, for scripts.",
+            defaultValue: "human", isGlobal: true),
     ]
 
     var project: String?
@@ -102,7 +107,7 @@ struct GlobalOptions: Sendable {
         namespace = parsed.string("namespace")
         context = parsed.string("context")
         verbosity = parsed.int("v") ?? 0
-        errorFormat = parsed.string("error-format").flatMap(ErrorFormat.init(rawValue:)) ?? .text
+        errorFormat = parsed.string("error-format").flatMap(ErrorFormat.init(argument:)) ?? .human
         warningsAsErrors = parsed.flag("warnings-as-errors")
     }
 }

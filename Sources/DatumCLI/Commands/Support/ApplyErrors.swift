@@ -124,8 +124,8 @@ enum FailureReport {
     static func report(_ failures: [ObjectFailure], to diagnostics: Diagnostics) {
         guard !failures.isEmpty else { return }
         switch diagnostics.format {
-        case .text: diagnostics.sink.write(text(failures))
-        case .json: for failure in unique(failures) { diagnostics.report(failure.error) }
+        case .human: diagnostics.sink.write(text(failures))
+        case .json, .yaml: for failure in unique(failures) { diagnostics.report(failure.error) }
         }
     }
 }

@@ -98,7 +98,7 @@ final class WarningPrinter: Sendable {
     func print(_ message: String) {
         let isNew = seen.withLock { $0.insert(message).inserted }
         guard isNew else { return }
-        if diagnostics.format == .text && sink.isTerminal {
+        if diagnostics.format == .human && sink.isTerminal {
             sink.line("\u{1B}[33;1mWarning:\u{1B}[0m " + message)
         } else {
             diagnostics.warn(message)

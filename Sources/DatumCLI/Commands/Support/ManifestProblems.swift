@@ -11,12 +11,12 @@ enum ManifestProblemText {
     /// (errors as `CLIError`s of kind `validation`, warnings as `"kind":"warning"`).
     static func report(_ issue: ManifestIssue, subject: String, to diagnostics: Diagnostics) {
         switch (diagnostics.format, issue.severity) {
-        case (.text, _):
+        case (.human, _):
             diagnostics.sink.line(line(issue, subject: subject))
-        case (.json, .error):
+        case (.json, .error), (.yaml, .error):
             diagnostics.report(
                 CLIError(.validation, "\(subject): \(issue.field): \(issue.message)", location: issue.location))
-        case (.json, .warning):
+        case (.json, .warning), (.yaml, .warning):
             diagnostics.warn("\(subject): \(issue.field): \(issue.message)", location: issue.location)
         }
     }
@@ -25,8 +25,8 @@ enum ManifestProblemText {
     /// source excerpt, exactly as `validate` prints it.
     static func report(_ error: ManifestError, to diagnostics: Diagnostics) {
         switch diagnostics.format {
-        case .text: diagnostics.sink.line(error.description)
-        case .json: diagnostics.report(CLIError(.manifest, error.message, location: error.location))
+        case .human: diagnostics.sink.line(error.description)
+        case .json, .yaml: diagnostics.report(CLIError(.manifest, error.message, location: error.location))
         }
     }
 }
