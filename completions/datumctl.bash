@@ -236,6 +236,7 @@ __datumctl_subcommands() {
 __datumctl_option() {
     case "$1|$2" in
     'datumctl get|--all-namespaces'|'datumctl get|-A') key='datumctl get|all-namespaces' takes=0 ;;
+    'datumctl get|--allow-missing-template-keys') key='datumctl get|allow-missing-template-keys' takes=0 ;;
     'datumctl get|--chunk-size') key='datumctl get|chunk-size' takes=1 ;;
     'datumctl get|--field-selector') key='datumctl get|field-selector' takes=1 ;;
     'datumctl get|--filename'|'datumctl get|-f') key='datumctl get|filename' takes=1 ;;
@@ -248,6 +249,7 @@ __datumctl_option() {
     'datumctl get|--show-kind') key='datumctl get|show-kind' takes=0 ;;
     'datumctl get|--show-labels') key='datumctl get|show-labels' takes=0 ;;
     'datumctl get|--show-managed-fields') key='datumctl get|show-managed-fields' takes=0 ;;
+    'datumctl get|--template') key='datumctl get|template' takes=1 ;;
     'datumctl get|--sort-by') key='datumctl get|sort-by' takes=1 ;;
     'datumctl get|--watch'|'datumctl get|-w') key='datumctl get|watch' takes=0 ;;
     'datumctl get|--watch-only') key='datumctl get|watch-only' takes=0 ;;
@@ -352,7 +354,7 @@ __datumctl_option() {
 __datumctl_option_words() {
     case $1 in
     'datumctl') kind=(options --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
-    'datumctl get') kind=(options --all-namespaces -A --chunk-size --field-selector --filename -f --ignore-not-found --label-columns -L --no-headers --output -o --recursive -R --selector -l --show-kind --show-labels --show-managed-fields --sort-by --watch -w --watch-only --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
+    'datumctl get') kind=(options --all-namespaces -A --allow-missing-template-keys --chunk-size --field-selector --filename -f --ignore-not-found --label-columns -L --no-headers --output -o --recursive -R --selector -l --show-kind --show-labels --show-managed-fields --template --sort-by --watch -w --watch-only --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl describe') kind=(options --all-namespaces -A --chunk-size --filename -f --recursive -R --selector -l --show-events --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl explain') kind=(options --api-version --output -o --recursive --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
     'datumctl delete') kind=(options --all --all-namespaces -A --dry-run --field-selector --filename -f --ignore-not-found --output -o --recursive -R --selector -l --timeout --wait --project --organization --platform-wide --server -s --token --cache-dir --certificate-authority --insecure-skip-tls-verify --request-timeout --namespace -n --context --v -v --warnings-as-errors --error-format --help -h) ;;
@@ -392,7 +394,8 @@ __datumctl_option_words() {
 __datumctl_value_kind() {
     case $1 in
     'datumctl get|filename') kind=(files yaml yml json) ;;
-    'datumctl get|output') kind=(values json yaml name wide 'jsonpath=' 'custom-columns=') ;;
+    'datumctl get|output') kind=(values json yaml name wide 'jsonpath=' 'jsonpath-as-json=' 'jsonpath-file=' 'custom-columns=' 'custom-columns-file=') ;;
+    'datumctl get|template') kind=(files) ;;
     'datumctl describe|filename') kind=(files yaml yml json) ;;
     'datumctl explain|output') kind=(values plaintext) ;;
     'datumctl delete|dry-run') kind=(values none server client) ;;

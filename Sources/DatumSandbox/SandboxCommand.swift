@@ -28,6 +28,8 @@ public struct SandboxOptions: Sendable, Equatable {
     public var oidcClientID: String?
     public var oidcCAFile: String?
     public var oidcProjects: Set<String>?
+    /// `--crd FILE`: a BackendTLSPolicy CRD to serve instead of the built-in one.
+    public var crdFile: String?
 
     public static let usage = """
         A local, kubectl-compatible, project-scoped API server.
@@ -37,6 +39,7 @@ public struct SandboxOptions: Sendable, Equatable {
                            [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]
                                          [--dev-issuer-user EMAIL] [--dev-issuer-device-interval SECONDS]]
                            [--oidc-issuer-url URL --oidc-client-id ID [--oidc-ca-file FILE] [--oidc-projects P[,P...]]]
+                           [--crd FILE]
 
         Options:
           --data-dir DIR       where state is kept (created if missing); required
@@ -63,6 +66,10 @@ public struct SandboxOptions: Sendable, Equatable {
           --oidc-ca-file FILE  ... trusting this CA for the provider (default: the system's)
           --oidc-projects P[,P...]
                                the same for the provider's tokens
+          --crd FILE           serve this BackendTLSPolicy CustomResourceDefinition (YAML) instead of the
+                               built-in Gateway API v1.6.1 one: its storage version's schema and CEL rules
+                               validate, and it is what /openapi/v3 publishes and explain shows (to try a
+                               newer or narrower release, as a real project may serve)
           -h, --help           show this help
 
         It prints "listening on URL" once it accepts requests, and stops on SIGTERM or Ctrl-C.
@@ -131,6 +138,7 @@ public struct SandboxOptions: Sendable, Equatable {
             case "--dev-issuer-projects":
                 let list = try next().split(separator: ",").map(String.init)
                 devIssuerProjects = list.contains("*") ? nil : Set(list)
+            case "--crd": crdFile = try next()
             case "-h", "--help": throw .help
             default:
                 if argument.hasPrefix("-") { throw .error("unknown flag: \(argument)") }
@@ -184,6 +192,8 @@ public enum SandboxCommand {
     }
 
     static func run(_ options: SandboxOptions) throws {
+        // The schema before anything answers requests: every response is built from it.
+        if let path = options.crdFile { try ServedCRDs.serve(file: path) }
         // The address first: a port that is taken must not leave a data directory or token behind.
         let socket = try ListeningSocket(host: options.host, port: options.port)
         // The external issuer next (network, no files): an unreachable one must leave nothing behind.

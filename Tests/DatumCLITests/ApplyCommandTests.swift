@@ -206,8 +206,8 @@ import Testing
         let run = Self.run(["apply", "-f", "-", "--dry-run=client", "--validate=warn", "-o", "yaml"], stdin: manifest)
         #expect(run.exitCode == 0)
         #expect(run.stderr == "STDIN:6:3: warning: BackendTLSPolicy/warned: spec.foo: unknown field \"spec.foo\"\n")
-        // The unknown field is dropped from what would be sent.
-        #expect(!run.stdout.contains("foo"))
+        // The unknown field is kept in what would be sent: the server decides, never datumctl.
+        #expect(run.stdout.contains("  foo: bar\n"))
         let strict = Self.run(["apply", "-f", "-", "--dry-run=client"], stdin: manifest)
         #expect(strict.exitCode == 1)
         #expect(strict.stderr.hasPrefix("STDIN:6:3: error: BackendTLSPolicy/warned: spec.foo: unknown field"))

@@ -43,7 +43,7 @@ import Testing
             run.stdout == """
                 policy.json:10:7: error: BackendTLSPolicy/web: spec.validation.extra: unknown field "spec.validation.extra"
                 policy.json:9:19: error: BackendTLSPolicy/web: spec.validation.hostname: Invalid value: "Web_Host!": spec.validation.hostname in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'
-                1 document, 0 valid, 1 invalid
+                1 document, 0 valid, 1 invalid; schema: built in
 
                 """)
     }
@@ -93,7 +93,7 @@ import Testing
                 .replacingOccurrences(of: ",\n      \"extra\": true", with: ""))
         let run = Self.run(["validate", "-R", "-f", "."], in: dir.path)
         #expect(run.stderr == "")
-        #expect(run.stdout == "3 documents, 1 valid, 0 invalid, 2 not validated (ConfigMap)\n")
+        #expect(run.stdout == "3 documents, 1 valid, 0 invalid, 2 not validated (ConfigMap); schema: built in\n")
         #expect(run.exitCode == 0)
     }
 

@@ -43,7 +43,7 @@ import TestSupport
     @Test func everyUpstreamExampleValidatesClean() {
         let run = CLI.run(["validate", "-R", "-f", "docs/examples"])
         #expect(run.exitCode == 0)
-        #expect(run.stdout == "31 documents, 16 valid, 0 invalid, 15 not validated (ConfigMap, HTTPRoute, Service)\n")
+        #expect(run.stdout == "31 documents, 16 valid, 0 invalid, 15 not validated (ConfigMap, HTTPRoute, Service); schema: built in\n")
         #expect(run.stderr == "")
     }
 
@@ -53,7 +53,7 @@ import TestSupport
         let run = CLI.run(["validate", "-f", "policy.yaml"], in: dir.path)
         #expect(run.exitCode == 1)
         snapshots.expect(run.stdout, matches: "invalid.txt")
-        #expect(run.stdout.hasSuffix("2 documents, 1 valid, 1 invalid, 2 warnings\n"))
+        #expect(run.stdout.hasSuffix("2 documents, 1 valid, 1 invalid, 2 warnings; schema: built in\n"))
     }
 
     @Test func jsonReportHasOneEntryPerDocument() throws {
@@ -84,7 +84,7 @@ import TestSupport
         #expect(strict.exitCode == 1)
         #expect(strict.stdout == """
             STDIN:6:76: error: BackendTLSPolicy/p: spec.validation.extra: unknown field "spec.validation.extra"
-            1 document, 0 valid, 1 invalid
+            1 document, 0 valid, 1 invalid; schema: built in
 
             """)
         let warn = CLI.run(["validate", "-f", "-", "--validate", "warn"], stdin: text)
@@ -92,7 +92,7 @@ import TestSupport
         #expect(warn.stdout.hasPrefix("STDIN:6:76: warning: BackendTLSPolicy/p: spec.validation.extra: unknown field"))
         let ignore = CLI.run(["validate", "-f", "-", "--validate=false"], stdin: text)
         #expect(ignore.exitCode == 0)
-        #expect(ignore.stdout == "1 document, 1 valid, 0 invalid\n")
+        #expect(ignore.stdout == "1 document, 1 valid, 0 invalid; schema: built in\n")
         // --strict turns warnings into a failure.
         #expect(CLI.run(["validate", "-f", "-", "--validate=warn", "--strict"], stdin: text).exitCode == 1)
     }
@@ -113,7 +113,7 @@ import TestSupport
         #expect(run.exitCode == 0)
         #expect(run.stdout == """
             STDIN:8:59: warning: BackendTLSPolicy/0123: spec.validation.hostname: "1.2.3.4" is an IP address; the API documents hostname as a DNS name for SNI, and IP addresses are not allowed
-            1 document, 1 valid, 0 invalid, 1 warning
+            1 document, 1 valid, 0 invalid, 1 warning; schema: built in
 
             """)
     }
@@ -168,6 +168,6 @@ import TestSupport
         #expect(run.exitCode == 1)
         #expect(run.stdout.hasPrefix("STDIN:8645:59:"))
         #expect(run.stdout.contains("BackendTLSPolicy/p1234: spec.validation.hostname: Invalid value: \"\""))
-        #expect(run.stdout.hasSuffix("2000 documents, 1999 valid, 1 invalid\n"))
+        #expect(run.stdout.hasSuffix("2000 documents, 1999 valid, 1 invalid; schema: built in\n"))
     }
 }

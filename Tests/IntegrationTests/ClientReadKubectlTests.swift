@@ -103,6 +103,34 @@ struct ClientReadKubectlTests {
         }
     }
 
+    /// The template formats that read a file or print JSON, `--template`, and missing keys.
+    @Test func templateFormatsMatchKubectl() throws {
+        let files = try TemporaryDirectory()
+        let jsonpath = try files.write("names.jsonpath", "{range .items[*]}{.metadata.name}{\"\\n\"}{end}\n")
+        let columns = try files.write("columns.txt", "NAME   HOST\n.metadata.name  {.spec.validation.hostname}\n")
+        let uneven = try files.write("uneven.txt", "NAME HOST\n.metadata.name\n")
+        let headerOnly = try files.write("header.txt", "NAME\n")
+        try withSandbox { sandbox in
+            try Self.populate(sandbox)
+            for arguments in [
+                ["get", "btlspolicy", "-o", "jsonpath-as-json={.items[*].metadata.name}"],
+                ["get", "btlspolicy", "secure-backend", "-o", "jsonpath-as-json={.metadata.name}{.spec.targetRefs}"],
+                ["get", "btlspolicy", "-o", "jsonpath-file=" + jsonpath],
+                ["get", "btlspolicy", "-o", "jsonpath-file=" + files.path + "/absent"],
+                ["get", "btlspolicy", "-o", "custom-columns-file=" + columns],
+                ["get", "btlspolicy", "-o", "custom-columns-file=" + columns, "--no-headers"],
+                ["get", "btlspolicy", "-o", "custom-columns-file=" + uneven],
+                ["get", "btlspolicy", "-o", "custom-columns-file=" + headerOnly],
+                ["get", "btlspolicy", "-o", "jsonpath", "--template={.items[0].metadata.name}"],
+                ["get", "btlspolicy", "secure-backend", "-o", "jsonpath={.spec.missing}"],
+                ["get", "btlspolicy", "secure-backend", "-o", "jsonpath={.spec.missing}",
+                 "--allow-missing-template-keys=false"],
+            ] {
+                _ = try Self.compare(sandbox, arguments)
+            }
+        }
+    }
+
     /// kubectl orders strings byte-wise (`h10` before `h9`, upper case before lower) and quantity-like
     /// strings by quantity; both clients read the same config maps.
     @Test func sortByMatchesKubectl() throws {

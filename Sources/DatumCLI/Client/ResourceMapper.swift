@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import Synchronization
 
 /// Maps what users type (`btlspolicy`, `backendtlspolicies.gateway.networking.k8s.io`, `svc`)
 /// and what manifests say (`gateway.networking.k8s.io/v1, Kind=BackendTLSPolicy`) to API resources.
@@ -36,7 +37,9 @@ public final class ResourceMapper: @unchecked Sendable {
     }()
 
     private let discover: () throws(CLIError) -> [APIResource]
-    private var discovered: [APIResource]?
+    /// Filled by the first caller that needs it; the others (manifests are read on several
+    /// threads) wait for that one rather than discovering again.
+    private let discovered = Mutex<[APIResource]?>(nil)
 
     /// `discover` fetches the server's resource list; it is called only when needed, and once.
     public init(discover: @escaping () throws(CLIError) -> [APIResource]) {
@@ -50,10 +53,13 @@ public final class ResourceMapper: @unchecked Sendable {
 
     /// The server's resources (discovery), fetched once.
     public func serverResources() throws(CLIError) -> [APIResource] {
-        if let discovered { return discovered }
-        let resources = try discover()
-        discovered = resources
-        return resources
+        let discover = self.discover
+        return try discovered.withLock { (known: inout [APIResource]?) throws(CLIError) -> [APIResource] in
+            if let known { return known }
+            let resources = try discover()
+            known = resources
+            return resources
+        }
     }
 
     /// Resolves a resource argument, trying the built-in kinds first. Categories (`gateway-api`,

@@ -104,7 +104,8 @@ struct ApplyCommand: CLICommand {
         guard
             let items = try flags.manifests(namespace: settings.namespace).load(
                 context.environment, diagnostics: context.diagnostics,
-                resolve: { gvk throws(CLIError) in try mapper.resource(for: gvk) })
+                resolve: { gvk throws(CLIError) in try mapper.resource(for: gvk) },
+                schemas: client.map { context.serverSchemas($0, mapper: mapper) })
         else { return .failure }
         guard !items.isEmpty else { throw CLIError(.manifest, "no objects passed to apply") }
 

@@ -62,7 +62,8 @@ struct DiffCommand: CLICommand {
         guard
             let items = try flags.manifests(namespace: settings.namespace).load(
                 context.environment, diagnostics: context.diagnostics,
-                resolve: { gvk throws(CLIError) in try mapper.resource(for: gvk) })
+                resolve: { gvk throws(CLIError) in try mapper.resource(for: gvk) },
+                schemas: context.serverSchemas(client, mapper: mapper))
         else { return .diffFailure }
         guard !items.isEmpty else { throw CLIError(.manifest, "no objects passed to diff") }
 

@@ -46,6 +46,7 @@ struct GetCommand: CLICommand {
         ],
         options: [
             ReadOptions.allNamespaces,
+            OutputFormat.allowMissingKeysOption,
             ReadOptions.chunkSize,
             ReadOptions.fieldSelector,
             ReadOptions.filename("to get from a server"),
@@ -65,6 +66,7 @@ struct GetCommand: CLICommand {
             OptionSpec(
                 "show-labels", help: "When printing, show all labels as the last column (default hide labels column)"),
             ReadOptions.showManagedFields,
+            OutputFormat.templateOption,
             OptionSpec(
                 "sort-by", kind: .value(ValueSpec("JSONPATH")),
                 help: "If non-empty, sort list types using this field specification. The field specification is "
@@ -90,6 +92,8 @@ struct GetCommand: CLICommand {
     var filenames: [String]
     var recursive: Bool
     var output: OutputFormat
+    /// `--allow-missing-template-keys` (default true): a missing key prints nothing, not an error.
+    var allowMissingKeys: Bool
     var allNamespaces: Bool
     var chunkSize: Int
     var labelSelector: String?
@@ -109,7 +113,10 @@ struct GetCommand: CLICommand {
         arguments = try ResourceArguments.parse(parsed.positionals.map(\.text), command: command)
         filenames = parsed.strings("filename")
         recursive = parsed.flag("recursive")
-        output = try OutputFormat(parsed.formatted("output"), command: command)
+        output = try OutputFormat(
+            parsed.formatted("output"), template: parsed.string("template"), directory: environment.currentDirectory,
+            command: command)
+        allowMissingKeys = parsed.flag("allow-missing-template-keys")
         allNamespaces = parsed.flag("all-namespaces")
         chunkSize = max(0, parsed.int("chunk-size") ?? 500)
         labelSelector = parsed.string("selector").flatMap { $0.isEmpty ? nil : $0 }
@@ -312,8 +319,9 @@ struct GetCommand: CLICommand {
         if !showManagedFields && (output == .yaml || output == .json) {
             value = ObjectOutput.withoutManagedFields(value)
         }
-        context.stdout.write(
-            try ObjectOutput.render(value, format: output, command: Self.command, noHeaders: noHeaders))
+        try ObjectOutput.write(
+            value, format: output, command: Self.command, noHeaders: noHeaders, allowMissingKeys: allowMissingKeys,
+            to: context.stdout)
     }
 }
 
@@ -326,8 +334,8 @@ extension OutputFormat {
         case .yaml: return "yaml"
         case .json: return "json"
         case .name: return "name"
-        case .jsonpath: return "jsonpath"
-        case .customColumns: return "custom-columns"
+        case .jsonpath, .jsonpathAsJSON: return "jsonpath"
+        case .customColumns, .customColumnsFile: return "custom-columns"
         }
     }
 }

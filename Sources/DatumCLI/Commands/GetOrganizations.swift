@@ -86,7 +86,9 @@ struct GetOrganizations {
                 context.stdout.line("organization/\(item["spec"]?["organizationRef"]?["name"]?.stringValue ?? "")")
             }
         case .yaml, .json:
-            context.stdout.write(try ObjectOutput.render(list, format: command.output, command: GetCommand.command))
+            try ObjectOutput.write(
+                list, format: command.output, command: GetCommand.command, allowMissingKeys: command.allowMissingKeys,
+                to: context.stdout)
         default:
             throw CLIError(
                 .usage,

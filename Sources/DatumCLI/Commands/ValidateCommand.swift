@@ -1,12 +1,13 @@
 import DatumJSON
 import DatumKit
 import DatumYAML
+import Synchronization
 
 /// `datumctl validate`: checks manifests offline, exactly as the API server would.
 struct ValidateCommand: CLICommand {
     static let spec = CommandSpec(
         "validate", group: .deploy,
-        summary: "Validate manifests locally, without a server",
+        summary: "Validate manifests locally, against the project's schema or the one built in",
         discussion: """
             Check manifests the way the API server would, before anything is sent: required fields, types, \
             lengths, patterns, enumerations, list and map sizes, metadata names and the CEL rules of the \
@@ -18,7 +19,10 @@ struct ValidateCommand: CLICommand {
             Warnings do not change the exit code unless --strict is given.
 
             Kinds datumctl does not model (Service, ConfigMap, HTTPRoute, ...) are reported as not validated. \
-            No server and no credentials are needed, so this is the command for CI pipelines.
+            No server and no credentials are needed, so this is the command for CI pipelines. With a project \
+            selected (--project, DATUM_PROJECT or the current context), documents are checked against the \
+            schema that project serves instead, which may be newer than the one built in; the summary says \
+            which schema was used.
 
             Exit status: 0 when every document is valid, 1 when any is invalid, 64 for usage errors.
             """,
@@ -40,7 +44,7 @@ struct ValidateCommand: CLICommand {
             OptionSpec(
                 "validate",
                 kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
-                help: "What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) drops them.",
+                help: "What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) says nothing about them.",
                 defaultValue: "strict"),
             OptionSpec("strict", help: "Treat warnings as errors: exit 1 when any warning is reported."),
             OptionSpec(
@@ -76,7 +80,25 @@ struct ValidateCommand: CLICommand {
         } catch {
             throw CLIError(.manifest, error.message)
         }
-        let validator = ManifestValidator(fieldValidation: fieldValidation, namespace: context.globals.namespace ?? "default")
+        var configured = ManifestValidator(
+            fieldValidation: fieldValidation, namespace: context.globals.namespace ?? "default")
+        // With a project selected (flag, environment or context) the server's schemas are the
+        // truth; without one, the schema built into datumctl is.
+        let used = Mutex<Set<SchemaOrigin>>([])
+        if let schemas = serverSchemas(context) {
+            configured.schemas = { gvk in
+                guard let (model, source) = schemas.model(for: gvk) else { return nil }
+                used.withLock { _ = $0.insert(source == .server ? .server : .builtinFallback) }
+                return model
+            }
+        } else {
+            configured.schemas = { gvk in
+                guard let model = BuiltinSchemas.model(for: gvk) else { return nil }
+                used.withLock { _ = $0.insert(.builtin) }
+                return model
+            }
+        }
+        let validator = configured
         var report = ValidationReport(json: json, sink: context.stdout)
         // Files are split into documents here; parsing, conversion and validation of the
         // documents run on the other cores, and results come back in order.
@@ -98,10 +120,36 @@ struct ValidateCommand: CLICommand {
                     report.add(error)
                 }
             })
-        report.finish()
+        report.finish(schemas: used.withLock { $0 })
         if report.invalid > 0 || (strict && report.warningCount > 0) { return .failure }
         return .success
     }
+}
+
+extension ValidateCommand {
+    /// The selected project's schemas, or nil when no project is selected (or no client can be
+    /// made for it, which is said).
+    func serverSchemas(_ context: CommandContext) -> ServerSchemas? {
+        guard let settings = try? context.connectionSettings(), settings.hasControlPlane else { return nil }
+        do throws(CLIError) {
+            let client = try context.projectClient(settings)
+            return context.serverSchemas(client, mapper: ResourceMapper(client: client))
+        } catch {
+            context.diagnostics.warn(
+                "cannot reach the project (\(error.message)); validating with the schema built into datumctl")
+            return nil
+        }
+    }
+}
+
+/// Which schema `validate` checked documents with.
+enum SchemaOrigin: Sendable, Hashable {
+    /// The connected control plane's (`/openapi/v3`).
+    case server
+    /// The one compiled into datumctl, offline.
+    case builtin
+    /// The one compiled in, because the server's could not be read.
+    case builtinFallback
 }
 
 /// What happened to one object in `validate`.
@@ -210,7 +258,7 @@ struct ValidationReport {
         emitted += 1
     }
 
-    func finish() {
+    func finish(schemas: Set<SchemaOrigin> = []) {
         if json {
             sink.line(emitted == 0 ? "]" : "\n]")
             return
@@ -221,6 +269,11 @@ struct ValidationReport {
             summary += ", \(skipped) not validated (\(notValidatedKinds.keys.sorted().joined(separator: ", ")))"
         }
         if warningCount > 0 { summary += ", \(warningCount) warning\(warningCount == 1 ? "" : "s")" }
+        var origins: [String] = []
+        if schemas.contains(.server) { origins.append("the server's") }
+        if schemas.contains(.builtinFallback) { origins.append("built in (the server's could not be read)") }
+        if schemas.contains(.builtin) { origins.append("built in") }
+        if !origins.isEmpty { summary += "; schema: " + origins.joined(separator: " and ") }
         sink.line(summary)
     }
 }

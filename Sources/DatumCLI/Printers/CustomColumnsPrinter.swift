@@ -40,6 +40,37 @@ public struct CustomColumnsPrinter: Sendable {
         try self.init(columns: columns, noHeaders: noHeaders)
     }
 
+    /// The columns of a `-o custom-columns-file` template: a line of headers and a line of field
+    /// specifications, each separated by white space (kubectl's `NewCustomColumnsPrinterFromTemplate`).
+    public static func columns(fromFile text: String) throws(PrinterError) -> [Column] {
+        let expected =
+            "Expected format is one line of space separated headers, one line of space separated column specs."
+        // bufio.Scanner's lines: split at \n, a \r before it dropped.
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasSuffix("\r") ? line.dropLast() : line
+        }
+        if text.hasSuffix("\n") { lines.removeLast() }
+        guard lines.count >= 1, !text.isEmpty else {
+            throw PrinterError("invalid template, missing header line. " + expected)
+        }
+        guard lines.count >= 2 else { throw PrinterError("invalid template, missing spec line. " + expected) }
+        let fields = { (line: Substring) in
+            line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+                .map(String.init)
+        }
+        let headers = fields(lines[0])
+        let specs = fields(lines[1])
+        guard headers.count == specs.count else {
+            throw PrinterError(
+                "number of headers (\(headers.count)) and field specifications (\(specs.count)) don't match")
+        }
+        var columns: [Column] = []
+        for (header, spec) in zip(headers, specs) {
+            columns.append(Column(header: header, fieldSpec: try JSONPath.relaxed(spec)))
+        }
+        return columns
+    }
+
     /// Prints the objects (items of a `List` are expanded) with one header line.
     public func print(_ objects: [JSONValue]) throws(PrinterError) -> String {
         var writer = TabWriter.kubectlTable()

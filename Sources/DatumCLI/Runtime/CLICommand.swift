@@ -57,6 +57,16 @@ extension CommandContext {
         return OpenAPICache(root: root, warn: { message in diagnostics.warn(message) })
     }
 
+    /// The connected server's schemas for validating manifests, read through the OpenAPI cache;
+    /// kinds are named through `mapper`.
+    func serverSchemas(_ client: ProjectClient, mapper: ResourceMapper) -> ServerSchemas {
+        let diagnostics = diagnostics
+        return ServerSchemas(
+            client: client, cache: openAPICache,
+            resolve: { gvk throws(CLIError) in try mapper.resource(for: gvk) },
+            note: { message in diagnostics.warn(message) })
+    }
+
     /// Connection settings after precedence (flags, environment, context, defaults).
     func connectionSettings() throws(CLIError) -> ConnectionSettings {
         let config = try ConfigCommands.store(environment).load()

@@ -5,9 +5,10 @@ import DatumYAML
 public enum FieldValidationMode: String, Sendable, CaseIterable {
     /// Unknown fields are errors (kubectl's default, `--validate=strict`).
     case strict
-    /// Unknown fields are reported as warnings and dropped.
+    /// Unknown fields are reported as warnings; the object is sent as written and the server,
+    /// told `fieldValidation=Warn`, decides what to keep.
     case warn
-    /// Unknown fields are dropped silently.
+    /// Unknown fields are not reported; the object is sent as written (`fieldValidation=Ignore`).
     case ignore
 }
 
@@ -39,8 +40,8 @@ public struct ManifestValidation: Sendable {
     public var isValidated: Bool
     public var errors: [ManifestIssue]
     public var warnings: [ManifestIssue]
-    /// The object to send: unknown fields dropped when the mode is `warn` or `ignore`,
-    /// otherwise exactly as loaded.
+    /// The object to send: exactly as loaded (with the default namespace filled in). Fields are
+    /// never dropped here: what the server does not know, the server drops, and says so.
     public var object: KubeObject
 
     public var isValid: Bool { errors.isEmpty }
@@ -50,17 +51,26 @@ public struct ManifestValidation: Sendable {
 /// kinds datumctl models, plus lints for what the documentation forbids but the schema
 /// allows. Every issue carries the field path and the `file:line:column` of its node.
 public struct ManifestValidator: Sendable {
+    /// The model a kind is validated with, nil for kinds passed to the server unchecked.
+    public typealias SchemaLookup = @Sendable (GroupVersionKind) -> CRDModel?
+
     public var fieldValidation: FieldValidationMode
     /// The namespace objects without one will be created in.
     public var namespace: String
+    /// The schemas compiled in (offline), or the connected server's.
+    public var schemas: SchemaLookup
 
-    public init(fieldValidation: FieldValidationMode = .strict, namespace: String = "default") {
+    public init(
+        fieldValidation: FieldValidationMode = .strict, namespace: String = "default",
+        schemas: @escaping SchemaLookup = { BuiltinSchemas.model(for: $0) }
+    ) {
         self.fieldValidation = fieldValidation
         self.namespace = namespace
+        self.schemas = schemas
     }
 
     public func validate(_ manifest: Manifest) -> ManifestValidation {
-        guard let gvk = manifest.object.gvk, let model = BuiltinSchemas.model(for: gvk) else {
+        guard let gvk = manifest.object.gvk, let model = schemas(gvk) else {
             return ManifestValidation(isValidated: false, errors: [], warnings: [], object: manifest.object)
         }
         var object = manifest.object
@@ -101,11 +111,6 @@ public struct ManifestValidator: Sendable {
                     message: lint.message))
         }
 
-        // With warn/ignore the server drops unknown fields; send what it would keep, so the
-        // object applied is the object validated.
-        if fieldValidation != .strict, !result.unknownFields.isEmpty {
-            object = KubeObject(SchemaNormalization.prune(object.value, schema: model.schema).value)
-        }
         return ManifestValidation(isValidated: true, errors: errors, warnings: warnings, object: object)
     }
 }

@@ -16,6 +16,18 @@ public struct CRDDescriptor: Sendable, Hashable {
         public var kind: String
         public var listKind: String
         public var categories: [String]
+
+        public init(
+            plural: String, singular: String, shortNames: [String], kind: String, listKind: String,
+            categories: [String]
+        ) {
+            self.plural = plural
+            self.singular = singular
+            self.shortNames = shortNames
+            self.kind = kind
+            self.listKind = listKind
+            self.categories = categories
+        }
     }
 
     /// One `additionalPrinterColumns` entry.

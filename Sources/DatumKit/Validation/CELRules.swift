@@ -18,6 +18,9 @@ public typealias CELRuleImplementation = @Sendable (JSONValue) -> CELRuleOutcome
 /// registered is reported as an internal error, never silently passed.
 public struct CELRuleRegistry: Sendable {
     private var table: [String: CELRuleImplementation]
+    /// For a schema the server published: a rule datumctl has no equivalent for is left to the
+    /// server (it checks every rule anyway) instead of being reported.
+    public var leavesUnknownRulesToTheServer = false
 
     public init(_ table: [String: CELRuleImplementation] = [:]) {
         self.table = table
@@ -33,6 +36,13 @@ public struct CELRuleRegistry: Sendable {
     }
 
     /// The rules of BackendTLSPolicy (gateway.networking.k8s.io v1.6.1, identical in v1 and v1alpha3).
+    /// The same rules, for a schema the server published: other rules are the server's to check.
+    public static let serverPublished: CELRuleRegistry = {
+        var registry = gatewayAPI
+        registry.leavesUnknownRulesToTheServer = true
+        return registry
+    }()
+
     public static let gatewayAPI: CELRuleRegistry = {
         var registry = CELRuleRegistry()
         registry.register(BackendTLSPolicyRules.sectionNameSpecifiedRule, BackendTLSPolicyRules.sectionNameSpecified)
@@ -269,6 +279,7 @@ struct CELWalker {
         let nodeType = FieldError.BadValue.string(schema.type ?? "")
         let here = FieldPath(path)
         guard let implementation = registry.implementation(for: rule.rule) else {
+            if registry.leavesUnknownRulesToTheServer { return }
             errors.append(.internal(here, "CEL rule has no datumctl implementation: \(rule.rule)"))
             return
         }

@@ -18,8 +18,7 @@ public struct DatumKitValidation: ObjectValidating {
     /// The schema a type is validated against: the Gateway API CRD, Milo's, or none.
     private func model(for type: ResourceType) -> CRDModel? {
         if type == ResourceCatalog.backendTLSPolicies {
-            if case .success(let model) = BuiltinSchemas.backendTLSPolicy { return model }
-            return nil
+            return ServedCRDs.backendTLSPolicy
         }
         return MiloResources.model(for: type)
     }

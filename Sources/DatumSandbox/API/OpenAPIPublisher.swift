@@ -198,7 +198,7 @@ final class OpenAPIPublisher: Sendable {
 
     /// The CRD's v1 schema, as published: `metadata` refers to ObjectMeta and the GVK is attached.
     static func backendTLSPolicySchema() -> JSONValue {
-        guard let crd = try? BuiltinSchemas.backendTLSPolicy.get().crd,
+        guard let crd = ServedCRDs.backendTLSPolicy?.crd,
             let schema = PublishedSchemas.crdSchema(crd, version: ResourceCatalog.backendTLSPolicies.version)
         else { return ["type": "object"] }
         return schema

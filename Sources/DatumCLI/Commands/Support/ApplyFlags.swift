@@ -22,7 +22,8 @@ struct ApplyFlags: Sendable {
             "validate",
             kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
             help: "How unknown fields are handled, locally and by the server: strict (or true) rejects them, "
-                + "warn reports them and drops them, ignore (or false) drops them silently. Every other problem "
+                + "warn reports them, ignore (or false) says nothing; either way they are sent as written and the "
+                + "server drops what it does not know. Every other problem "
                 + "is always an error, and nothing is sent while any document has one.",
             defaultValue: "strict"),
         OptionSpec(

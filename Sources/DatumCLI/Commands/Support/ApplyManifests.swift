@@ -4,8 +4,8 @@ import DatumYAML
 
 /// One object from `-f` that passed the local checks, ready to be applied (or diffed).
 struct ApplyItem: Sendable {
-    /// The object to send: validated, pruned of unknown fields under `--validate=warn|ignore`,
-    /// and given the namespace it will live in.
+    /// The object to send: validated, exactly as written (unknown fields too: the server decides
+    /// under `--validate=warn|ignore`), and given the namespace it will live in.
     var object: JSONValue
     let resource: APIResource
     /// `nil` for cluster-scoped resources.
@@ -87,7 +87,7 @@ struct ApplyManifests: Sendable {
     /// `diagnostics`). `resolve` maps a kind to its resource (built-in kinds, then discovery).
     func load(
         _ environment: CommandEnvironment, diagnostics: Diagnostics,
-        resolve: (GroupVersionKind) throws(CLIError) -> APIResource
+        resolve: (GroupVersionKind) throws(CLIError) -> APIResource, schemas: ServerSchemas? = nil
     ) throws(CLIError) -> [ApplyItem]? {
         let loader = ManifestLoader(
             recursive: recursive, currentDirectory: environment.currentDirectory,
@@ -98,7 +98,9 @@ struct ApplyManifests: Sendable {
         } catch {
             throw CLIError(.manifest, error.message)
         }
-        let validator = ManifestValidator(fieldValidation: fieldValidation, namespace: namespace)
+        var configured = ManifestValidator(fieldValidation: fieldValidation, namespace: namespace)
+        if let schemas { configured.schemas = { gvk in schemas.model(for: gvk)?.0 } }
+        let validator = configured
         let enforced = enforcedNamespace
         var loaded: [LoadedObject] = []
         var problems = 0

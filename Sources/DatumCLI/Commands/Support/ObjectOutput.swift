@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumKit
 import DatumYAML
 
 /// An `-o` choice, parsed once so every command prints objects the same way.
@@ -10,7 +11,17 @@ enum OutputFormat: Sendable, Equatable {
     case json
     case name
     case jsonpath(String)
+    /// `-o jsonpath-as-json=`: each action's results as an indented JSON array.
+    case jsonpathAsJSON(String)
     case customColumns(String)
+    /// `-o custom-columns-file=`: the file's columns (kubectl prints their headers even with `--no-headers`).
+    case customColumnsFile([CustomColumnsPrinter.Column])
+
+    /// The formats `get` prints, in kubectl's words (its `allowed formats are:` list).
+    static let getFormats = ["json", "yaml", "name", "wide"]
+    static let getTemplateFormats = [
+        "jsonpath", "jsonpath-as-json", "jsonpath-file", "custom-columns", "custom-columns-file",
+    ]
 
     /// The `-o` option as `get` accepts it.
     static let getOption = OptionSpec(
@@ -18,13 +29,29 @@ enum OutputFormat: Sendable, Equatable {
         kind: .value(
             ValueSpec(
                 "FORMAT",
-                kind: .formatted(
-                    values: ["json", "yaml", "name", "wide"],
-                    prefixes: ["jsonpath", "custom-columns"]),
-                completion: .values(["json", "yaml", "name", "wide", "jsonpath=", "custom-columns="]))),
-        help: "Output format.")
+                kind: .formatted(values: getFormats, prefixes: getTemplateFormats),
+                completion: .values(getFormats + getTemplateFormats.map { $0 + "=" }))),
+        help: "Output format. One of: (json, yaml, name, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, "
+            + "custom-columns-file, wide).")
 
-    init(_ value: FormattedValue?, command: [String]) throws(CLIError) {
+    /// kubectl's `--template`, the template of `-o go-template|jsonpath|...` given without `=`.
+    static let templateOption = OptionSpec(
+        "template", kind: .value(ValueSpec("TEMPLATE", completion: .files(extensions: []))),
+        help: "Template string or path to template file to use when -o=jsonpath, -o=jsonpath-file, "
+            + "-o=custom-columns or -o=custom-columns-file is given without one.")
+
+    /// kubectl's `--allow-missing-template-keys`.
+    static let allowMissingKeysOption = OptionSpec(
+        "allow-missing-template-keys",
+        help: "If true, ignore any errors in templates when a field or map key is missing in the template. Only "
+            + "applies to golang and jsonpath output formats.",
+        defaultValue: "true")
+
+    /// Parses `-o` (with `--template` for a template format given without `=`); the `-file`
+    /// formats read their template now, relative to `directory`.
+    init(
+        _ value: FormattedValue?, template: String? = nil, directory: String = ".", command: [String]
+    ) throws(CLIError) {
         guard let value else {
             self = .standard
             return
@@ -34,17 +61,46 @@ enum OutputFormat: Sendable, Equatable {
         case "yaml": self = .yaml
         case "json": self = .json
         case "name": self = .name
-        case "jsonpath", "custom-columns":
-            guard let argument = value.argument, !argument.isEmpty else {
+        default:
+            guard Self.getTemplateFormats.contains(value.format) else {
                 throw CLIError.usage(
-                    value.format == "jsonpath"
-                        ? "template format specified but no template given"
-                        : "custom-columns format specified but no custom columns given",
+                    "unable to match a printer suitable for the output format \"\(value.format)\"", command: command)
+            }
+            var argument = value.argument ?? ""
+            if argument.isEmpty, let template { argument = template }
+            guard !argument.isEmpty else {
+                throw CLIError.usage(
+                    value.format.hasPrefix("custom-columns")
+                        ? "custom-columns format specified but no custom columns given"
+                        : "template format specified but no template given",
                     command: command)
             }
-            self = value.format == "jsonpath" ? .jsonpath(argument) : .customColumns(argument)
-        default:
-            throw CLIError.usage("unable to match a printer suitable for the output format \"\(value.format)\"", command: command)
+            switch value.format {
+            case "jsonpath": self = .jsonpath(argument)
+            case "jsonpath-as-json": self = .jsonpathAsJSON(argument)
+            case "jsonpath-file": self = .jsonpath(try Self.read(argument, directory: directory, quoted: "--template"))
+            case "custom-columns-file":
+                let text = try Self.read(argument, directory: directory, quoted: "template")
+                do {
+                    self = .customColumnsFile(try CustomColumnsPrinter.columns(fromFile: text))
+                } catch {
+                    // The file's content is wrong, not the command line: exit 1, as kubectl.
+                    throw CLIError(.validation, error.message)
+                }
+            default: self = .customColumns(argument)
+            }
+        }
+    }
+
+    /// A template file's text, or kubectl's `error reading --template FILE, open FILE: ...`.
+    static func read(_ path: String, directory: String, quoted flag: String) throws(CLIError) -> String {
+        let resolved = path.hasPrefix("/") ? path : FileSystem.join(directory, path)
+        do {
+            return String(decoding: try FileSystem.read(resolved), as: UTF8.self)
+        } catch {
+            var reason = error.description
+            if let first = reason.first { reason = first.lowercased() + reason.dropFirst() }
+            throw CLIError(.io, "error reading \(flag) \(path), open \(path): \(reason)")
         }
     }
 }
@@ -77,9 +133,10 @@ enum ObjectOutput {
     ///
     /// A template that does not parse is a usage error (64); one that fails on the data is an
     /// ordinary failure (1), as kubectl exits 1 for jsonpath execution errors.
-    static func render(_ value: JSONValue, format: OutputFormat, command: [String], noHeaders: Bool = false)
-        throws(CLIError) -> String
-    {
+    static func render(
+        _ value: JSONValue, format: OutputFormat, command: [String], noHeaders: Bool = false,
+        allowMissingKeys: Bool = true
+    ) throws(CLIError) -> String {
         switch format {
         case .yaml:
             return YAMLEmitter.kubectl(value)
@@ -91,7 +148,7 @@ enum ObjectOutput {
             } catch {
                 throw CLIError(.validation, error.message)
             }
-        case .jsonpath(let template):
+        case .jsonpath(let template), .jsonpathAsJSON(let template):
             let parsed: JSONPath
             do {
                 parsed = try JSONPathPrinter.parse(template)
@@ -99,14 +156,22 @@ enum ObjectOutput {
                 throw CLIError(.usage, error.message)
             }
             do {
-                return try JSONPathPrinter.print(value, template: parsed)
+                return try JSONPathPrinter.print(
+                    value, template: parsed, allowMissingKeys: allowMissingKeys,
+                    outputJSON: format == .jsonpathAsJSON(template))
             } catch {
                 throw CLIError(.validation, error.message)
             }
-        case .customColumns(let spec):
+        case .customColumns, .customColumnsFile:
             let printer: CustomColumnsPrinter
-            do {
-                printer = try CustomColumnsPrinter(spec: spec, noHeaders: noHeaders)
+            do throws(PrinterError) {
+                if case .customColumnsFile(let columns) = format {
+                    printer = try CustomColumnsPrinter(columns: columns, noHeaders: false)
+                } else if case .customColumns(let spec) = format {
+                    printer = try CustomColumnsPrinter(spec: spec, noHeaders: noHeaders)
+                } else {
+                    throw PrinterError("custom-columns format specified but no custom columns given")
+                }
             } catch {
                 throw CLIError(.usage, error.message)
             }
@@ -117,6 +182,15 @@ enum ObjectOutput {
                 throw CLIError(.validation, error.message)
             }
         }
+    }
+
+    /// Writes `value` in `format` to `sink`.
+    static func write(
+        _ value: JSONValue, format: OutputFormat, command: [String], noHeaders: Bool = false,
+        allowMissingKeys: Bool = true, to sink: OutputSink
+    ) throws(CLIError) {
+        sink.write(
+            try render(value, format: format, command: command, noHeaders: noHeaders, allowMissingKeys: allowMissingKeys))
     }
 
     /// `metadata.managedFields` removed from an object or from each item of a `List`, as kubectl's
@@ -141,7 +215,7 @@ extension OutputFormat {
     func validateTemplate(command: [String]) throws(CLIError) {
         do {
             switch self {
-            case .jsonpath(let template): _ = try JSONPathPrinter.parse(template)
+            case .jsonpath(let template), .jsonpathAsJSON(let template): _ = try JSONPathPrinter.parse(template)
             case .customColumns(let spec): _ = try CustomColumnsPrinter(spec: spec)
             default: break
             }

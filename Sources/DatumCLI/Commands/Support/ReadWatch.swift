@@ -252,7 +252,9 @@ struct ObjectStreamPrinter {
                 value = ObjectOutput.withoutManagedFields(value)
             }
             if command.output == .yaml && printed > 0 { sink.write("---\n") }
-            sink.write(try ObjectOutput.render(value, format: command.output, command: GetCommand.command))
+            try ObjectOutput.write(
+                value, format: command.output, command: GetCommand.command, allowMissingKeys: command.allowMissingKeys,
+                to: sink)
             printed += 1
         }
     }
