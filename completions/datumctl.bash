@@ -394,7 +394,7 @@ __datumctl_option_words() {
 __datumctl_value_kind() {
     case $1 in
     'datumctl get|filename') kind=(files yaml yml json) ;;
-    'datumctl get|output') kind=(values json yaml name wide 'jsonpath=' 'jsonpath-as-json=' 'jsonpath-file=' 'custom-columns=' 'custom-columns-file=') ;;
+    'datumctl get|output') kind=(values json yaml name wide 'jsonpath=' 'jsonpath-as-json=' 'jsonpath-file=' 'custom-columns=' 'custom-columns-file=' 'go-template=' 'go-template-file=' 'template=' 'templatefile=') ;;
     'datumctl get|template') kind=(files) ;;
     'datumctl describe|filename') kind=(files yaml yml json) ;;
     'datumctl explain|output') kind=(values plaintext) ;;

@@ -131,6 +131,70 @@ struct ClientReadKubectlTests {
         }
     }
 
+    /// `-o go-template` (and its other names and file forms) on one object and on a list: kubectl
+    /// prints what Go's text/template makes of the object decoded into `map[string]interface{}`.
+    @Test func goTemplatesMatchKubectl() throws {
+        let files = try TemporaryDirectory()
+        let file = try files.write("names.tmpl", "{{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}")
+        let templates = [
+            "{{.metadata.name}}",
+            "{{.metadata.generation}} {{.metadata.missing}} {{.spec.validation}}",
+            "{{range .spec.targetRefs}}{{.kind}}/{{.name}} {{end}}",
+            "{{range $i, $r := .spec.targetRefs}}{{$i}}={{$r.name}};{{else}}none{{end}}",
+            "{{range $k, $v := .metadata.labels}}{{$k}}:{{$v}},{{end}}",
+            "{{with .spec.validation}}{{.hostname}}{{else}}no validation{{end}}",
+            "{{if .status}}{{len .status.ancestors}} ancestors{{else if .spec}}spec only{{else}}nothing{{end}}",
+            "{{$name := .metadata.name}}{{range .spec.targetRefs}}{{$name}}->{{.name}} {{end}}",
+            "{{printf \"%s has %d refs; gen %v; %q; %5.2f|%-6s|\" .metadata.name (len .spec.targetRefs) .metadata.generation .kind .metadata.generation .kind}}",
+            "{{printf \"%d\" .metadata.generation}}",
+            "{{index .metadata \"name\"}} {{index .spec.targetRefs 0 | printf \"%v\"}}",
+            "{{eq .kind \"BackendTLSPolicy\" \"x\"}} {{ne .kind \"x\"}} {{lt 1 2}} {{and .kind .metadata.name}} {{or .nope .kind}} {{not .kind}}",
+            "{{eq .metadata.generation 1.0}}",
+            "{{slice .metadata.name 0 3}} {{print .kind 1 2 \"a\" \"b\"}} {{println .kind}}",
+            "{{html \"<a href='x'>&\"}} {{js \"it's <b>\"}} {{urlquery \"a b&c=d/é\"}}",
+            "{{- /* a comment */ -}}\n  {{- .kind -}}  \n  {{.apiVersion}}",
+            "{{define \"ref\"}}[{{.name}}]{{end}}{{range .spec.targetRefs}}{{template \"ref\" .}}{{end}}",
+            "{{block \"b\" .kind}}<{{.}}>{{end}}",
+            "{{exists . \"spec\" \"targetRefs\"}} {{exists . \"spec\" \"nope\"}} {{exists .spec.targetRefs 5}}",
+            "{{base64decode \"aGVsbG8=\"}}",
+            "{{range .spec.targetRefs}}{{if eq .name \"stop\"}}{{break}}{{end}}{{.name}}{{continue}}x{{end}}",
+            "{{.}}",
+            "{{.metadata.name.first}}",
+            "{{.nothing.deeper}}",
+            "{{nope .kind}}",
+            "{{.kind",
+            "{{end}}",
+            "{{base64decode \"!!\"}}",
+            "{{eq .metadata.generation 1}}",
+            "{{.metadata.labels.app | printf \"%q\"}} {{len .metadata.name | printf \"%03d|%x|%c\" 65 65}}",
+            "{{index .metadata.labels \"nope\"}} {{.metadata.labels}} {{.apiVersion | len}}",
+            "{{$x := 1}}{{$x = 2}}{{$x}} {{range $i, $e := .spec.targetRefs}}{{if $i}},{{end}}{{$e.name}}{{end}}",
+            "{{printf \"%v|%s|%d\" .spec.targetRefs .metadata.labels .kind}} {{printf \"%s\"}} {{printf \"x\" 1}}",
+            "{{range .kind}}{{end}}",
+            "{{template \"missing\"}}",
+            "{{(index .spec.targetRefs 0).name}} {{with $r := index .spec.targetRefs 0}}{{$r.kind}}{{end}}",
+            "{{index .spec.targetRefs 3}}",
+            "{{.metadata.managedFields}}",
+        ]
+        try withSandbox { sandbox in
+            try Self.populate(sandbox)
+            for template in templates {
+                _ = try Self.compare(sandbox, ["get", "btlspolicy", "secure-backend", "-o", "go-template=" + template])
+            }
+            for arguments in [
+                ["get", "btlspolicy", "-o", "go-template={{range .items}}{{.metadata.name}} {{end}}"],
+                ["get", "btlspolicy", "-o", "template={{len .items}}"],
+                ["get", "btlspolicy", "-o", "go-template-file=" + file],
+                ["get", "btlspolicy", "-o", "templatefile=" + file],
+                ["get", "btlspolicy", "-o", "go-template", "--template={{.kind}}"],
+                ["get", "btlspolicy", "secure-backend", "-o", "go-template={{.nope}}",
+                 "--allow-missing-template-keys=false"],
+            ] {
+                _ = try Self.compare(sandbox, arguments)
+            }
+        }
+    }
+
     /// kubectl orders strings byte-wise (`h10` before `h9`, upper case before lower) and quantity-like
     /// strings by quantity; both clients read the same config maps.
     @Test func sortByMatchesKubectl() throws {

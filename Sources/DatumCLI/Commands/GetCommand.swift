@@ -336,6 +336,7 @@ extension OutputFormat {
         case .name: return "name"
         case .jsonpath, .jsonpathAsJSON: return "jsonpath"
         case .customColumns, .customColumnsFile: return "custom-columns"
+        case .goTemplate: return "go-template"
         }
     }
 }

@@ -16,11 +16,14 @@ enum OutputFormat: Sendable, Equatable {
     case customColumns(String)
     /// `-o custom-columns-file=`: the file's columns (kubectl prints their headers even with `--no-headers`).
     case customColumnsFile([CustomColumnsPrinter.Column])
+    /// `-o go-template=`, `-o template=`, `-o go-template-file=`, `-o templatefile=`: the template's text.
+    case goTemplate(String)
 
     /// The formats `get` prints, in kubectl's words (its `allowed formats are:` list).
     static let getFormats = ["json", "yaml", "name", "wide"]
     static let getTemplateFormats = [
-        "jsonpath", "jsonpath-as-json", "jsonpath-file", "custom-columns", "custom-columns-file",
+        "jsonpath", "jsonpath-as-json", "jsonpath-file", "custom-columns", "custom-columns-file", "go-template",
+        "go-template-file", "template", "templatefile",
     ]
 
     /// The `-o` option as `get` accepts it.
@@ -31,14 +34,14 @@ enum OutputFormat: Sendable, Equatable {
                 "FORMAT",
                 kind: .formatted(values: getFormats, prefixes: getTemplateFormats),
                 completion: .values(getFormats + getTemplateFormats.map { $0 + "=" }))),
-        help: "Output format. One of: (json, yaml, name, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, "
-            + "custom-columns-file, wide).")
+        help: "Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, "
+            + "jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide).")
 
     /// kubectl's `--template`, the template of `-o go-template|jsonpath|...` given without `=`.
     static let templateOption = OptionSpec(
         "template", kind: .value(ValueSpec("TEMPLATE", completion: .files(extensions: []))),
-        help: "Template string or path to template file to use when -o=jsonpath, -o=jsonpath-file, "
-            + "-o=custom-columns or -o=custom-columns-file is given without one.")
+        help: "Template string or path to template file to use when -o=go-template, -o=go-template-file. The "
+            + "template format is golang templates (Go's text/template).")
 
     /// kubectl's `--allow-missing-template-keys`.
     static let allowMissingKeysOption = OptionSpec(
@@ -79,6 +82,7 @@ enum OutputFormat: Sendable, Equatable {
             case "jsonpath": self = .jsonpath(argument)
             case "jsonpath-as-json": self = .jsonpathAsJSON(argument)
             case "jsonpath-file": self = .jsonpath(try Self.read(argument, directory: directory, quoted: "--template"))
+            case "custom-columns": self = .customColumns(argument)
             case "custom-columns-file":
                 let text = try Self.read(argument, directory: directory, quoted: "template")
                 do {
@@ -87,7 +91,9 @@ enum OutputFormat: Sendable, Equatable {
                     // The file's content is wrong, not the command line: exit 1, as kubectl.
                     throw CLIError(.validation, error.message)
                 }
-            default: self = .customColumns(argument)
+            case "go-template-file", "templatefile":
+                self = .goTemplate(try Self.read(argument, directory: directory, quoted: "--template"))
+            default: self = .goTemplate(argument)
             }
         }
     }
@@ -162,6 +168,10 @@ enum ObjectOutput {
             } catch {
                 throw CLIError(.validation, error.message)
             }
+        case .goTemplate(let text):
+            let rendered = GoTemplatePrinter.print(value, template: text, allowMissingKeys: allowMissingKeys)
+            if let failure = rendered.failure { throw failure }
+            return rendered.text
         case .customColumns, .customColumnsFile:
             let printer: CustomColumnsPrinter
             do throws(PrinterError) {
@@ -184,11 +194,18 @@ enum ObjectOutput {
         }
     }
 
-    /// Writes `value` in `format` to `sink`.
+    /// Writes `value` in `format` to `sink`. A go-template that fails while executing leaves what
+    /// it printed so far and kubectl's debugging lines on the sink before the error is thrown.
     static func write(
         _ value: JSONValue, format: OutputFormat, command: [String], noHeaders: Bool = false,
         allowMissingKeys: Bool = true, to sink: OutputSink
     ) throws(CLIError) {
+        if case .goTemplate(let text) = format {
+            let rendered = GoTemplatePrinter.print(value, template: text, allowMissingKeys: allowMissingKeys)
+            sink.write(rendered.text)
+            if let failure = rendered.failure { throw failure }
+            return
+        }
         sink.write(
             try render(value, format: format, command: command, noHeaders: noHeaders, allowMissingKeys: allowMissingKeys))
     }
@@ -213,6 +230,8 @@ extension OutputFormat {
     /// Parses a jsonpath or custom-columns template without printing anything, so a bad one is
     /// reported as a usage error before any request is sent.
     func validateTemplate(command: [String]) throws(CLIError) {
+        // A go-template that does not parse fails as kubectl fails then: exit 1, no usage hint.
+        if case .goTemplate(let text) = self, let failure = GoTemplatePrinter.parse(text) { throw failure }
         do {
             switch self {
             case .jsonpath(let template), .jsonpathAsJSON(let template): _ = try JSONPathPrinter.parse(template)
@@ -222,5 +241,41 @@ extension OutputFormat {
         } catch {
             throw CLIError.usage(error.message, command: command)
         }
+    }
+}
+
+/// kubectl's go-template printer: the object goes through JSON into Go's `map[string]interface{}`
+/// (so every number is a float64), the template is named `output` and has kubectl's `exists` and
+/// `base64decode` besides Go's functions. On an execution error kubectl prints, on stdout, what
+/// the template wrote so far and the debugging lines, then fails with the error.
+enum GoTemplatePrinter {
+    /// kubectl's parse error, or nil when the template parses.
+    static func parse(_ text: String) -> CLIError? {
+        do {
+            _ = try GoTextTemplate(text)
+            return nil
+        } catch {
+            return CLIError(.validation, "error parsing template \(text), \(error.message)")
+        }
+    }
+
+    /// The text for stdout and, when parsing or executing failed, the error.
+    static func print(_ value: JSONValue, template text: String, allowMissingKeys: Bool) -> (
+        text: String, failure: CLIError?
+    ) {
+        let template: GoTextTemplate
+        do {
+            template = try GoTextTemplate(text)
+        } catch {
+            return ("", CLIError(.validation, "error parsing template \(text), \(error.message)"))
+        }
+        let (output, error) = template.execute(value, allowMissingKeys: allowMissingKeys)
+        guard let error else { return (output, nil) }
+        var out = output
+        out += "Error executing template: \(error.message). Printing more information for debugging the template:\n"
+        out += "\ttemplate was:\n\t\t\(text)\n"
+        out += "\traw data was:\n\t\t\(GoJSONEncoder.compact.encode(value))\n"
+        out += "\tobject given to template engine was:\n\t\t\(GoFormat.value(value))\n\n"
+        return (out, CLIError(.validation, "error executing template \(GoFormat.quote(text)): \(error.message)"))
     }
 }
