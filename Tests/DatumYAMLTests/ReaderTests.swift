@@ -194,14 +194,12 @@ func firstError(_ bytes: [UInt8], limits: YAMLLimits = .default) -> YAMLError? {
         for (previous, name) in zip(names, names.dropFirst()) {
             text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
         }
-        let clock = ContinuousClock()
-        var error: YAMLError?
-        let elapsed = clock.measure { error = firstError(Array(text.utf8)) }
-        let found = try #require(error)
+        // The node budget, not a clock, is the proof: expansion stops at a million nodes
+        // (bench/ measures how long that takes).
+        let found = try #require(firstError(Array(text.utf8)))
         #expect(found.kind == .expansionLimit)
         // Levels a-f expand to 672,610 nodes; the first alias in g adds 597,871 more.
         #expect(found.headline == "t.yaml:7:8: error: document expands to more than 1000000 nodes (through aliases?)")
-        #expect(elapsed < .seconds(1))
     }
 
     /// Found by the fuzz suite: after the nesting error the reader used to skip the rest of the

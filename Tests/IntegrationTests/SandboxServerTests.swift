@@ -148,8 +148,10 @@ private func policy(_ name: String, hostname: String = "a.example.com") -> Strin
                     })
             }
             threads.forEach { $0.start() }
-            // Strike once enough writes are acknowledged, while the writers are mid-stream.
-            while acknowledged.count < 300 { Thread.sleep(forTimeInterval: 0.002) }
+            // Strike once enough writes are acknowledged, while the writers are mid-stream; if writes
+            // fail, the deadline ends the wait and the count below says so.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while acknowledged.count < 300 && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.002) }
             sandbox.stop(kill: true)
             killed.set()
             finished.wait()
