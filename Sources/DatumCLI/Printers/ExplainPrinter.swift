@@ -90,15 +90,7 @@ public enum ExplainPrinter {
     /// Go template truthiness: false, 0, nil and empty strings, arrays and maps are false.
     static func truthy(_ value: JSONValue?) -> Bool {
         guard let value else { return false }
-        switch value {
-        case .null: return false
-        case .bool(let b): return b
-        case .int(let i): return i != 0
-        case .double(let d): return d != 0
-        case .string(let s): return !s.isEmpty
-        case .array(let a): return !a.isEmpty
-        case .object(let o): return !o.isEmpty
-        }
+        return GoValue.data(value).truth
     }
 
     /// How the template prints a value (`{{ . }}`): strings raw, numbers as Go float64 `%v`

@@ -101,7 +101,7 @@ enum GoValue: Sendable, Equatable {
             case .double(let d): return d != 0
             case .string(let s): return !s.isEmpty
             case .array(let a): return !a.isEmpty
-            case .object(let o): return o.count > 0
+            case .object(let o): return !o.isEmpty
             }
         }
     }
