@@ -29,7 +29,7 @@ struct GoTextTemplateTests {
         ("{{and 1 0 2}} {{or 0 \"\" \"x\"}} {{eq .metadata.generation 3}} {{lt \"a\" \"b\"}}", "0 x true true"),
         ("{{define \"n\"}}<{{.name}}>{{end}}{{range .spec.targetRefs}}{{template \"n\" .}}{{end}}", "<svc-a><svc-b>"),
         ("a  {{- \" b \" -}}  c {{/* note */}}d", "a b c d"),
-        ("{{base64decode \"aGk=\"}} {{exists . \"spec\" \"targetRefs\"}} {{exists . \"spec\" \"nothing\"}}", "hi true false"),
+        ("{{base64decode \"aGl=\"}} {{exists . \"spec\" \"targetRefs\"}} {{exists . \"spec\" \"nothing\"}}", "hi true false"),
         ("{{html \"<&>\"}} {{urlquery \"a b/c\"}} {{js \"'x'\"}}", "&lt;&amp;&gt; a+b%2Fc \\'x\\'"),
         ("{{$n := .metadata.name}}{{$n = \"other\"}}{{$n}} {{(index .spec.targetRefs 1).name}}", "other svc-b"),
     ] as [(String, String)])

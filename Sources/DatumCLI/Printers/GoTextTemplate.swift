@@ -1,5 +1,4 @@
 import DatumJSON
-import DatumYAML
 
 #if canImport(Glibc)
     import Glibc
@@ -976,7 +975,7 @@ struct GoTemplateExecutor {
             guard case .data(.string(let s)) = arguments[0] else {
                 throw fail("wrong type for value; expected string; got \(arguments[0].typeName)", at: position, context: context)
             }
-            guard let decoded = Base64.decodeGo(s) else {
+            guard let decoded = Base64Standard.decode(s) else {
                 throw callError("base64 decode failed: illegal base64 data at input byte \(Base64Standard.firstBadByte(s))")
             }
             return .string(String(decoding: decoded, as: UTF8.self))
@@ -1120,8 +1119,7 @@ extension String {
     }
 }
 
-/// Where `encoding/base64.StdEncoding` says the input went wrong, for kubectl's `base64decode`
-/// message (the decoding itself is DatumYAML's `Base64.decodeGo`, shared with the loader).
+/// `encoding/base64.StdEncoding` (padding required), as kubectl's `base64decode` uses it.
 enum Base64Standard {
     static func value(_ b: UInt8) -> UInt8? {
         switch b {
@@ -1132,6 +1130,32 @@ enum Base64Standard {
         case 0x2F: return 63
         default: return nil
         }
+    }
+
+    static func decode(_ s: String) -> [UInt8]? {
+        let bytes = Array(s.utf8).filter { $0 != 0x0A && $0 != 0x0D }
+        guard bytes.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let chunk = bytes[i..<(i + 4)]
+            let padding = chunk.reversed().prefix { $0 == 0x3D }.count
+            guard padding <= 2, padding == 0 || i + 4 == bytes.count else { return nil }
+            var accumulated: UInt32 = 0
+            for (j, b) in chunk.enumerated() {
+                if j >= 4 - padding {
+                    accumulated <<= 6
+                    continue
+                }
+                guard let v = value(b) else { return nil }
+                accumulated = accumulated << 6 | UInt32(v)
+            }
+            out.append(UInt8((accumulated >> 16) & 0xFF))
+            if padding < 2 { out.append(UInt8((accumulated >> 8) & 0xFF)) }
+            if padding < 1 { out.append(UInt8(accumulated & 0xFF)) }
+            i += 4
+        }
+        return out
     }
 
     /// The offset Go's `CorruptInputError` names: the first byte that is not base64.
