@@ -90,6 +90,22 @@ struct OpenAPICache: Sendable {
         return value
     }
 
+    /// The document of `key` (`apis/gateway.networking.k8s.io/v1`) that `index` (`/openapi/v3`)
+    /// lists, read through the cache when there is one; nil when the index lists no such document.
+    static func groupVersionDocument(key: String, index: JSONValue, client: ProjectClient, cache: OpenAPICache?)
+        throws(CLIError) -> JSONValue?
+    {
+        guard let relative = index["paths"]?[key]?["serverRelativeURL"]?.stringValue else { return nil }
+        let url = client.scope.reroot(relative)
+        guard let cache else { return try client.getJSON(url) }
+        return try cache.document(key: key, url: url, server: client.scope.server, plane: client.scope.pathPrefix) {
+            () throws(CLIError) -> [UInt8] in
+            let response = try client.send(client.request("GET", url))
+            guard (200..<300).contains(response.status) else { throw APIError(response: response).cliError }
+            return response.body
+        }
+    }
+
     private static func parse(_ bytes: [UInt8]) throws(CLIError) -> JSONValue {
         do {
             return try JSONParser.parse(bytes)

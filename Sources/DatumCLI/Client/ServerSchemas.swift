@@ -23,7 +23,7 @@ final class ServerSchemas: Sendable {
 
     private struct State: Sendable {
         var index: Result<JSONValue, CLIError>?
-        var documents: [String: Result<JSONValue, CLIError>] = [:]
+        var documents: [String: Result<JSONValue?, CLIError>] = [:]
         var models: [GroupVersionKind: (CRDModel, Source)?] = [:]
         var noted = false
     }
@@ -92,13 +92,8 @@ final class ServerSchemas: Sendable {
             plural: resource.name, singular: resource.singularName.isEmpty ? gvk.kind.lowercased() : resource.singularName,
             shortNames: resource.shortNames, kind: gvk.kind, listKind: gvk.kind + "List",
             categories: resource.categories)
-        let hasStatus =
-            PublishedSchemas.schema(
-                of: gvk.kind, group: gvk.group, version: gvk.version,
-                in: document["components"]?["schemas"]?.objectValue ?? JSONObject())?["properties"]?["status"] != nil
         switch CRDModel.published(
-            in: document, group: gvk.group, version: gvk.version, names: names, namespaced: resource.namespaced,
-            hasStatusSubresource: hasStatus)
+            in: document, group: gvk.group, version: gvk.version, names: names, namespaced: resource.namespaced)
         {
         case .success(let model): return (model, .server)
         case .failure(let error): return fallBack(gvk, because: error.message, &state)
@@ -130,22 +125,10 @@ final class ServerSchemas: Sendable {
                 throw error
             }
         }
-        guard let relative = index["paths"]?[key]?["serverRelativeURL"]?.stringValue else { return nil }
-        let url = client.scope.reroot(relative)
-        let client = self.client
-        let fetched: Result<JSONValue, CLIError>
+        let fetched: Result<JSONValue?, CLIError>
         do throws(CLIError) {
-            if let cache {
-                fetched = .success(
-                    try cache.document(key: key, url: url, server: client.scope.server, plane: client.scope.pathPrefix) {
-                        () throws(CLIError) -> [UInt8] in
-                        let response = try client.send(client.request("GET", url))
-                        guard (200..<300).contains(response.status) else { throw APIError(response: response).cliError }
-                        return response.body
-                    })
-            } else {
-                fetched = .success(try client.getJSON(url))
-            }
+            fetched = .success(
+                try OpenAPICache.groupVersionDocument(key: key, index: index, client: client, cache: cache))
         } catch {
             fetched = .failure(error)
         }

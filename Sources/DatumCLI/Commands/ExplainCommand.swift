@@ -134,20 +134,14 @@ struct ExplainCommand: CLICommand {
     {
         let index = try client.getJSON(client.scope.url("/openapi/v3"))
         let key = resource.group.isEmpty ? "api/\(resource.version)" : "apis/\(resource.group)/\(resource.version)"
-        guard let relative = index["paths"]?[key]?["serverRelativeURL"]?.stringValue else {
+        guard let document = try OpenAPICache.groupVersionDocument(key: key, index: index, client: client, cache: cache)
+        else {
             throw CLIError(
                 .validation,
                 "couldn't find resource for \"\(resource.group.isEmpty ? "" : resource.group + "/")\(resource.version), Resource=\(resource.name)\""
             )
         }
-        let url = client.scope.reroot(relative)
-        guard let cache else { return try client.getJSON(url) }
-        return try cache.document(key: key, url: url, server: client.scope.server, plane: client.scope.pathPrefix) {
-            () throws(CLIError) -> [UInt8] in
-            let response = try client.send(client.request("GET", url))
-            guard (200..<300).contains(response.status) else { throw APIError(response: response).cliError }
-            return response.body
-        }
+        return document
     }
 
     private func fallBack(after error: CLIError, _ context: CommandContext) throws(CLIError) -> ExitCode {

@@ -85,18 +85,16 @@ struct ValidateCommand: CLICommand {
         // With a project selected (flag, environment or context) the server's schemas are the
         // truth; without one, the schema built into datumctl is.
         let used = Mutex<Set<SchemaOrigin>>([])
+        let lookUp: @Sendable (GroupVersionKind) -> (CRDModel, SchemaOrigin)?
         if let schemas = serverSchemas(context) {
-            configured.schemas = { gvk in
-                guard let (model, source) = schemas.model(for: gvk) else { return nil }
-                used.withLock { _ = $0.insert(source == .server ? .server : .builtinFallback) }
-                return model
-            }
+            lookUp = { gvk in schemas.model(for: gvk).map { ($0.0, $0.1 == .server ? .server : .builtinFallback) } }
         } else {
-            configured.schemas = { gvk in
-                guard let model = BuiltinSchemas.model(for: gvk) else { return nil }
-                used.withLock { _ = $0.insert(.builtin) }
-                return model
-            }
+            lookUp = { gvk in BuiltinSchemas.model(for: gvk).map { ($0, .builtin) } }
+        }
+        configured.schemas = { gvk in
+            guard let (model, origin) = lookUp(gvk) else { return nil }
+            used.withLock { _ = $0.insert(origin) }
+            return model
         }
         let validator = configured
         var report = ValidationReport(json: json, sink: context.stdout)

@@ -675,9 +675,9 @@ struct GoTemplateExecutor {
             defer { variables.removeSubrange(mark...) }
             let value = try evaluate(pipeline, dot: dot)
             if value.truth {
-                try runLoopAware(body, dot: kind == "with" ? value : dot, depth: depth + 1)
+                try run(body, dot: kind == "with" ? value : dot, depth: depth + 1)
             } else if let otherwise {
-                try runLoopAware(otherwise, dot: dot, depth: depth + 1)
+                try run(otherwise, dot: dot, depth: depth + 1)
             }
         case .range(let pipeline, let body, let otherwise):
             let mark = variables.count
@@ -705,13 +705,13 @@ struct GoTemplateExecutor {
                     }
                     variables.removeSubrange(inner...)
                 }
-                if n == 0, let otherwise { try runLoopAware(otherwise, dot: dot, depth: depth + 1) }
+                if n == 0, let otherwise { try run(otherwise, dot: dot, depth: depth + 1) }
                 return
             default:
                 throw fail("range can't iterate over \(value.printed)", at: pipeline.position, context: pipeline.text)
             }
             if items.isEmpty {
-                if let otherwise { try runLoopAware(otherwise, dot: dot, depth: depth + 1) }
+                if let otherwise { try run(otherwise, dot: dot, depth: depth + 1) }
                 return
             }
             for (key, element) in items {
@@ -750,11 +750,6 @@ struct GoTemplateExecutor {
         }
     }
 
-    /// Runs a branch whose `break`/`continue` belong to an enclosing `range`.
-    private mutating func runLoopAware(_ nodes: [GoTemplateNode], dot: GoValue, depth: Int) throws {
-        try run(nodes, dot: dot, depth: depth)
-    }
-
     private mutating func write(_ s: String) {
         guard output.utf8.count < Self.outputLimit else { return }
         output += s
@@ -783,8 +778,7 @@ struct GoTemplateExecutor {
 
     private mutating func evaluate(_ command: GoCommand, dot: GoValue, final: GoValue?) throws(GoTextTemplateError) -> GoValue {
         guard let first = command.arguments.first else { return .missing }
-        if case .function(let name, let position) = first {
-            _ = position
+        if case .function(let name, _) = first {
             return try call(
                 name, Array(command.arguments.dropFirst()), final: final, dot: dot, position: command.position,
                 context: command.text)
@@ -806,15 +800,15 @@ struct GoTemplateExecutor {
     private mutating func value(of operand: GoOperand, dot: GoValue) throws(GoTextTemplateError) -> GoValue {
         switch operand {
         case .field(let chain, let position, let text):
-            return try walk(dot, chain, position: position, context: text, start: dot)
+            return try walk(dot, chain, position: position, context: text)
         case .variable(let name, let chain, let position, let text):
             guard let found = variables.last(where: { $0.0 == name }) else {
                 throw fail("undefined variable: \(name)", at: position, context: text)
             }
-            return try walk(found.1, chain, position: position, context: text, start: found.1)
+            return try walk(found.1, chain, position: position, context: text)
         case .pipeline(let inner, let chain, let position, let text):
             let result = try evaluate(inner, dot: dot)
-            return try walk(result, chain, position: position, context: text, start: result)
+            return try walk(result, chain, position: position, context: text)
         case .function(let name, let position):
             return try call(name, [], final: nil, dot: dot, position: position, context: name)
         case .string(let s): return .string(s)
@@ -825,12 +819,12 @@ struct GoTemplateExecutor {
     }
 
     /// Go's `evalField` along a chain: map keys, with `missingkey` deciding about absent ones.
-    private func walk(_ value: GoValue, _ chain: [String], position: Int, context: String, start: GoValue)
+    private func walk(_ value: GoValue, _ chain: [String], position: Int, context: String)
         throws(GoTextTemplateError) -> GoValue
     {
         var current = value
-        var receiverType = start == value && context.hasPrefix(".") ? current.typeName : "interface {}"
-        if case .data(.object) = start, context.hasPrefix(".") { receiverType = "map[string]interface {}" }
+        // A field of dot names dot's own type; every other receiver came out of a map: interface {}.
+        let receiverType = context.hasPrefix(".") ? value.typeName : "interface {}"
         for (step, name) in chain.enumerated() {
             let typ = step == 0 ? receiverType : "interface {}"
             switch current {

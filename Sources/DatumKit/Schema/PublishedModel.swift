@@ -11,13 +11,12 @@ import DatumJSON
 extension CRDModel {
     /// The model of `kind` in `group`/`version` from a published OpenAPI v3 document.
     ///
-    /// - Parameters:
-    ///   - names: the kind's names as discovery reports them.
-    ///   - hasStatusSubresource: whether `status` is a subresource (then the main resource
-    ///     ignores it, as the server does).
+    /// `names` are the kind's names as discovery reports them. A schema with a `status` property
+    /// is taken to have the status subresource (the main resource then ignores `status`, as the
+    /// server does): the document does not say, and custom resources with status have it.
     public static func published(
         in document: JSONValue, group: String, version: String, names: CRDDescriptor.Names, namespaced: Bool,
-        hasStatusSubresource: Bool, rules: CELRuleRegistry = .serverPublished
+        rules: CELRuleRegistry = .serverPublished
     ) -> Result<CRDModel, SchemaError> {
         let components = document["components"]?["schemas"]?.objectValue ?? JSONObject()
         guard let schema = PublishedSchemas.schema(of: names.kind, group: group, version: version, in: components)
@@ -43,7 +42,7 @@ extension CRDModel {
             "name": .string(version), "served": true, "storage": true,
             "schema": ["openAPIV3Schema": .object(root)],
         ]
-        if hasStatusSubresource { versionEntry["subresources"] = ["status": .object([:])] }
+        if root["properties"]?["status"] != nil { versionEntry["subresources"] = ["status": .object([:])] }
         let crd: JSONValue = [
             "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
             "metadata": ["name": .string(names.plural + "." + group)],
