@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -14,6 +16,8 @@ public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let engine: TransferEngine
     private let tracer: RequestTracer
+    /// The protocol last seen for each origin, so `-v 6` names it once, and again if it changes.
+    private let protocols = Mutex<[Substring: String]>([:])
 
     public init(_ configuration: HTTPClientConfiguration) throws(HTTPError) {
         self.configuration = configuration
@@ -269,6 +273,14 @@ public final class HTTPClient: Sendable {
     private func trace(_ request: HTTPRequest, _ outcome: Result<CompletedTransfer, HTTPError>, elapsed: Duration) {
         switch outcome {
         case .success(let transfer):
+            if tracer.verbosity >= 6, !transfer.httpVersion.isEmpty {
+                let origin = Self.origin(of: request.url)
+                let changed = protocols.withLock { seen in
+                    defer { seen[origin] = transfer.httpVersion }
+                    return seen[origin] != transfer.httpVersion
+                }
+                if changed { tracer.emit("Using HTTP/\(transfer.httpVersion) with \(origin)") }
+            }
             tracer.received(
                 method: request.method, url: request.url,
                 statusText: StatusText.line(status: transfer.head.status, reason: transfer.head.reason),
@@ -280,6 +292,18 @@ public final class HTTPClient: Sendable {
             tracer.received(
                 method: request.method, url: request.url, statusText: "", elapsed: elapsed, headers: nil, timings: nil)
         }
+    }
+
+    /// `scheme://host:port` of a URL (everything before the path).
+    static func origin(of url: String) -> Substring {
+        let utf8 = url.utf8
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return url[...] }
+        var authority = utf8.index(after: colon)
+        while authority < utf8.endIndex, utf8[authority] == UInt8(ascii: "/") { authority = utf8.index(after: authority) }
+        let end = utf8[authority...].firstIndex { byte in
+            byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
+        }
+        return url[..<(end ?? utf8.endIndex)]
     }
 
     /// How long to wait before the next attempt, or nil when the outcome is final.

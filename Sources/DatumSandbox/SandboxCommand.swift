@@ -16,6 +16,8 @@ public struct SandboxOptions: Sendable, Equatable {
     public var tokensFile: String?
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// `--disable-http2-serving`: offer only HTTP/1.1 over TLS (kube-apiserver's flag).
+    public var disableHTTP2 = false
     /// `--dev-issuer`: serve an OpenID provider for service-account sign-in, and accept its tokens.
     public var devIssuer = false
     public var devIssuerTokenLifetime: Int64 = 3600
@@ -35,7 +37,7 @@ public struct SandboxOptions: Sendable, Equatable {
         A local, kubectl-compatible, project-scoped API server.
 
         Usage:
-          datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE]
+          datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE [--disable-http2-serving]]
                            [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]
                                          [--dev-issuer-user EMAIL] [--dev-issuer-device-interval SECONDS]]
                            [--oidc-issuer-url URL --oidc-client-id ID [--oidc-ca-file FILE] [--oidc-projects P[,P...]]]
@@ -47,7 +49,9 @@ public struct SandboxOptions: Sendable, Equatable {
           --tokens FILE        bearer tokens, one "TOKEN PROJECT[,PROJECT...]" per line ("*" = all projects);
                                without it, DIR/admin-token is created and grants every project
           --tls-cert FILE      serve HTTPS with this PEM certificate chain
-          --tls-key FILE       ... and this PEM private key
+          --tls-key FILE       ... and this PEM private key; clients that offer it (ALPN) get HTTP/2
+          --disable-http2-serving
+                               serve only HTTP/1.1 over TLS
           --dev-issuer         also act as an OpenID provider for service-account sign-in (datumctl login
                                --credentials DIR/service-account-key.json) and accept the tokens it issues
           --dev-issuer-token-ttl SECONDS
@@ -112,6 +116,7 @@ public struct SandboxOptions: Sendable, Equatable {
             case "--tokens": tokensFile = try next()
             case "--tls-cert": tlsCertificate = try next()
             case "--tls-key": tlsKey = try next()
+            case "--disable-http2-serving": disableHTTP2 = true
             case "--dev-issuer": devIssuer = true
             case "--dev-issuer-token-ttl":
                 let text = try next()
@@ -231,7 +236,7 @@ public enum SandboxCommand {
             store: store, tokens: tokens, issuer: issuer, oidc: oidc, oidcProjects: options.oidcProjects)
         var tls: NIOSSLContext?
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
-            tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key)
+            tls = try SandboxHTTPServer.tlsContext(certificate: certificate, key: key, http2: !options.disableHTTP2)
         }
         let server = try SandboxHTTPServer(api: api, socket: socket, host: options.host, tls: tls)
 

@@ -18,7 +18,9 @@ extension HTTPLayerTests {
             let client = try HTTPClient(
                 HTTPClientConfiguration(userAgent: "datumctl/test", verbosity: verbosity, trace: log.append))
             _ = try client.send(request(server.baseURL))
-            return (log.values.map(Self.normalized), server.baseURL)
+            // The protocol line (every level from 6) is checked on its own at level 6.
+            let lines = log.values.filter { verbosity == 6 || !$0.hasPrefix("Using HTTP/") }
+            return (lines.map(Self.normalized), server.baseURL)
         }
 
         static func normalized(_ line: String) -> String {
@@ -35,7 +37,33 @@ extension HTTPLayerTests {
 
         @Test func levelSixPrintsOneLinePerRequest() throws {
             let (lines, base) = try trace(verbosity: 6, request: Self.get, response: Self.json)
-            #expect(lines == ["GET \(base)/apis/gateway.networking.k8s.io/v1/backendtlspolicies 200 OK in N milliseconds"])
+            #expect(lines == [
+                "Using HTTP/1.1 with \(base)",
+                "GET \(base)/apis/gateway.networking.k8s.io/v1/backendtlspolicies 200 OK in N milliseconds",
+            ])
+        }
+
+        /// The protocol is named the first time an origin answers, not on every request.
+        @Test func levelSixNamesTheProtocolOncePerOrigin() throws {
+            let server = try TestHTTPServer(script: [Self.json, Self.json, Self.json])
+            defer { server.stop() }
+            let log = TraceLog()
+            let client = try HTTPClient(HTTPClientConfiguration(verbosity: 6, trace: log.append))
+            _ = try client.send(Self.get(server.baseURL))
+            _ = client.sendAll([Self.get(server.baseURL), Self.get(server.baseURL)], concurrency: 2)
+            let lines = log.values.map(Self.normalized)
+            #expect(lines.filter { $0.hasPrefix("Using ") } == ["Using HTTP/1.1 with \(server.baseURL)"])
+            #expect(lines.count == 4)
+        }
+
+        @Test(arguments: [
+            ("https://api.example.com:6443/apis/x?watch=1", "https://api.example.com:6443"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:80?x", "http://[::1]:80"),
+            ("no-scheme", "no-scheme"),
+        ])
+        func originIsSchemeHostAndPort(url: String, origin: String) {
+            #expect(HTTPClient.origin(of: url) == origin[...])
         }
 
         @Test func levelFiveAndBelowPrintNothing() throws {

@@ -1,9 +1,13 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
-/// Serves an ``APIServer`` over HTTP/1.1 (and HTTPS when given a certificate) with SwiftNIO.
+/// Serves an ``APIServer`` over HTTP/1.1, and over TLS when given a certificate, where clients
+/// that offer it (ALPN `h2`) get HTTP/2 with many requests multiplexed on one connection, as
+/// kube-apiserver does. Every HTTP/2 stream gets its own ``HTTPRequestHandler`` behind a codec
+/// that turns frames into HTTP/1-style request parts, so both protocols share one handler.
 public final class SandboxHTTPServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
@@ -30,12 +34,14 @@ public final class SandboxHTTPServer: Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-                    }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api))
+                guard let tls else { return Self.configureHTTP1(channel, api: api) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                }.flatMap {
+                    // Without ALPN (or with `http/1.1` chosen) the connection stays HTTP/1.1.
+                    channel.configureHTTP2SecureUpgrade(
+                        h2ChannelConfigurator: { Self.configureHTTP2($0, api: api) },
+                        http1ChannelConfigurator: { Self.configureHTTP1($0, api: api) })
                 }
             }
         do {
@@ -48,6 +54,40 @@ public final class SandboxHTTPServer: Sendable {
         self.port = channel.localAddress?.port ?? 0
         self.host = host
         self.isTLS = tls != nil
+    }
+
+    private static func configureHTTP1(_ channel: any Channel, api: APIServer) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api))
+        }
+    }
+
+    /// kube-apiserver's limit on concurrent streams per connection (Go's default, 250).
+    static let maximumConcurrentStreams = 250
+
+    private static func configureHTTP2(_ channel: any Channel, api: APIServer) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            var connection = NIOHTTP2Handler.ConnectionConfiguration()
+            connection.initialSettings = [
+                HTTP2Setting(parameter: .maxConcurrentStreams, value: maximumConcurrentStreams),
+                // Room for long bearer tokens (NIO's default is 16 kB).
+                HTTP2Setting(parameter: .maxHeaderListSize, value: 64 * 1024),
+                HTTP2Setting(parameter: .initialWindowSize, value: 1024 * 1024),
+            ]
+            // Many small apply bodies at once must not wait a round trip for the connection's window.
+            connection.targetWindowSize = 16 * 1024 * 1024
+            var stream = NIOHTTP2Handler.StreamConfiguration()
+            stream.targetWindowSize = 1024 * 1024
+            _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                mode: .server, connectionConfiguration: connection, streamConfiguration: stream
+            ) { streamChannel in
+                streamChannel.eventLoop.makeCompletedFuture {
+                    try streamChannel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                    try streamChannel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api))
+                }
+            }
+        }
     }
 
     public var url: String {
@@ -66,12 +106,14 @@ public final class SandboxHTTPServer: Sendable {
         try? group.syncShutdownGracefully()
     }
 
-    /// Builds a TLS context from PEM files.
-    public static func tlsContext(certificate: String, key: String) throws -> NIOSSLContext {
+    /// Builds a TLS context from PEM files. It offers HTTP/2 and HTTP/1.1 by ALPN, or HTTP/1.1
+    /// only when `http2` is false (kube-apiserver's `--disable-http2-serving`).
+    public static func tlsContext(certificate: String, key: String, http2: Bool = true) throws -> NIOSSLContext {
         let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
         let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain, privateKey: .privateKey(privateKey))
+        configuration.applicationProtocols = http2 ? ["h2", "http/1.1"] : ["http/1.1"]
         return try NIOSSLContext(configuration: configuration)
     }
 }
