@@ -19,6 +19,11 @@ public final class HTTPClient: Sendable {
     /// The protocol last seen for each origin, so `-v 6` names it once, and again if it changes.
     private let protocols = Mutex<[Substring: String]>([:])
 
+    /// The cap on requests in flight for bulk work (apply, delete): wide, because the window
+    /// adapts below it (``ConcurrencyWindow``). About half of kube-apiserver's 250 streams per
+    /// HTTP/2 connection; over HTTP/1.1 libcurl queues beyond 32 connections per server.
+    public static let defaultConcurrency = 128
+
     public init(_ configuration: HTTPClientConfiguration) throws(HTTPError) {
         self.configuration = configuration
         engine = try TransferEngine()
@@ -34,13 +39,16 @@ public final class HTTPClient: Sendable {
         return try result.get()
     }
 
-    /// Runs requests concurrently (at most `concurrency` in flight) over the shared connection
-    /// pool; results come back in input order. `onEach` gets each request's index as it finishes.
+    /// Runs requests concurrently over the shared connection pool (multiplexed over one HTTP/2
+    /// connection when the server offers it); results come back in input order. `concurrency`
+    /// caps the requests in flight; within it a ``ConcurrencyWindow`` backs off while the server
+    /// answers 429, 5xx or fails connections, and grows again as it recovers. `onEach` gets each
+    /// request's index as it finishes.
     public func sendAll(
         _ requests: [HTTPRequest], concurrency: Int, onEach: (@Sendable (Int) -> Void)? = nil
     ) -> [Result<HTTPResponse, HTTPError>] {
         let started = ContinuousClock.now
-        let limit = max(1, concurrency)
+        var window = ConcurrencyWindow(cap: concurrency)
         let mailbox = Mailbox()
         var random = SystemRandomNumberGenerator()
         var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
@@ -64,7 +72,7 @@ public final class HTTPClient: Sendable {
 
         while remaining > 0 {
             let now = ContinuousClock.now
-            for index in slots.indices where inFlight < limit {
+            for index in slots.indices where window.admits(inFlight: inFlight, now: now) {
                 guard case .waiting(let due) = slots[index], due <= now, let spec = specs[index] else { continue }
                 attempts[index] += 1
                 let job = TransferJob(spec: spec, tag: index, mailbox: mailbox)
@@ -75,10 +83,11 @@ public final class HTTPClient: Sendable {
                 engine.submit(job)
             }
 
-            let finished: [(Int, Result<CompletedTransfer, HTTPError>, Duration)] = mailbox.lock.withLock {
+            let finished: [(Int, Result<CompletedTransfer, HTTPError>, ContinuousClock.Instant)] = mailbox.lock.withLock {
                 while mailbox.finished.isEmpty {
                     // Wake for the earliest retry only when there is room to start it.
-                    let nextDue = inFlight < limit ? earliestDue(slots) : nil
+                    var nextDue = inFlight < window.limit ? earliestDue(slots) : nil
+                    if let due = nextDue, let hold = window.holdUntil, hold > due { nextDue = hold }
                     if let nextDue, nextDue <= .now { return [] }
                     if nextDue == nil && inFlight == 0 { return [] }
                     mailbox.lock.wait(until: nextDue)
@@ -88,14 +97,15 @@ public final class HTTPClient: Sendable {
                     guard case .inFlight(let job, let sentAt) = slots[tag], let outcome = job.outcome else {
                         return nil
                     }
-                    return (tag, outcome, sentAt.duration(to: .now))
+                    return (tag, outcome, sentAt)
                 }
             }
 
-            for (index, outcome, elapsed) in finished {
+            for (index, outcome, sentAt) in finished {
                 inFlight -= 1
                 let request = requests[index]
-                trace(request, outcome, elapsed: elapsed)
+                trace(request, outcome, elapsed: sentAt.duration(to: .now))
+                adapt(&window, to: outcome, sentAt: sentAt)
                 if let delay = retryDelay(request, attempt: attempts[index], outcome: outcome, random: &random) {
                     slots[index] = .waiting(.now + delay)
                     continue
@@ -291,6 +301,31 @@ public final class HTTPClient: Sendable {
             // reported once, by whoever handles it.
             tracer.received(
                 method: request.method, url: request.url, statusText: "", elapsed: elapsed, headers: nil, timings: nil)
+        }
+    }
+
+    /// Shrinks the window on signs of overload, grows it on success (``ConcurrencyWindow``).
+    private func adapt(
+        _ window: inout ConcurrencyWindow, to outcome: Result<CompletedTransfer, HTTPError>,
+        sentAt: ContinuousClock.Instant
+    ) {
+        let reason: String
+        var retryAfter: Duration?
+        switch outcome {
+        case .success(let transfer) where ConcurrencyWindow.isOverload(status: transfer.head.status):
+            reason = StatusText.line(status: transfer.head.status, reason: transfer.head.reason)
+            retryAfter = transfer.head.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: time(nil)) }
+                .map { min($0, configuration.retry.maxDelay) }
+        case .success:
+            window.succeeded()
+            return
+        case .failure(let error) where error.isRetryable:
+            reason = error.description
+        case .failure:
+            return
+        }
+        if window.overloaded(sentAt: sentAt, retryAfter: retryAfter) {
+            tracer.concurrency(window.limit, reason: reason)
         }
     }
 

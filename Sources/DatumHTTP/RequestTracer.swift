@@ -64,6 +64,12 @@ struct RequestTracer: Sendable {
         }
     }
 
+    /// The request window of a `sendAll` shrank (level 4, with the retries).
+    func concurrency(_ limit: Int, reason: String) {
+        guard verbosity >= 4 else { return }
+        emit("Sending at most \(limit) requests at a time after \(reason)")
+    }
+
     // MARK: Formatting
 
     static func milliseconds(_ duration: Duration) -> Int64 {

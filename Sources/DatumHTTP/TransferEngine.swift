@@ -27,6 +27,7 @@ final class TransferEngine: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: ActiveTransfer] = [:]
     private var idleHandles: [EasyHandle] = []
     private static let idleHandleLimit = 16
+    static let maximumConnectionsPerHost = 32
 
     init() throws(HTTPError) {
         let global = ccurl_global_init_once()
@@ -39,6 +40,10 @@ final class TransferEngine: @unchecked Sendable {
         self.multi = multi
         // Keep idle connections for reuse by later requests of this client.
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 32)
+        // Over HTTP/1.1 every request in flight needs a connection of its own; more than this
+        // many to one server wait in libcurl's queue instead. Over HTTP/2 one connection carries
+        // up to the server's stream limit, and libcurl opens another only beyond it.
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Self.maximumConnectionsPerHost)
         // TLS sessions are cached per easy handle unless shared; sharing lets any new
         // connection resume a session another handle negotiated.
         share = ccurl_locked_share_create()

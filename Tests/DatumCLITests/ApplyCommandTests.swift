@@ -31,7 +31,7 @@ import Testing
             ),
             (
                 ["apply", "-f", "x.yaml", "--concurrency", "0"],
-                "error: --concurrency must be between 1 and 64, not 0\nSee 'datumctl apply -h' for help and examples\n"
+                "error: --concurrency must be between 1 and 1024, not 0\nSee 'datumctl apply -h' for help and examples\n"
             ),
             (
                 ["apply", "-f", "x.yaml", "--server-side=false"],

@@ -11,7 +11,8 @@ import Testing
     static let snapshot = Snapshot(folder: "read")
 
     /// A server with policies `secure-a`, `secure-b` and `other`, and one event about `secure-a`.
-    static func server(eventsStatus: Int = 200) throws -> FakeAPIServer {
+    /// `pagedWithoutUID`: a list selected without the uid comes back with a continue token.
+    static func server(eventsStatus: Int = 200, pagedWithoutUID: Bool = false) throws -> FakeAPIServer {
         let names = ["secure-a", "secure-b", "other"]
         return try FakeAPIServer { request in
             let path = request.kubePath
@@ -28,10 +29,14 @@ import Testing
                     return .status(eventsStatus, reason: "Forbidden", message: "events is forbidden")
                 }
                 let selector = request.parameter("fieldSelector") ?? ""
-                let items: [JSONValue] = selector.contains("involvedObject.name=secure-a,") ? [Self.event] : []
+                let items: [JSONValue] =
+                    selector.contains("involvedObject.name=secure-a,") ? [Self.event, Self.eventOfAnEarlierObject] : []
+                let paged = pagedWithoutUID && !selector.contains("involvedObject.uid=")
+                let kept = selector.contains("involvedObject.uid=uid-secure-a") ? [Self.event] : items
                 return .json([
-                    "kind": "EventList", "apiVersion": "v1", "metadata": ["resourceVersion": "9"],
-                    "items": .array(items),
+                    "kind": "EventList", "apiVersion": "v1",
+                    "metadata": paged ? ["resourceVersion": "9", "continue": "more"] : ["resourceVersion": "9"],
+                    "items": .array(paged ? [] : kept),
                 ])
             }
             return .status(404, reason: "NotFound", message: "the server could not find the requested resource")
@@ -40,10 +45,19 @@ import Testing
 
     static let event: JSONValue = [
         "metadata": ["name": "secure-a.1", "namespace": "default"],
-        "involvedObject": ["kind": "BackendTLSPolicy", "name": "secure-a", "namespace": "default"],
+        "involvedObject": ["kind": "BackendTLSPolicy", "name": "secure-a", "namespace": "default", "uid": "uid-secure-a"],
         "reason": "ResolvedRefs", "message": "All references resolved", "type": "Normal",
         "source": ["component": "datum-gateway"], "count": 3,
         "firstTimestamp": "2026-11-26T11:00:00Z", "lastTimestamp": "2026-11-26T11:58:00Z",
+    ]
+
+    /// About an object of the same name that was deleted: kubectl's uid selector leaves it out.
+    static let eventOfAnEarlierObject: JSONValue = [
+        "metadata": ["name": "secure-a.0", "namespace": "default"],
+        "involvedObject": ["kind": "BackendTLSPolicy", "name": "secure-a", "namespace": "default", "uid": "uid-old"],
+        "reason": "Deleted", "message": "The earlier secure-a", "type": "Normal",
+        "source": ["component": "datum-gateway"], "count": 1,
+        "firstTimestamp": "2026-11-25T11:00:00Z", "lastTimestamp": "2026-11-25T11:00:00Z",
     ]
 
     @Test func describesOneObjectWithItsEvents() throws {
@@ -55,13 +69,35 @@ import Testing
         #expect(run.exitCode == 0)
         #expect(run.stderr == "")
         Self.snapshot.expect(run.stdout, matches: "describe/secure-a.txt")
-        let events = try #require(server.requests.last)
+        #expect(!run.stdout.contains("The earlier secure-a"))
+        // The events are asked for with the object, in one round trip, before its uid is known;
+        // the uid is matched on the answer.
+        #expect(server.requests.count == 2)
+        let events = try #require(server.requests.first { $0.kubePath.hasSuffix("/events") })
         #expect(events.kubePath == "/api/v1/namespaces/default/events")
         #expect(
             events.parameter("fieldSelector")
-                == "involvedObject.kind=BackendTLSPolicy,involvedObject.name=secure-a,involvedObject.namespace=default,involvedObject.uid=uid-secure-a"
+                == "involvedObject.kind=BackendTLSPolicy,involvedObject.name=secure-a,involvedObject.namespace=default"
         )
         #expect(events.parameter("limit") == "500")
+    }
+
+    /// When the list without the uid does not fit one page, the events are asked for again with
+    /// kubectl's exact selector once the object is in.
+    @Test func aPagedEventListIsAskedForAgainWithTheUID() throws {
+        let server = try Self.server(pagedWithoutUID: true)
+        defer { server.stop() }
+
+        let run = FakeCLI.run(["describe", "btlspolicy", "secure-a"], server: server)
+
+        #expect(run.exitCode == 0)
+        Self.snapshot.expect(run.stdout, matches: "describe/secure-a.txt")
+        let selectors = server.requests.filter { $0.kubePath.hasSuffix("/events") }.map { $0.parameter("fieldSelector") }
+        #expect(selectors.count == 2)
+        #expect(
+            selectors.last
+                == "involvedObject.kind=BackendTLSPolicy,involvedObject.name=secure-a,involvedObject.namespace=default,involvedObject.uid=uid-secure-a"
+        )
     }
 
     @Test func everyObjectOfATypeIsSeparatedByTwoBlankLines() throws {

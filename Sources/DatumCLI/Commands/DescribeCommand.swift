@@ -97,7 +97,20 @@ struct DescribeCommand: CLICommand {
         if let labelSelector { query.append(("labelSelector", labelSelector)) }
         var objects: [JSONValue] = []
         var errors: [CLIError] = []
-        for (target, result) in zip(targets, session.fetch(targets, query: query, chunkSize: chunkSize)) {
+        // Events of named objects are asked for with the objects themselves, selected by kind,
+        // name and namespace; the uid kubectl also selects by is matched here once the object is in.
+        let prefetch = showEvents ? targets.compactMap { Self.eventsPrefetch(for: $0, session, limit: chunkSize) } : []
+        let fetched = session.fetch(
+            targets, query: query, chunkSize: chunkSize, alongside: prefetch.map { session.client.request("GET", $0.url) })
+        var prefetched: [String: JSONValue] = [:]
+        for (entry, result) in zip(prefetch, fetched.alongside) {
+            // A failed or paged answer is asked for again, exactly, after the object.
+            guard case .success(let response) = result, let list = try? ProjectClient.decode(response),
+                (list["metadata"]?["continue"]?.stringValue ?? "").isEmpty
+            else { continue }
+            prefetched[entry.key] = list
+        }
+        for (target, result) in zip(targets, fetched.objects) {
             switch result {
             case .success(let pages):
                 for page in pages {
@@ -115,7 +128,7 @@ struct DescribeCommand: CLICommand {
             return try describeMatching(prefix: words[1], target: target, original: errors[0], session, context)
         }
 
-        let texts = describeAll(objects, session, context)
+        let texts = describeAll(objects, session, context, prefetched: prefetched)
         for (index, text) in texts.enumerated() {
             context.stdout.write(index == 0 ? text : "\n\n" + text)
         }
@@ -141,20 +154,33 @@ struct DescribeCommand: CLICommand {
         return .success
     }
 
-    /// The description of each object, events fetched for all of them concurrently.
-    private func describeAll(_ objects: [JSONValue], _ session: ReadSession, _ context: CommandContext) -> [String] {
+    /// The description of each object, events fetched for all of them concurrently (unless
+    /// `prefetched` already holds them, by ``eventsKey(kind:namespace:name:)``).
+    private func describeAll(
+        _ objects: [JSONValue], _ session: ReadSession, _ context: CommandContext,
+        prefetched: [String: JSONValue] = [:]
+    ) -> [String] {
         var events: [JSONValue?] = Array(repeating: nil, count: objects.count)
         if showEvents && !objects.isEmpty {
             // An object whose namespace cannot be a path segment gets no events request.
             var indices: [Int] = []
             var requests: [HTTPRequest] = []
             for (index, object) in objects.enumerated() {
+                let metadata = object["metadata"]
+                let key = Self.eventsKey(
+                    kind: object["kind"]?.stringValue ?? "", namespace: metadata?["namespace"]?.stringValue ?? "",
+                    name: metadata?["name"]?.stringValue ?? "")
+                if let list = prefetched[key] {
+                    events[index] = Self.events(in: list, about: metadata?["uid"]?.stringValue ?? "")
+                    continue
+                }
                 guard let url = try? Self.eventsURL(for: object, scope: session.client.scope, limit: chunkSize)
                 else { continue }
                 indices.append(index)
                 requests.append(session.client.request("GET", url))
             }
-            for (index, result) in zip(indices, session.client.sendAll(requests, concurrency: 8)) {
+            let responses = session.client.sendAll(requests, concurrency: HTTPClient.defaultConcurrency)
+            for (index, result) in zip(indices, responses) {
                 // kubectl leaves the Events section out when they cannot be read.
                 if case .success(let response) = result, let list = try? ProjectClient.decode(response) {
                     events[index] = list
@@ -165,6 +191,34 @@ struct DescribeCommand: CLICommand {
         return zip(objects, events).map { object, events in
             ReadDescribers.describe(object, events: events, now: now)
         }
+    }
+
+    /// Where a named object's events are, asked for before the object (and its uid) is known.
+    static func eventsPrefetch(
+        for target: ReadTarget, _ session: ReadSession, limit: Int
+    ) -> (key: String, url: String)? {
+        // Only for an object that is itself asked for: a name that cannot be a path segment sends nothing.
+        guard let name = target.name, let namespace = target.namespace, !target.resource.kind.isEmpty,
+            (try? target.path()) != nil
+        else { return nil }
+        let stand: JSONValue = [
+            "kind": .string(target.resource.kind), "metadata": ["name": .string(name), "namespace": .string(namespace)],
+        ]
+        guard let url = try? eventsURL(for: stand, scope: session.client.scope, limit: limit) else { return nil }
+        return (eventsKey(kind: target.resource.kind, namespace: namespace, name: name), url)
+    }
+
+    static func eventsKey(kind: String, namespace: String, name: String) -> String {
+        kind + "\u{0}" + namespace + "\u{0}" + name
+    }
+
+    /// The list with only the events about the object with `uid`, as the server's
+    /// `involvedObject.uid` selector would have left it.
+    static func events(in list: JSONValue, about uid: String) -> JSONValue {
+        guard !uid.isEmpty, let items = list["items"]?.arrayValue else { return list }
+        var filtered = list
+        filtered["items"] = .array(items.filter { $0["involvedObject"]?["uid"]?.stringValue == uid })
+        return filtered
     }
 
     /// The events that mention `object`, selected as kubectl selects them: by the involved

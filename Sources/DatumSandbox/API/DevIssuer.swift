@@ -340,7 +340,7 @@ public final class DevIssuer: Sendable {
                 $0.0 + "=" + PercentEncoding.encodeQueryComponent($0.1)
             }
             let location = redirect + (redirect.contains("?") ? "&" : "?") + items.joined(separator: "&")
-            return .complete(status: 302, headers: [("Location", location), ("Content-Length", "0")], body: [])
+            return .complete(status: 302, headers: [("Location", location)], body: [])
         }
         guard query["response_type"] == "code" else {
             return back([("error", "unsupported_response_type"), ("error_description", "response_type must be code")])

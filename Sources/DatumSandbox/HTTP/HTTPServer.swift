@@ -79,6 +79,13 @@ public final class SandboxHTTPServer: Sendable {
             connection.targetWindowSize = 16 * 1024 * 1024
             var stream = NIOHTTP2Handler.StreamConfiguration()
             stream.targetWindowSize = 1024 * 1024
+            // libcurl 7.88 (Debian 12's, datumctl's own) resets every stream once it has read the
+            // response, so a busy client sends a reset per request. NIO's default (200 resets in
+            // 30 s, against "rapid reset" floods) would close its connection after 200 requests;
+            // resets of finished streams cost the server nothing, so allow as many as the
+            // sandbox can answer requests (a few thousand a second).
+            stream.streamResetFrameRateLimit.maximumCount = 100_000
+            stream.streamResetFrameRateLimit.windowLength = .seconds(30)
             _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .server, connectionConfiguration: connection, streamConfiguration: stream
             ) { streamChannel in
@@ -136,6 +143,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     init(api: APIServer) { self.api = api }
 
     static let headerNames = ["authorization", "accept", "content-type", "user-agent"]
+    static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -165,7 +173,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                     code: 413, reason: "RequestEntityTooLarge",
                     message: "Request entity too large: limit is \(HTTPRequestHandler.maximumBodySize)")
                 write(context: context, status: 413, headers: [("Content-Type", "application/json")],
-                    body: SandboxResponse.error(error).body, keepAlive: false)
+                    body: SandboxResponse.error(error).body, keepAlive: false, version: requestHead.version)
                 return
             }
             // Only the headers the API reads; repeated ones (e.g. Accept) are joined with commas, as HTTP allows.
@@ -183,17 +191,27 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             case .complete(let status, let responseHeaders, let responseBody):
                 write(
                     context: context, status: status, headers: responseHeaders, body: responseBody,
-                    keepAlive: requestHead.isKeepAlive)
+                    keepAlive: requestHead.isKeepAlive, version: requestHead.version)
             case .watch(let stream):
                 startWatch(context: context, stream: stream, version: requestHead.version)
             }
         }
     }
 
-    private func write(context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8], keepAlive: Bool) {
+    private func write(
+        context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8], keepAlive: Bool,
+        version: HTTPVersion
+    ) {
         var httpHeaders = HTTPHeaders()
-        for (name, value) in headers { httpHeaders.add(name: name, value: value) }
-        httpHeaders.add(name: "Content-Length", value: String(body.count))
+        // The framing is the transport's: a Content-Length from the API would be sent twice,
+        // which HTTP/2 clients refuse as a protocol error.
+        for (name, value) in headers where !Self.framingHeaders.contains(name.lowercased()) {
+            httpHeaders.add(name: name, value: value)
+        }
+        // Over HTTP/2 the end of the stream ends the body. A Content-Length there lets libcurl
+        // finish a response before the frame that closes the stream arrives and reset the
+        // stream, and NIO counts those resets as a rapid-reset attack and closes the connection.
+        if version.major < 2 { httpHeaders.add(name: "Content-Length", value: String(body.count)) }
         if !keepAlive { httpHeaders.add(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: httpHeaders)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -222,7 +240,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             registration = try api.store.watch(stream.filter, sinceVersion: stream.sinceVersion, sink: sink)
         } catch {
             write(context: context, status: error.code, headers: [("Content-Type", "application/json")],
-                body: SandboxResponse.error(error).body, keepAlive: false)
+                body: SandboxResponse.error(error).body, keepAlive: false, version: version)
             return
         }
         streaming = true
@@ -261,3 +279,4 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 }
+

@@ -1,3 +1,4 @@
+import DatumHTTP
 import DatumJSON
 import DatumKit
 
@@ -5,8 +6,8 @@ import DatumKit
 /// how the server-side apply is made.
 struct ApplyFlags: Sendable {
     static let defaultFieldManager = "datumctl"
-    static let defaultConcurrency = 8
-    static let maximumConcurrency = 64
+    static let defaultConcurrency = HTTPClient.defaultConcurrency
+    static let maximumConcurrency = 1024
 
     static func filenameOption(_ purpose: String) -> OptionSpec {
         OptionSpec(
@@ -38,7 +39,8 @@ struct ApplyFlags: Sendable {
             help: "Accepted for kubectl compatibility: datumctl always applies on the server.", defaultValue: "true"),
         OptionSpec(
             "concurrency", kind: .value(ValueSpec("N", kind: .int)),
-            help: "How many objects are sent to the server at the same time (1 to \(maximumConcurrency)).",
+            help: "At most how many objects are sent to the server at the same time (1 to \(maximumConcurrency)); "
+                + "fewer while the server answers 429 or 5xx.",
             defaultValue: String(defaultConcurrency)),
         ReadOptions.showManagedFields,
     ]
