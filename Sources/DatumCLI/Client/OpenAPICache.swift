@@ -1,3 +1,4 @@
+import DatumHTTP
 import DatumJSON
 import DatumKit
 
@@ -112,6 +113,44 @@ struct OpenAPICache: Sendable {
         } catch {
             throw CLIError(.server, "the server sent an invalid JSON response: \(error)")
         }
+    }
+
+    /// A discovery document (`api` or `apis`) revalidated with its `ETag`: the saved copy is
+    /// offered with `If-None-Match`, and a `304 Not Modified` answer (no body) means it is still
+    /// the server's. `send` gets the ETag to offer, if any. A server without ETags is simply asked
+    /// every time; a damaged copy is warned about and asked for in full.
+    func discoveryDocument(
+        key: String, server: String, plane: String, send: (String?) throws(CLIError) -> HTTPResponse
+    ) throws(CLIError) -> HTTPResponse {
+        guard let root, let planeFolder = folder(server: server, plane: plane) else { return try send(nil) }
+        // The same layout as the OpenAPI documents, under discovery/ instead of openapi/.
+        let folder = FileSystem.join(root, "discovery") + planeFolder.dropFirst(FileSystem.join(root, "openapi").count)
+        let bodyPath = FileSystem.join(folder, Self.safe(key) + ".json")
+        let tagPath = FileSystem.join(folder, Self.safe(key) + ".etag")
+        var saved: (tag: String, body: [UInt8])?
+        if FileSystem.entry(at: tagPath) != nil, let tag = try? FileSystem.read(tagPath), let body = try? FileSystem.read(bodyPath) {
+            saved = (String(decoding: tag, as: UTF8.self), body)
+        }
+        let response = try send(saved?.tag)
+        if response.status == 304, let saved {
+            if (try? JSONParser.parse(saved.body)) != nil {
+                return HTTPResponse(
+                    status: 200, statusText: "200 OK", headers: response.headers, body: saved.body,
+                    httpVersion: response.httpVersion, duration: response.duration, attempts: response.attempts)
+            }
+            warn("ignoring the damaged cache file \(bodyPath); fetching the document again")
+            return try send(nil)
+        }
+        if response.status == 200, let tag = response.headers["ETag"], !tag.isEmpty, tag.utf8.count <= 256 {
+            do {
+                try FileSystem.createDirectories(folder, mode: 0o700)
+                try FileSystem.writeAtomically(bodyPath, response.body, mode: 0o600)
+                try FileSystem.writeAtomically(tagPath, Array(tag.utf8), mode: 0o600)
+            } catch {
+                warn("cannot write the cache in \(folder) (\(error)); continuing without it")
+            }
+        }
+        return response
     }
 
     /// Writes the copy (folders 0700: they name projects) and drops copies of older hashes.

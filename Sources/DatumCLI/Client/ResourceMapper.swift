@@ -1,5 +1,7 @@
+import DatumHTTP
 import DatumJSON
 import DatumKit
+import Dispatch
 import Synchronization
 
 /// Maps what users type (`btlspolicy`, `backendtlspolicies.gateway.networking.k8s.io`, `svc`)
@@ -46,9 +48,10 @@ public final class ResourceMapper: @unchecked Sendable {
         self.discover = discover
     }
 
-    /// Resolves through `client`'s discovery when the built-in kinds are not enough.
-    public convenience init(client: ProjectClient) {
-        self.init(discover: { () throws(CLIError) -> [APIResource] in try client.discoverResources() })
+    /// Resolves through `client`'s discovery when the built-in kinds are not enough (revalidated
+    /// against `cache`'s copies when given).
+    convenience init(client: ProjectClient, cache: OpenAPICache? = nil) {
+        self.init(discover: { () throws(CLIError) -> [APIResource] in try client.discoverResources(cache: cache) })
     }
 
     /// The server's resources (discovery), fetched once.
@@ -161,13 +164,35 @@ public final class ResourceMapper: @unchecked Sendable {
 extension ProjectClient {
     /// The server's resources: aggregated discovery of `/api` and `/apis`, falling back to the
     /// legacy documents for servers without it.
-    public func discoverResources() throws(CLIError) -> [APIResource] {
-        let requests = ["/api", "/apis"].map {
-            request("GET", scope.url($0), accept: ResourceMapper.aggregatedDiscoveryAccept)
+    ///
+    /// With a cache, each document is revalidated by its ETag: a warm run gets two small
+    /// `304 Not Modified` answers (one round trip) instead of the documents.
+    func discoverResources(cache: OpenAPICache? = nil) throws(CLIError) -> [APIResource] {
+        let paths = ["/api", "/apis"]
+        let responses: [Result<HTTPResponse, CLIError>]
+        if let cache {
+            // Both revalidations at once: each on its own thread, over the shared connection.
+            let slots = Mutex<[Result<HTTPResponse, CLIError>?]>([nil, nil])
+            DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+                let result = Result { () throws(CLIError) -> HTTPResponse in
+                    try cache.discoveryDocument(key: String(paths[index].dropFirst()), server: scope.server, plane: scope.pathPrefix) {
+                        (tag: String?) throws(CLIError) -> HTTPResponse in
+                        var request = request("GET", scope.url(paths[index]), accept: ResourceMapper.aggregatedDiscoveryAccept)
+                        if let tag { request.headers.set("If-None-Match", tag) }
+                        return try send(request)
+                    }
+                }
+                slots.withLock { $0[index] = result }
+            }
+            responses = slots.withLock { $0.map { $0 ?? .failure(CLIError(.connection, "no response")) } }
+        } else {
+            responses = sendAll(
+                paths.map { request("GET", scope.url($0), accept: ResourceMapper.aggregatedDiscoveryAccept) },
+                concurrency: 2)
         }
         var resources: [APIResource] = []
         var legacyGroups: [String] = []
-        for (index, result) in sendAll(requests, concurrency: 2).enumerated() {
+        for (index, result) in responses.enumerated() {
             let document = try ProjectClient.decode(try result.get())
             if let parsed = ResourceMapper.parseAggregated(document) {
                 resources += parsed

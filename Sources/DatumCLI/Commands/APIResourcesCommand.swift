@@ -68,7 +68,7 @@ struct APIResourcesCommand: CLICommand {
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let client = try context.projectClient()
-        let resources = select(try client.discoverResources())
+        let resources = select(try client.discoverResources(cache: context.openAPICache))
         context.stdout.write(render(resources))
         return .success
     }

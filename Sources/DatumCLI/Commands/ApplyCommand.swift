@@ -98,8 +98,8 @@ struct ApplyCommand: CLICommand {
         let client: ProjectClient? =
             dryRun == .client && !settings.hasControlPlane ? nil : try context.projectClient(settings)
         let mapper = ResourceMapper(discover: { () throws(CLIError) -> [APIResource] in
-            if let client { return try client.discoverResources() }
-            return try context.projectClient(settings).discoverResources()
+            if let client { return try client.discoverResources(cache: context.openAPICache) }
+            return try context.projectClient(settings).discoverResources(cache: context.openAPICache)
         })
         guard
             let items = try flags.manifests(namespace: settings.namespace).load(

@@ -58,7 +58,7 @@ struct DiffCommand: CLICommand {
     private func compare(_ context: CommandContext) throws(CLIError) -> ExitCode {
         let settings = try context.connectionSettings()
         let client = try context.projectClient(settings)
-        let mapper = ResourceMapper(client: client)
+        let mapper = ResourceMapper(client: client, cache: context.openAPICache)
         guard
             let items = try flags.manifests(namespace: settings.namespace).load(
                 context.environment, diagnostics: context.diagnostics,

@@ -131,7 +131,7 @@ extension ValidateCommand {
         guard let settings = try? context.connectionSettings(), settings.hasControlPlane else { return nil }
         do throws(CLIError) {
             let client = try context.projectClient(settings)
-            return context.serverSchemas(client, mapper: ResourceMapper(client: client))
+            return context.serverSchemas(client, mapper: ResourceMapper(client: client, cache: context.openAPICache))
         } catch {
             context.diagnostics.warn(
                 "cannot reach the project (\(error.message)); validating with the schema built into datumctl")

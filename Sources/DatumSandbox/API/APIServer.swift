@@ -1,3 +1,4 @@
+import DatumCrypto
 import DatumJSON
 import DatumKit
 
@@ -107,7 +108,9 @@ public final class APIServer: Sendable {
         guard let requestPath = RequestPath(kubePath) else { return .text(404, "404 page not found\n") }
         let segments = requestPath.segments
         let discovery = scope.discovery
-        if let answer = try discoveryResponse(segments, scope: scope, accept: request.header("accept") ?? "") {
+        if let answer = try discoveryResponse(
+            segments, scope: scope, accept: request.header("accept") ?? "", ifNoneMatch: request.header("if-none-match"))
+        {
             return answer
         }
         let resourceSegments: [String]
@@ -138,11 +141,26 @@ public final class APIServer: Sendable {
         return try handler.run()
     }
 
+    /// Aggregated discovery as kube-apiserver serves it: with an `ETag` (a hash of the document),
+    /// and `304 Not Modified` without a body when the client's `If-None-Match` names it.
+    static func withETag(_ document: JSONValue, ifNoneMatch: String?) -> SandboxResponse {
+        let body = GoJSONEncoder(sortKeys: false).encodeBytes(document)
+        let tag = "\"" + Digest.sha256(body).prefix(16).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined() + "\""
+        if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.filter { $0 != " " } == tag }) {
+            return .complete(status: 304, headers: [("ETag", tag)], body: [])
+        }
+        return .complete(
+            status: 200, headers: [("Content-Type", Discovery.aggregatedContentType), ("ETag", tag)], body: body)
+    }
+
     /// The answers every control plane gives the same way: discovery (`/`, `/version`, `/api`,
     /// `/apis`, group and group-version documents), health and OpenAPI. `nil` for other paths.
-    func discoveryResponse(_ segments: [String], scope: ControlPlaneScope, accept: String) throws(APIError)
-        -> SandboxResponse?
-    {
+    func discoveryResponse(
+        _ segments: [String], scope: ControlPlaneScope, accept: String, ifNoneMatch: String? = nil
+    ) throws(APIError) -> SandboxResponse? {
         let discovery = scope.discovery
         let aggregated = accept.contains("as=APIGroupDiscoveryList")
         switch segments {
@@ -151,11 +169,11 @@ public final class APIServer: Sendable {
         case ["healthz"], ["readyz"], ["livez"]: return .text(200, "ok")
         case ["api"]:
             return aggregated
-                ? .json(200, discovery.aggregated(core: true), contentType: Discovery.aggregatedContentType)
+                ? Self.withETag(discovery.aggregated(core: true), ifNoneMatch: ifNoneMatch)
                 : .json(200, Discovery.coreVersions)
         case ["apis"]:
             return aggregated
-                ? .json(200, discovery.aggregated(core: false), contentType: Discovery.aggregatedContentType)
+                ? Self.withETag(discovery.aggregated(core: false), ifNoneMatch: ifNoneMatch)
                 : .json(200, discovery.groupList)
         case ["api", "v1"]: return .json(200, discovery.resourceList(groupVersion: "v1"))
         default: break

@@ -17,7 +17,9 @@ struct UserControlPlane {
         guard let requestPath = RequestPath(kubePath) else { return .text(404, "404 page not found\n") }
         let segments = requestPath.segments
         let discovery = scope.discovery
-        if let answer = try server.discoveryResponse(segments, scope: scope, accept: request.header("accept") ?? "") {
+        if let answer = try server.discoveryResponse(
+            segments, scope: scope, accept: request.header("accept") ?? "", ifNoneMatch: request.header("if-none-match"))
+        {
             return answer
         }
         guard segments.count >= 4, segments[0] == "apis",

@@ -142,7 +142,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
 
     init(api: APIServer) { self.api = api }
 
-    static let headerNames = ["authorization", "accept", "content-type", "user-agent"]
+    static let headerNames = ["authorization", "accept", "content-type", "user-agent", "if-none-match"]
     static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

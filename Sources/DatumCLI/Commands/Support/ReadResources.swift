@@ -142,12 +142,12 @@ struct ReadSession {
 
     init(_ context: CommandContext) throws(CLIError) {
         let client = try context.projectClient()
-        self.init(client: client)
+        self.init(client: client, cache: context.openAPICache)
     }
 
-    init(client: ProjectClient) {
+    init(client: ProjectClient, cache: OpenAPICache? = nil) {
         self.client = client
-        mapper = ResourceMapper(client: client)
+        mapper = ResourceMapper(client: client, cache: cache)
         namespace = client.namespace
     }
 
