@@ -44,11 +44,12 @@ final class TransferEngine: @unchecked Sendable {
         // many to one server wait in libcurl's queue instead. Over HTTP/2 one connection carries
         // up to the server's stream limit, and libcurl opens another only beyond it.
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Self.maximumConnectionsPerHost)
-        // TLS sessions are cached per easy handle unless shared; sharing lets any new
-        // connection resume a session another handle negotiated.
+        // TLS sessions and resolved names are cached per easy handle unless shared; sharing lets
+        // any new connection resume a session, and use an address, another handle already has.
         share = ccurl_locked_share_create()
         if let share {
             _ = ccurl_locked_share_add(share, CURL_LOCK_DATA_SSL_SESSION)
+            _ = ccurl_locked_share_add(share, CURL_LOCK_DATA_DNS)
         }
         guard let thread = JoinableThread({ [unowned(unsafe) self] in self.run() }) else {
             curl_multi_cleanup(multi)
