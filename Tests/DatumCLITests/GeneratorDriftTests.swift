@@ -28,6 +28,7 @@ import Testing
             for name in names.sorted() where name.hasPrefix(prefix) && !wanted.contains(folder + "/" + name) {
                 if Snapshot.isRecording {
                     try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                    Issue.record("removed \(folder)/\(name); review the change, then run the tests again without DATUMCTL_RECORD")
                 } else {
                     Issue.record("\(folder)/\(name) is not generated from the spec any more; remove it")
                 }
@@ -85,7 +86,10 @@ import Testing
             ErrorReference.replacingBlock(named: block.name, with: block.text, in: document),
             "\(block.path) has no \"\(block.name)\" markers")
         if Snapshot.isRecording {
-            if expected != document { try expected.write(to: url, atomically: true, encoding: .utf8) }
+            if expected != document {
+                try expected.write(to: url, atomically: true, encoding: .utf8)
+                Issue.record("recorded \(block.path); review the change, then run the tests again without DATUMCTL_RECORD")
+            }
             return
         }
         #expect(

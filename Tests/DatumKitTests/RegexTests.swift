@@ -268,12 +268,14 @@ struct SyntaxErrorCase: Sendable, CustomTestStringConvertible {
     }
 }
 
+/// Linear time, checked by counting: a search explores each (instruction, input position)
+/// state at most once, so its states never exceed instructions × (input length + 1). An
+/// exponential backtracker would explore billions on these inputs; no clock is involved.
 @Suite struct RegexPerformanceTests {
-    /// Runs `body` and returns the elapsed wall time in seconds.
-    private func seconds(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        let elapsed = clock.measure(body)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    /// The states a search of `input` took, and the linear bound on them.
+    private func cost(_ regex: GoRegex, _ input: String) -> (matched: Bool, states: Int, bound: Int) {
+        let (matched, states) = regex.matchesCountingStates(input)
+        return (matched, states, regex.instructionCount * (input.utf8.count + 1))
     }
 
     @Test func nearMissesOfMaximumLengthAreLinear() throws {
@@ -286,15 +288,11 @@ struct SyntaxErrorCase: Sendable, CustomTestStringConvertible {
             (String(repeating: "a.", count: 126) + ".", false),
             (String(repeating: "a", count: 252) + "A", false),
         ]
-        var results: [Bool] = []
-        let time = seconds {
-            for _ in 0..<100 {
-                results = inputs.map { hostname.matches($0.0) }
-            }
+        for (input, expected) in inputs {
+            let (matched, states, bound) = cost(hostname, input)
+            #expect(matched == expected, "\(input)")
+            #expect(states > 0 && states <= bound, "\(input): \(states) states, bound \(bound)")
         }
-        #expect(results == inputs.map(\.1))
-        // 600 near-miss matches; an exponential engine would never finish.
-        #expect(time < 2.0)
     }
 
     @Test func classicCatastrophicPatternsStayFast() throws {
@@ -308,10 +306,9 @@ struct SyntaxErrorCase: Sendable, CustomTestStringConvertible {
         ]
         for c in cases {
             let regex = try GoRegex(c.pattern)
-            var result = true
-            let time = seconds { result = regex.matches(c.input) }
-            #expect(result == false, "\(c.pattern)")
-            #expect(time < 1.0, "\(c.pattern) took \(time)s")
+            let (matched, states, bound) = cost(regex, c.input)
+            #expect(matched == false, "\(c.pattern)")
+            #expect(states <= bound, "\(c.pattern): \(states) states, bound \(bound)")
         }
     }
 
@@ -321,6 +318,8 @@ struct SyntaxErrorCase: Sendable, CustomTestStringConvertible {
         #expect(!regex.matches(long))
         #expect(regex.matches(long + "y"))
         #expect(regex.instructionCount * (long.utf8.count + 1) > 256 * 1024)
+        let (matched, states, bound) = cost(regex, long)
+        #expect(!matched && states <= bound, "\(states) states, bound \(bound)")
     }
 }
 

@@ -7,13 +7,23 @@ import Testing
 /// goldens that differ (or are missing); otherwise a mismatch records an issue with a line
 /// diff that makes invisible characters visible.
 public struct Snapshot: Sendable {
+    /// Who wrote the goldens of a folder.
+    public enum Oracle: Sendable {
+        /// Our own output, reviewed: `DATUMCTL_RECORD=1` may rewrite them.
+        case ours
+        /// Real kubectl's output. Our code never rewrites them; `how` says how they are re-recorded.
+        case kubectl(how: String)
+    }
+
     /// The `Snapshots` folder of the calling test target.
     public let root: URL
+    public let oracle: Oracle
 
     /// `testFile` is the calling test's `#filePath`; goldens live beside it in `Snapshots/<folder>`.
-    public init(folder: String, testFile: String = #filePath) {
+    public init(folder: String, oracle: Oracle = .ours, testFile: String = #filePath) {
         root = URL(fileURLWithPath: testFile).deletingLastPathComponent()
             .appendingPathComponent("Snapshots").appendingPathComponent(folder)
+        self.oracle = oracle
     }
 
     public static var isRecording: Bool { ProcessInfo.processInfo.environment["DATUMCTL_RECORD"] == "1" }
@@ -29,6 +39,14 @@ public struct Snapshot: Sendable {
         _ actual: String, matches name: String, absentMeansEmpty: Bool = false,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
+        if case .kubectl(let how) = oracle {
+            Self.compare(
+                actual, with: try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8), named: name,
+                absentMeansEmpty: absentMeansEmpty,
+                hint: "it was recorded from kubectl and is never rewritten from our output (\(how))",
+                sourceLocation: sourceLocation)
+            return
+        }
         Self.expect(
             actual, matchesFile: root.appendingPathComponent(name), named: name,
             absentMeansEmpty: absentMeansEmpty, sourceLocation: sourceLocation)
@@ -44,18 +62,37 @@ public struct Snapshot: Sendable {
         let expected = try? String(contentsOf: url, encoding: .utf8)
         if isRecording {
             do {
+                var changed = false
                 if absentMeansEmpty && actual.isEmpty {
-                    if expected != nil { try FileManager.default.removeItem(at: url) }
+                    if expected != nil {
+                        try FileManager.default.removeItem(at: url)
+                        changed = true
+                    }
                 } else if expected != actual {
                     try FileManager.default.createDirectory(
                         at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try actual.write(to: url, atomically: true, encoding: .utf8)
+                    changed = true
+                }
+                // A recording run never passes: every rewritten golden is a change to review.
+                if changed {
+                    Issue.record(
+                        "recorded \(name); review the change, then run the tests again without DATUMCTL_RECORD",
+                        sourceLocation: sourceLocation)
                 }
             } catch {
                 Issue.record("cannot record \(name): \(error)", sourceLocation: sourceLocation)
             }
             return
         }
+        compare(actual, with: expected, named: name, absentMeansEmpty: absentMeansEmpty, hint: hint, sourceLocation: sourceLocation)
+    }
+
+    /// Records an issue with a line diff unless `actual` is the golden's text.
+    static func compare(
+        _ actual: String, with expected: String?, named name: String, absentMeansEmpty: Bool, hint: String,
+        sourceLocation: SourceLocation
+    ) {
         guard let expected else {
             if absentMeansEmpty && actual.isEmpty { return }
             Issue.record("\(name) is missing; \(hint)", sourceLocation: sourceLocation)

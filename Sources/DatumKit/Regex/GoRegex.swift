@@ -49,6 +49,18 @@ public struct GoRegex: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the pattern matches, and how many search states it took (the engine that
+    /// `matches` would use); tests check the linear bound on states instead of timing.
+    func matchesCountingStates(_ text: String) -> (matched: Bool, states: Int) {
+        var text = text
+        var states = 0
+        let matched = text.withUTF8 { buffer in
+            program.fitsBacktracker(inputLength: buffer.count)
+                ? program.backtrackSearch(buffer, states: &states) : program.simulateNFA(buffer, states: &states)
+        }
+        return (matched, states)
+    }
+
     /// Number of NFA instructions; used by tests to check size limits.
     var instructionCount: Int { program.instructions.count }
 }

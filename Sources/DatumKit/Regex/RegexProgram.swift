@@ -187,6 +187,13 @@ extension RegexProgram {
     /// Depth-first search with a visited bit per (instruction, position), so
     /// each state is explored at most once: O(instructions × input) time.
     func backtrackSearch(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        var states = 0
+        return backtrackSearch(input, states: &states)
+    }
+
+    /// The same, counting the (instruction, position) states explored: never more than
+    /// instructions × (input + 1), which tests check instead of timing the search.
+    func backtrackSearch(_ input: UnsafeBufferPointer<UInt8>, states: inout Int) -> Bool {
         let n = input.count
         let width = n + 1
         let words = (instructions.count * width + 63) / 64
@@ -205,6 +212,7 @@ extension RegexProgram {
                         let mask: UInt64 = 1 << UInt64(bit & 63)
                         if visited[bit >> 6] & mask != 0 { break step }
                         visited[bit >> 6] |= mask
+                        states += 1
                         let instruction = instructions[pc]
                         switch instruction {
                         case .match:
@@ -322,6 +330,12 @@ extension RegexProgram {
     /// Lock-step NFA simulation (Pike VM without captures) for inputs too
     /// long for the backtracker's bit set.
     func simulateNFA(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        var states = 0
+        return simulateNFA(input, states: &states)
+    }
+
+    /// The same, counting the threads stepped: at most instructions per input position.
+    func simulateNFA(_ input: UnsafeBufferPointer<UInt8>, states: inout Int) -> Bool {
         let n = input.count
         var current = ThreadList(capacity: instructions.count)
         var next = ThreadList(capacity: instructions.count)
@@ -342,6 +356,7 @@ extension RegexProgram {
                 nextPos = pos + decoded.length
             }
             next.count = 0
+            states += current.count
             for i in 0..<current.count {
                 let pc = current.dense[i]
                 let instruction = instructions[pc]
