@@ -6,11 +6,13 @@ import Glibc
 #endif
 
 /// A throwaway CA and server certificate made with the `openssl` CLI, and an
-/// `openssl s_server -www` process serving them on 127.0.0.1. `stop()` kills it by pid.
+/// `openssl s_server -www` process serving them on 127.0.0.1. The server binds port 0 itself and
+/// reports the port it got (`ACCEPT 127.0.0.1:PORT`), so no probed port is released for another
+/// process to take first. `stop()` kills it by pid.
 final class TLSServer {
     let directory: URL
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
 
     var caFile: String { directory.appendingPathComponent("ca.pem").path }
     var baseURL: String { "https://127.0.0.1:\(port)" }
@@ -21,24 +23,27 @@ final class TLSServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             try Self.makeCertificates(in: directory)
-            port = try Loopback.unusedPort()
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", "server.pem", "-key", "server.key",
-                "-www", "-quiet",
-            ]
-            process.currentDirectoryURL = directory
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            process = try ChildProcess(
+                "/usr/bin/env",
+                ["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", "server.pem", "-key", "server.key", "-www"],
+                currentDirectory: directory.path, withInput: false)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
-        guard Self.waitForListener(port: port, timeout: 10) else {
-            stop()
-            throw TestServerError.timedOut("openssl s_server did not start listening on \(port)")
+        process.discardErrorOutput()
+        guard let port = Self.acceptedPort(from: process.output, timeout: 10) else {
+            kill(process.pid, SIGKILL)
+            _ = process.wait()
+            try? FileManager.default.removeItem(at: directory)
+            throw TestServerError.timedOut("openssl s_server did not report its port")
+        }
+        self.port = port
+        // s_server keeps writing to stdout; drain it so it can never block on a full pipe.
+        let output = process.output
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while read(output, &buffer, buffer.count) > 0 {}
         }
     }
 
@@ -49,10 +54,31 @@ final class TLSServer {
         if process.isRunning {
             // SIGKILL, not SIGTERM: the child inherits the test runner's signal mask, in which
             // SIGTERM is blocked, so a SIGTERM would stay pending and the wait below would hang.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            kill(process.pid, SIGKILL)
         }
+        _ = process.wait()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Reads s_server's stdout up to its `ACCEPT 127.0.0.1:PORT` line.
+    private static func acceptedPort(from descriptor: Int32, timeout: TimeInterval) -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var text = ""
+        while Date() < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) >= 0 else { return nil }
+            if poller.revents == 0 { continue }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let count = read(descriptor, &buffer, buffer.count)
+            if count <= 0 { return nil }
+            text += String(decoding: buffer[..<count], as: UTF8.self)
+            // Only whole lines: the port may arrive in two reads.
+            guard let lastNewline = text.lastIndex(of: "\n") else { continue }
+            for line in text[..<lastNewline].split(separator: "\n") where line.hasPrefix("ACCEPT ") {
+                if let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...]) { return port }
+            }
+        }
+        return nil
     }
 
     private static func makeCertificates(in directory: URL) throws {
@@ -80,17 +106,5 @@ final class TLSServer {
         guard result.status == 0 else {
             throw TestServerError.system("openssl \(arguments.first ?? "")", result.status)
         }
-    }
-
-    private static func waitForListener(port: Int, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let probe = Loopback.connection(toPort: port) {
-                close(probe)
-                return true
-            }
-            usleep(20_000)
-        }
-        return false
     }
 }
