@@ -388,20 +388,19 @@ public final class HTTPClient: Sendable {
 
 /// Lets another thread stop a `stream` call; the call then returns normally.
 public final class HTTPCancellation: Sendable {
-    private final class State: @unchecked Sendable {
-        let lock = ConditionLock()
+    private struct State {
         var cancelled = false
         var onCancel: (@Sendable () -> Void)?
     }
 
-    private let state = State()
+    private let state = Mutex(State())
 
     public init() {}
 
-    public var isCancelled: Bool { state.lock.withLock { state.cancelled } }
+    public var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     public func cancel() {
-        let action: (@Sendable () -> Void)? = state.lock.withLock {
+        let action: (@Sendable () -> Void)? = state.withLock { state in
             guard !state.cancelled else { return nil }
             state.cancelled = true
             return state.onCancel
@@ -411,7 +410,7 @@ public final class HTTPCancellation: Sendable {
 
     /// Installs what `cancel()` does; false when already cancelled.
     func register(_ action: @escaping @Sendable () -> Void) -> Bool {
-        state.lock.withLock {
+        state.withLock { state in
             guard !state.cancelled else { return false }
             state.onCancel = action
             return true
@@ -419,6 +418,6 @@ public final class HTTPCancellation: Sendable {
     }
 
     func unregister() {
-        state.lock.withLock { state.onCancel = nil }
+        state.withLock { $0.onCancel = nil }
     }
 }

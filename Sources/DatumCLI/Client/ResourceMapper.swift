@@ -10,7 +10,7 @@ import Synchronization
 /// The kinds datumctl knows are resolved without a request, which is most of why `get` is one
 /// round trip; anything else is looked up in the server's discovery documents, fetched at most
 /// once per invocation.
-public final class ResourceMapper: @unchecked Sendable {
+public final class ResourceMapper: Sendable {
     /// Resources every Datum control plane serves, known without discovery.
     public static let builtin: [APIResource] = {
         var resources = [
@@ -38,13 +38,13 @@ public final class ResourceMapper: @unchecked Sendable {
         return resources
     }()
 
-    private let discover: () throws(CLIError) -> [APIResource]
+    private let discover: @Sendable () throws(CLIError) -> [APIResource]
     /// Filled by the first caller that needs it; the others (manifests are read on several
     /// threads) wait for that one rather than discovering again.
     private let discovered = Mutex<[APIResource]?>(nil)
 
     /// `discover` fetches the server's resource list; it is called only when needed, and once.
-    public init(discover: @escaping () throws(CLIError) -> [APIResource]) {
+    public init(discover: @escaping @Sendable () throws(CLIError) -> [APIResource]) {
         self.discover = discover
     }
 

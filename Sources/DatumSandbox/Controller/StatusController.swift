@@ -5,19 +5,23 @@ import NIOConcurrencyHelpers
 
 /// Computes BackendTLSPolicy status as Datum's operators would (RULES.md §4–5), so `describe`
 /// shows `Accepted` and `ResolvedRefs` conditions that follow policies, Services and ConfigMaps.
-public final class StatusController: @unchecked Sendable {
+public final class StatusController: Sendable {
     public static let controllerName = "datum.net/datumctl-sandbox"
     public static let fieldManager = "datumctl-sandbox-controller"
 
     private let store: ObjectStore
     private let queue = DispatchQueue(label: "datumctl-sandbox.status-controller")
-    private let lock = NIOLock()
-    private var dirty: [Scope: Work] = [:]
-    private var scheduled = false
-    private var stopped = false
-    /// When the pending changes started to accumulate, and when the last one arrived.
-    private var firstPending = DispatchTime.now()
-    private var lastChange = DispatchTime.now()
+    /// What changed and is waiting for a pass; the lock owns it.
+    private struct Pending {
+        var dirty: [Scope: Work] = [:]
+        var scheduled = false
+        var stopped = false
+        /// When the pending changes started to accumulate, and when the last one arrived.
+        var firstPending = DispatchTime.now()
+        var lastChange = DispatchTime.now()
+    }
+
+    private let pending = NIOLockedValueBox(Pending())
     /// A pass runs once no change has arrived for this long ...
     private let delayMilliseconds: Int
     /// ... or once changes have waited this long, whichever comes first. A burst of writes (a
@@ -78,23 +82,23 @@ public final class StatusController: @unchecked Sendable {
     }
 
     public func stop() {
-        lock.withLock { stopped = true }
+        pending.withLockedValue { $0.stopped = true }
     }
 
     private func markDirty(_ work: [Scope: Work]) {
-        let schedule = lock.withLock { () -> Bool in
+        let schedule = pending.withLockedValue { state -> Bool in
             let now = DispatchTime.now()
-            if dirty.isEmpty { firstPending = now }
-            lastChange = now
+            if state.dirty.isEmpty { state.firstPending = now }
+            state.lastChange = now
             for (scope, item) in work {
-                var merged = dirty[scope] ?? Work()
+                var merged = state.dirty[scope] ?? Work()
                 merged.everything = merged.everything || item.everything
                 merged.policies.formUnion(item.policies)
                 merged.referents.formUnion(item.referents)
-                dirty[scope] = merged
+                state.dirty[scope] = merged
             }
-            if scheduled || stopped || dirty.isEmpty { return false }
-            scheduled = true
+            if state.scheduled || state.stopped || state.dirty.isEmpty { return false }
+            state.scheduled = true
             return true
         }
         if schedule {
@@ -103,19 +107,21 @@ public final class StatusController: @unchecked Sendable {
     }
 
     private func drain() {
-        let work = lock.withLock { () -> [Scope: Work]? in
+        let delayMilliseconds = self.delayMilliseconds
+        let maximumDelayMilliseconds = self.maximumDelayMilliseconds
+        let work = pending.withLockedValue { state -> [Scope: Work]? in
             let now = DispatchTime.now().uptimeNanoseconds
-            let quietFor = (now - min(now, lastChange.uptimeNanoseconds)) / 1_000_000
-            let waitedFor = (now - min(now, firstPending.uptimeNanoseconds)) / 1_000_000
-            if quietFor < delayMilliseconds && waitedFor < maximumDelayMilliseconds && !stopped {
+            let quietFor = (now - min(now, state.lastChange.uptimeNanoseconds)) / 1_000_000
+            let waitedFor = (now - min(now, state.firstPending.uptimeNanoseconds)) / 1_000_000
+            if quietFor < delayMilliseconds && waitedFor < maximumDelayMilliseconds && !state.stopped {
                 // Still busy: look again when the quiet period could have passed.
                 let wait = min(delayMilliseconds - Int(quietFor), maximumDelayMilliseconds - Int(waitedFor))
                 queue.asyncAfter(deadline: .now() + .milliseconds(max(1, wait))) { [weak self] in self?.drain() }
                 return nil
             }
-            let work = dirty
-            dirty = [:]
-            scheduled = false
+            let work = state.dirty
+            state.dirty = [:]
+            state.scheduled = false
             return work
         }
         guard let work else { return }
