@@ -1,14 +1,13 @@
-import DatumJSON
-
-/// Finds a few fields in JSON bytes without building the whole value.
+/// Finds a few fields in JSON bytes without building the whole value: a lexer that skips the
+/// values it does not need instead of building them.
 ///
 /// `apply` reads thousands of objects (a list before, one response per object after) but
 /// usually needs only their names and resourceVersions; building every value would cost more
 /// than the requests. Anything the scanner does not understand yields `nil`, and callers then
 /// parse the bytes fully, which reports the problem properly.
-enum JSONScan {
+public enum JSONScan {
     /// The bytes of the value under `path` (object keys) inside `json`, or nil.
-    static func value(at path: [String], in json: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+    public static func value(at path: [String], in json: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         var current = json
         for key in path {
             guard let member = member(key, of: current) else { return nil }
@@ -20,12 +19,12 @@ enum JSONScan {
     }
 
     /// The string under `path`, or nil when absent or not a string.
-    static func string(at path: [String], in json: ArraySlice<UInt8>) -> String? {
+    public static func string(at path: [String], in json: ArraySlice<UInt8>) -> String? {
         value(at: path, in: json).flatMap(string)
     }
 
     /// The elements of the array `json`, or nil when it is not an array.
-    static func elements(of json: ArraySlice<UInt8>) -> [ArraySlice<UInt8>]? {
+    public static func elements(of json: ArraySlice<UInt8>) -> [ArraySlice<UInt8>]? {
         guard var index = skipSpace(json, from: json.startIndex), json[index] == UInt8(ascii: "[") else { return nil }
         var elements: [ArraySlice<UInt8>] = []
         index += 1
@@ -45,7 +44,7 @@ enum JSONScan {
 
     /// Whether `json` is one object and nothing else but white space: balanced brackets outside
     /// strings, so a body cut short or a page that is not JSON is caught without parsing it.
-    static func isWholeObject(_ json: ArraySlice<UInt8>) -> Bool {
+    public static func isWholeObject(_ json: ArraySlice<UInt8>) -> Bool {
         guard let start = skipSpace(json, from: json.startIndex), json[start] == UInt8(ascii: "{"),
             let end = skipValue(json, from: start)
         else { return false }
@@ -53,7 +52,7 @@ enum JSONScan {
     }
 
     /// A JSON string value's text; escapes are rare, so only then does the real parser run.
-    static func string(_ value: ArraySlice<UInt8>) -> String? {
+    public static func string(_ value: ArraySlice<UInt8>) -> String? {
         guard value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") else { return nil }
         let inner = value.dropFirst().dropLast()
         if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
@@ -148,35 +147,5 @@ enum JSONScan {
             }
         }
         return nil
-    }
-}
-
-/// An object as the server sent it, kept as bytes and parsed only when it must be.
-struct ServerObject: Sendable, Equatable {
-    var bytes: ArraySlice<UInt8>
-    /// For list items, which in core lists carry no apiVersion and kind: the list's.
-    var fallbackAPIVersion: String?
-    var fallbackKind: String?
-
-    init(bytes: ArraySlice<UInt8>, fallbackAPIVersion: String? = nil, fallbackKind: String? = nil) {
-        self.bytes = bytes
-        self.fallbackAPIVersion = fallbackAPIVersion
-        self.fallbackKind = fallbackKind
-    }
-
-    /// An already parsed object (tests, repeated objects).
-    init(_ object: JSONValue) {
-        bytes = GoJSONEncoder.compact.encodeBytes(object)[...]
-    }
-
-    var name: String? { JSONScan.string(at: ["metadata", "name"], in: bytes) }
-    var resourceVersion: String? { JSONScan.string(at: ["metadata", "resourceVersion"], in: bytes) }
-
-    /// The whole object, or nil if the bytes are not a JSON object.
-    func parsed() -> JSONValue? {
-        guard case .object(var object)? = try? JSONParser.parse(Array(bytes)) else { return nil }
-        if object["apiVersion"] == nil, let fallbackAPIVersion { object["apiVersion"] = .string(fallbackAPIVersion) }
-        if object["kind"] == nil, let fallbackKind { object["kind"] = .string(fallbackKind) }
-        return .object(object)
     }
 }
