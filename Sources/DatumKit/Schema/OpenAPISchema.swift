@@ -54,12 +54,9 @@ public struct OpenAPISchema: Sendable {
         case schema(OpenAPISchema)
     }
 
-    /// The fields, plus facts about the subtree derived from them.
-    ///
-    /// `@unchecked Sendable`: instances are only mutated through `mutate`,
-    /// which copies first unless this value holds the only reference, so a
-    /// storage object visible to several values (or threads) never changes.
-    final class Storage: @unchecked Sendable {
+    /// The fields, plus facts about the subtree derived from them. One struct, so a copy
+    /// (copy-on-write in `mutate`) carries every field without a list to keep up to date.
+    struct Fields: Sendable {
         var type: String? = nil
         var format: String? = nil
         var title: String? = nil
@@ -109,267 +106,227 @@ public struct OpenAPISchema: Sendable {
         var rulesBelow = false
         var defaultsBelow = false
         var listTypesBelow = false
-
-        init() {}
-
-        func copy() -> Storage {
-            let c = Storage()
-            c.type = type
-            c.format = format
-            c.title = title
-            c.description = description
-            c.required = required
-            c.enumValues = enumValues
-            c.pattern = pattern
-            c.minLength = minLength
-            c.maxLength = maxLength
-            c.minItems = minItems
-            c.maxItems = maxItems
-            c.uniqueItems = uniqueItems
-            c.minProperties = minProperties
-            c.maxProperties = maxProperties
-            c.minimum = minimum
-            c.maximum = maximum
-            c.exclusiveMinimum = exclusiveMinimum
-            c.exclusiveMaximum = exclusiveMaximum
-            c.multipleOf = multipleOf
-            c.defaultValue = defaultValue
-            c.nullable = nullable
-            c.validations = validations
-            c.listType = listType
-            c.listMapKeys = listMapKeys
-            c.mapType = mapType
-            c.preserveUnknownFields = preserveUnknownFields
-            c.intOrString = intOrString
-            c.embeddedResource = embeddedResource
-            c.allOf = allOf
-            c.anyOf = anyOf
-            c.oneOf = oneOf
-            c.ref = ref
-            c.extensions = extensions
-            c.propertyList = propertyList
-            c.propertyTable = propertyTable
-            c.items = items
-            c.additionalProperties = additionalProperties
-            c.typeMask = typeMask
-            c.typeDescription = typeDescription
-            c.effectiveFormat = effectiveFormat
-            c.rulesBelow = rulesBelow
-            c.defaultsBelow = defaultsBelow
-            c.listTypesBelow = listTypesBelow
-            return c
-        }
     }
 
-    private var storage = Storage()
+    /// Shares one `Fields` between copies of a schema.
+    ///
+    /// `@unchecked Sendable`: `fields` is only changed through `mutate`, which first copies the
+    /// box unless this value holds the only reference, so a box visible to several values (or
+    /// threads) never changes.
+    final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box = Box(Fields())
 
     public init() {}
 
-    private mutating func mutate(_ change: (Storage) -> Void) {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        change(storage)
+    private mutating func mutate(_ change: (inout Fields) -> Void) {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        change(&box.fields)
     }
 
     /// The JSON type: `object`, `array`, `string`, `integer`, `number` or `boolean`.
     public var type: String? {
-        get { storage.type }
+        get { box.fields.type }
         set { mutate { $0.type = newValue }; refreshDerived() }
     }
 
     public var format: String? {
-        get { storage.format }
+        get { box.fields.format }
         set { mutate { $0.format = newValue }; refreshDerived() }
     }
 
     public var title: String? {
-        get { storage.title }
+        get { box.fields.title }
         set { mutate { $0.title = newValue } }
     }
 
     public var description: String? {
-        get { storage.description }
+        get { box.fields.description }
         set { mutate { $0.description = newValue } }
     }
 
     public var required: [String] {
-        get { storage.required }
+        get { box.fields.required }
         set { mutate { $0.required = newValue } }
     }
 
     public var enumValues: [JSONValue]? {
-        get { storage.enumValues }
+        get { box.fields.enumValues }
         set { mutate { $0.enumValues = newValue } }
     }
 
     /// The compiled `pattern`; its source text is `pattern?.pattern`.
     public var pattern: GoRegex? {
-        get { storage.pattern }
+        get { box.fields.pattern }
         set { mutate { $0.pattern = newValue } }
     }
 
     public var minLength: Int64? {
-        get { storage.minLength }
+        get { box.fields.minLength }
         set { mutate { $0.minLength = newValue } }
     }
 
     public var maxLength: Int64? {
-        get { storage.maxLength }
+        get { box.fields.maxLength }
         set { mutate { $0.maxLength = newValue } }
     }
 
     public var minItems: Int64? {
-        get { storage.minItems }
+        get { box.fields.minItems }
         set { mutate { $0.minItems = newValue } }
     }
 
     public var maxItems: Int64? {
-        get { storage.maxItems }
+        get { box.fields.maxItems }
         set { mutate { $0.maxItems = newValue } }
     }
 
     public var uniqueItems: Bool {
-        get { storage.uniqueItems }
+        get { box.fields.uniqueItems }
         set { mutate { $0.uniqueItems = newValue } }
     }
 
     public var minProperties: Int64? {
-        get { storage.minProperties }
+        get { box.fields.minProperties }
         set { mutate { $0.minProperties = newValue } }
     }
 
     public var maxProperties: Int64? {
-        get { storage.maxProperties }
+        get { box.fields.maxProperties }
         set { mutate { $0.maxProperties = newValue } }
     }
 
     public var minimum: Double? {
-        get { storage.minimum }
+        get { box.fields.minimum }
         set { mutate { $0.minimum = newValue } }
     }
 
     public var maximum: Double? {
-        get { storage.maximum }
+        get { box.fields.maximum }
         set { mutate { $0.maximum = newValue } }
     }
 
     public var exclusiveMinimum: Bool {
-        get { storage.exclusiveMinimum }
+        get { box.fields.exclusiveMinimum }
         set { mutate { $0.exclusiveMinimum = newValue } }
     }
 
     public var exclusiveMaximum: Bool {
-        get { storage.exclusiveMaximum }
+        get { box.fields.exclusiveMaximum }
         set { mutate { $0.exclusiveMaximum = newValue } }
     }
 
     public var multipleOf: Double? {
-        get { storage.multipleOf }
+        get { box.fields.multipleOf }
         set { mutate { $0.multipleOf = newValue } }
     }
 
     /// `default`.
     public var defaultValue: JSONValue? {
-        get { storage.defaultValue }
+        get { box.fields.defaultValue }
         set { mutate { $0.defaultValue = newValue }; refreshDerived() }
     }
 
     public var nullable: Bool {
-        get { storage.nullable }
+        get { box.fields.nullable }
         set { mutate { $0.nullable = newValue } }
     }
 
     /// `x-kubernetes-validations`.
     public var validations: [ValidationRule] {
-        get { storage.validations }
+        get { box.fields.validations }
         set { mutate { $0.validations = newValue }; refreshDerived() }
     }
 
     /// `x-kubernetes-list-type`: `atomic`, `set` or `map`.
     public var listType: String? {
-        get { storage.listType }
+        get { box.fields.listType }
         set { mutate { $0.listType = newValue }; refreshDerived() }
     }
 
     /// `x-kubernetes-list-map-keys`.
     public var listMapKeys: [String] {
-        get { storage.listMapKeys }
+        get { box.fields.listMapKeys }
         set { mutate { $0.listMapKeys = newValue } }
     }
 
     /// `x-kubernetes-map-type`.
     public var mapType: String? {
-        get { storage.mapType }
+        get { box.fields.mapType }
         set { mutate { $0.mapType = newValue } }
     }
 
     /// `x-kubernetes-preserve-unknown-fields`.
     public var preserveUnknownFields: Bool {
-        get { storage.preserveUnknownFields }
+        get { box.fields.preserveUnknownFields }
         set { mutate { $0.preserveUnknownFields = newValue } }
     }
 
     /// `x-kubernetes-int-or-string`.
     public var intOrString: Bool {
-        get { storage.intOrString }
+        get { box.fields.intOrString }
         set { mutate { $0.intOrString = newValue }; refreshDerived() }
     }
 
     /// `x-kubernetes-embedded-resource`.
     public var embeddedResource: Bool {
-        get { storage.embeddedResource }
+        get { box.fields.embeddedResource }
         set { mutate { $0.embeddedResource = newValue } }
     }
 
     public var allOf: [OpenAPISchema] {
-        get { storage.allOf }
+        get { box.fields.allOf }
         set { mutate { $0.allOf = newValue }; refreshDerived() }
     }
 
     public var anyOf: [OpenAPISchema] {
-        get { storage.anyOf }
+        get { box.fields.anyOf }
         set { mutate { $0.anyOf = newValue } }
     }
 
     public var oneOf: [OpenAPISchema] {
-        get { storage.oneOf }
+        get { box.fields.oneOf }
         set { mutate { $0.oneOf = newValue } }
     }
 
     /// `$ref`, e.g. `#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`.
     public var ref: String? {
-        get { storage.ref }
+        get { box.fields.ref }
         set { mutate { $0.ref = newValue } }
     }
 
     /// Other `x-` keys (such as `x-kubernetes-patch-strategy`), kept verbatim.
     public var extensions: JSONObject {
-        get { storage.extensions }
+        get { box.fields.extensions }
         set { mutate { $0.extensions = newValue } }
     }
 
     public var items: OpenAPISchema? {
-        get { storage.items }
+        get { box.fields.items }
         set { mutate { $0.items = newValue }; refreshDerived() }
     }
 
     public var additionalProperties: AdditionalProperties? {
-        get { storage.additionalProperties }
+        get { box.fields.additionalProperties }
         set { mutate { $0.additionalProperties = newValue }; refreshDerived() }
     }
 
     /// The schema for map values when `additionalProperties` is a schema.
     public var additionalPropertiesSchema: OpenAPISchema? {
-        if case .schema(let s)? = storage.additionalProperties { return s }
+        if case .schema(let s)? = box.fields.additionalProperties { return s }
         return nil
     }
 
     /// Property names in document order.
-    public var propertyNames: [String] { storage.propertyList.map(\.name) }
+    public var propertyNames: [String] { box.fields.propertyList.map(\.name) }
 
     /// Properties in document order.
-    public var properties: [(name: String, schema: OpenAPISchema)] { storage.propertyList }
+    public var properties: [(name: String, schema: OpenAPISchema)] { box.fields.propertyList }
 
-    public func property(_ name: String) -> OpenAPISchema? { storage.propertyTable[name] }
+    public func property(_ name: String) -> OpenAPISchema? { box.fields.propertyTable[name] }
 
     /// Adds, replaces (keeping its position) or, with `nil`, removes a property.
     public mutating func setProperty(_ name: String, _ schema: OpenAPISchema?) {
@@ -388,22 +345,22 @@ public struct OpenAPISchema: Sendable {
     }
 
     /// Whether this node or any node below it carries `x-kubernetes-validations`.
-    public var hasValidationRules: Bool { storage.rulesBelow }
+    public var hasValidationRules: Bool { box.fields.rulesBelow }
 
     /// Whether any node below this one has a `default`.
-    var hasDefaultsBelow: Bool { storage.defaultsBelow }
+    var hasDefaultsBelow: Bool { box.fields.defaultsBelow }
 
     /// Whether this node or any node below it is a `set` or `map` list.
-    var hasListTypesBelow: Bool { storage.listTypesBelow }
+    var hasListTypesBelow: Bool { box.fields.listTypesBelow }
 
     /// The JSON types `type` allows, as `JSONTypeMask` bits; 0 when unconstrained.
-    var typeMask: UInt8 { storage.typeMask }
+    var typeMask: UInt8 { box.fields.typeMask }
 
     /// The allowed types as Go prints them in messages (`string`, `integer,string`).
-    var typeDescription: String { storage.typeDescription }
+    var typeDescription: String { box.fields.typeDescription }
 
-    /// The format the validator checks, if any (see `Storage.effectiveFormat`).
-    var effectiveFormat: String? { storage.effectiveFormat }
+    /// The format the validator checks, if any (see `Fields.effectiveFormat`).
+    var effectiveFormat: String? { box.fields.effectiveFormat }
 
     /// Formats kube-apiserver keeps in CRD schemas (normalized without `-`); it strips all others.
     static let supportedFormats: Set<String> = [
@@ -440,10 +397,10 @@ public struct OpenAPISchema: Sendable {
             var children: [OpenAPISchema] = s.propertyList.map(\.schema)
             if let items = s.items { children.append(items) }
             if case .schema(let additional)? = s.additionalProperties { children.append(additional) }
-            s.rulesBelow = !s.validations.isEmpty || children.contains { $0.storage.rulesBelow }
-            s.defaultsBelow = children.contains { $0.storage.defaultValue != nil || $0.storage.defaultsBelow }
+            s.rulesBelow = !s.validations.isEmpty || children.contains { $0.box.fields.rulesBelow }
+            s.defaultsBelow = children.contains { $0.box.fields.defaultValue != nil || $0.box.fields.defaultsBelow }
             s.listTypesBelow =
-                s.listType == "set" || s.listType == "map" || children.contains { $0.storage.listTypesBelow }
+                s.listType == "set" || s.listType == "map" || children.contains { $0.box.fields.listTypesBelow }
         }
     }
 }
