@@ -19,7 +19,9 @@ public struct JSONWebToken: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw TokenError("malformed token: expected 3 parts, found \(parts.count)") }
         func object(_ part: Substring, _ what: String) throws(TokenError) -> JSONObject {
-            guard let bytes = Base64URL.decode(part) else { throw TokenError("malformed token: \(what) is not base64url") }
+            guard let bytes = Base64URL.decode(part) else {
+                throw TokenError("malformed token: \(what) is not base64url")
+            }
             guard let value = try? JSONParser.parse(bytes), let object = value.objectValue else {
                 throw TokenError("malformed token: \(what) is not a JSON object")
             }
@@ -39,7 +41,8 @@ public struct JSONWebToken: Sendable {
         var header: JSONObject = ["alg": "RS256", "typ": "JWT"]
         if let keyID { header["kid"] = .string(keyID) }
         let encoder = GoJSONEncoder(sortKeys: false, escapeHTML: false)
-        let input = Base64URL.encode(encoder.encodeBytes(.object(header))) + "."
+        let input =
+            Base64URL.encode(encoder.encodeBytes(.object(header))) + "."
             + Base64URL.encode(encoder.encodeBytes(.object(claims)))
         let signature = try key.signRS256(Array(input.utf8))
         return input + "." + Base64URL.encode(signature)

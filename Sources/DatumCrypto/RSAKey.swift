@@ -80,7 +80,8 @@ public final class RSAKey: @unchecked Sendable {
         let (status, reason) = Self.withErrorBuffer { error, size in
             modulus.withUnsafeMutableBufferPointer { n in
                 exponent.withUnsafeMutableBufferPointer { e in
-                    ccrypto_key_components(handle, n.baseAddress, &modulusSize, e.baseAddress, &exponentSize, error, size)
+                    ccrypto_key_components(
+                        handle, n.baseAddress, &modulusSize, e.baseAddress, &exponentSize, error, size)
                 }
             }
         }
@@ -94,7 +95,9 @@ public final class RSAKey: @unchecked Sendable {
         var buffer = [CChar](repeating: 0, count: 32 * 1024)
         var length = buffer.count
         let (status, reason) = Self.withErrorBuffer { error, size in
-            buffer.withUnsafeMutableBufferPointer { ccrypto_private_key_pem(handle, $0.baseAddress, &length, error, size) }
+            buffer.withUnsafeMutableBufferPointer {
+                ccrypto_private_key_pem(handle, $0.baseAddress, &length, error, size)
+            }
         }
         guard status == 0 else { throw CryptoError(reason) }
         return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -83,7 +83,8 @@ public final class HTTPClient: Sendable {
                 engine.submit(job)
             }
 
-            let finished: [(Int, Result<CompletedTransfer, HTTPError>, ContinuousClock.Instant)] = mailbox.lock.withLock {
+            let finished: [(Int, Result<CompletedTransfer, HTTPError>, ContinuousClock.Instant)] = mailbox.lock.withLock
+            {
                 while mailbox.finished.isEmpty {
                     // Wake for the earliest retry only when there is room to start it.
                     var nextDue = inFlight < window.limit ? earliestDue(slots) : nil
@@ -334,7 +335,9 @@ public final class HTTPClient: Sendable {
         let utf8 = url.utf8
         guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return url[...] }
         var authority = utf8.index(after: colon)
-        while authority < utf8.endIndex, utf8[authority] == UInt8(ascii: "/") { authority = utf8.index(after: authority) }
+        while authority < utf8.endIndex, utf8[authority] == UInt8(ascii: "/") {
+            authority = utf8.index(after: authority)
+        }
         let end = utf8[authority...].firstIndex { byte in
             byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
         }

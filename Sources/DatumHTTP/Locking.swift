@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A mutex plus condition variable; the one synchronisation primitive of this module.
@@ -21,8 +21,8 @@ final class ConditionLock: @unchecked Sendable {
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         #if canImport(Glibc)
-        // Deadlines are computed on the monotonic clock so wall-clock jumps cannot stall retries.
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+            // Deadlines are computed on the monotonic clock so wall-clock jumps cannot stall retries.
+            pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         #endif
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
@@ -58,17 +58,17 @@ final class ConditionLock: @unchecked Sendable {
         if remaining <= .zero { return }
         var timeout = timespec()
         #if canImport(Glibc)
-        clock_gettime(CLOCK_MONOTONIC, &timeout)
-        let parts = remaining.components
-        let nanos = Int(timeout.tv_nsec) + Int(parts.attoseconds / 1_000_000_000)
-        timeout.tv_sec += Int(parts.seconds) + nanos / 1_000_000_000
-        timeout.tv_nsec = nanos % 1_000_000_000
-        pthread_cond_timedwait(condition, mutex, &timeout)
+            clock_gettime(CLOCK_MONOTONIC, &timeout)
+            let parts = remaining.components
+            let nanos = Int(timeout.tv_nsec) + Int(parts.attoseconds / 1_000_000_000)
+            timeout.tv_sec += Int(parts.seconds) + nanos / 1_000_000_000
+            timeout.tv_nsec = nanos % 1_000_000_000
+            pthread_cond_timedwait(condition, mutex, &timeout)
         #else
-        let parts = remaining.components
-        timeout.tv_sec = Int(parts.seconds)
-        timeout.tv_nsec = Int(parts.attoseconds / 1_000_000_000)
-        pthread_cond_timedwait_relative_np(condition, mutex, &timeout)
+            let parts = remaining.components
+            timeout.tv_sec = Int(parts.seconds)
+            timeout.tv_nsec = Int(parts.attoseconds / 1_000_000_000)
+            pthread_cond_timedwait_relative_np(condition, mutex, &timeout)
         #endif
     }
 }
@@ -84,23 +84,25 @@ final class JoinableThread: @unchecked Sendable {
     }
 
     #if canImport(Glibc)
-    private var thread = pthread_t()
+        private var thread = pthread_t()
     #else
-    private var thread: pthread_t?
+        private var thread: pthread_t?
     #endif
     private var joined = false
 
     /// Returns nil when the system refuses to create a thread.
     init?(_ body: @escaping @Sendable () -> Void) {
         let payload = Unmanaged.passRetained(Payload(body)).toOpaque()
-        let status = pthread_create(&thread, nil, { argument in
-            #if canImport(Glibc)
-            guard let argument else { return nil }
-            #endif
-            let payload = Unmanaged<Payload>.fromOpaque(argument).takeRetainedValue()
-            payload.body()
-            return nil
-        }, payload)
+        let status = pthread_create(
+            &thread, nil,
+            { argument in
+                #if canImport(Glibc)
+                    guard let argument else { return nil }
+                #endif
+                let payload = Unmanaged<Payload>.fromOpaque(argument).takeRetainedValue()
+                payload.body()
+                return nil
+            }, payload)
         if status != 0 {
             Unmanaged<Payload>.fromOpaque(payload).release()
             return nil
@@ -112,9 +114,9 @@ final class JoinableThread: @unchecked Sendable {
         guard !joined else { return }
         joined = true
         #if canImport(Glibc)
-        pthread_join(thread, nil)
+            pthread_join(thread, nil)
         #else
-        if let thread { pthread_join(thread, nil) }
+            if let thread { pthread_join(thread, nil) }
         #endif
     }
 }

@@ -79,7 +79,9 @@ struct RequestTracer: Sendable {
 
     /// Hides credentials: `Bearer abc` becomes `Bearer <masked>`, and a bare token `<masked>`.
     static func masked(_ header: HTTPHeader) -> String {
-        guard HTTPHeaders.sameName(header.name, "Authorization") || HTTPHeaders.sameName(header.name, "Proxy-Authorization")
+        guard
+            HTTPHeaders.sameName(header.name, "Authorization")
+                || HTTPHeaders.sameName(header.name, "Proxy-Authorization")
         else { return header.value }
         let value = header.value
         if value.isEmpty { return "" }
@@ -172,7 +174,8 @@ struct RequestTracer: Sendable {
         } else {
             let dial = timings.connect - timings.nameLookup
             let tls = timings.tlsHandshakeDone > .zero ? timings.tlsHandshakeDone - timings.connect : .zero
-            stats = "DNSLookup \(milliseconds(timings.nameLookup)) ms Dial \(milliseconds(dial)) ms"
+            stats =
+                "DNSLookup \(milliseconds(timings.nameLookup)) ms Dial \(milliseconds(dial)) ms"
                 + " TLSHandshake \(milliseconds(tls)) ms"
         }
         let serverProcessing = timings.startTransfer - timings.preTransfer

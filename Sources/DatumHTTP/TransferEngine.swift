@@ -1,8 +1,9 @@
 internal import CCurlShim
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs every transfer of one client on a single thread over one libcurl multi handle.

@@ -93,7 +93,8 @@ struct Composer {
     }
 
     private func depthError(at mark: YAMLMark) -> YAMLError {
-        YAMLError(kind: .depthLimit, mark: mark, message: "document nesting exceeds the limit of \(limits.maxDepth) levels")
+        YAMLError(
+            kind: .depthLimit, mark: mark, message: "document nesting exceeds the limit of \(limits.maxDepth) levels")
     }
 
     private mutating func count(_ nodes: Int, at mark: YAMLMark) throws(YAMLError) {
@@ -105,7 +106,9 @@ struct Composer {
         }
     }
 
-    private mutating func complete(_ node: consuming YAMLNode, size: Int, height: Int, anchor: String?) throws(YAMLError) {
+    private mutating func complete(_ node: consuming YAMLNode, size: Int, height: Int, anchor: String?)
+        throws(YAMLError)
+    {
         if let anchor { anchors[anchor] = Anchored(node: copy node, size: size, height: height) }
         guard !stack.isEmpty else {
             root = node
@@ -144,7 +147,9 @@ struct Composer {
             var index: [String: YAMLMark] = [:]
             index.reserveCapacity(pairs.count * 2)
             for pair in pairs {
-                if let existing = pair.key.duplicateCheckName, index[existing] == nil { index[existing] = pair.key.start }
+                if let existing = pair.key.duplicateCheckName, index[existing] == nil {
+                    index[existing] = pair.key.start
+                }
             }
             stack[top].keyIndex = index
         }

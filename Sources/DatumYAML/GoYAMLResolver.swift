@@ -72,8 +72,12 @@ enum GoYAMLResolver {
 
     private static let words: [String: GoScalar] = {
         var table: [String: GoScalar] = [:]
-        for word in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"] { table[word] = .bool(true) }
-        for word in ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] { table[word] = .bool(false) }
+        for word in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"] {
+            table[word] = .bool(true)
+        }
+        for word in ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] {
+            table[word] = .bool(false)
+        }
         for word in ["~", "null", "Null", "NULL"] { table[word] = .null }
         for word in [".nan", ".NaN", ".NAN"] { table[word] = .float(.nan) }
         for word in [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"] { table[word] = .float(.infinity) }

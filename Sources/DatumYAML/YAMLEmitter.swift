@@ -173,7 +173,8 @@ struct GoYAMLWriter {
     /// YAML 1.1 sexagesimal numbers (`1:20`), which go-yaml quotes for other parsers' sake.
     static func isBase60Float(_ s: String) -> Bool {
         let b = Array(s.utf8)
-        guard let first = b.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
+        guard let first = b.first,
+            first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
             b.contains(UInt8(ascii: ":"))
         else { return false }
         func isDigit(_ j: Int) -> Bool { j < b.count && b[j] >= 0x30 && b[j] <= 0x39 }
@@ -334,7 +335,8 @@ struct GoYAMLWriter {
             return
         }
         let (letter, digits): (UInt8, Int) =
-            c.value <= 0xFF ? (UInt8(ascii: "x"), 2) : c.value <= 0xFFFF ? (UInt8(ascii: "u"), 4) : (UInt8(ascii: "U"), 8)
+            c.value <= 0xFF
+            ? (UInt8(ascii: "x"), 2) : c.value <= 0xFFFF ? (UInt8(ascii: "u"), 4) : (UInt8(ascii: "U"), 8)
         put(letter)
         for k in stride(from: (digits - 1) * 4, through: 0, by: -4) {
             let digit = UInt8((c.value >> UInt32(k)) & 0x0F)
@@ -423,7 +425,9 @@ struct GoYAMLWriter {
         indention = true
     }
 
-    private mutating func writeIndicator(_ indicator: String, needWhitespace: Bool, isWhitespace: Bool, isIndention: Bool) {
+    private mutating func writeIndicator(
+        _ indicator: String, needWhitespace: Bool, isWhitespace: Bool, isIndention: Bool
+    ) {
         if needWhitespace && !whitespace { put(UInt8(ascii: " ")) }
         for c in indicator.unicodeScalars { write(c) }
         whitespace = isWhitespace

@@ -17,7 +17,9 @@ extension YAMLNode {
     /// or duplicated field); for a path ending in `.index`, the element.
     public func keyNode(atPath components: [YAMLPathComponent]) -> YAMLNode? {
         guard let last = components.last else { return self }
-        guard let parent = node(atPath: Array(components.dropLast())), let child = parent.child(last) else { return nil }
+        guard let parent = node(atPath: Array(components.dropLast())), let child = parent.child(last) else {
+            return nil
+        }
         return child.key ?? child.value
     }
 

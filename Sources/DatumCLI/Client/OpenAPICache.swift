@@ -128,7 +128,9 @@ struct OpenAPICache: Sendable {
         let bodyPath = FileSystem.join(folder, Self.safe(key) + ".json")
         let tagPath = FileSystem.join(folder, Self.safe(key) + ".etag")
         var saved: (tag: String, body: [UInt8])?
-        if FileSystem.entry(at: tagPath) != nil, let tag = try? FileSystem.read(tagPath), let body = try? FileSystem.read(bodyPath) {
+        if FileSystem.entry(at: tagPath) != nil, let tag = try? FileSystem.read(tagPath),
+            let body = try? FileSystem.read(bodyPath)
+        {
             saved = (String(decoding: tag, as: UTF8.self), body)
         }
         let response = try send(saved?.tag)

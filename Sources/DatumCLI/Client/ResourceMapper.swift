@@ -151,7 +151,8 @@ public final class ResourceMapper: Sendable {
             resources.append(
                 APIResource(
                     group: groupVersion.group, version: groupVersion.version, name: name,
-                    singularName: entry["singularName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? kind.lowercased(),
+                    singularName: entry["singularName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+                        ?? kind.lowercased(),
                     kind: kind, namespaced: entry["namespaced"]?.boolValue ?? true,
                     shortNames: entry["shortNames"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                     categories: entry["categories"]?.arrayValue?.compactMap(\.stringValue) ?? [],
@@ -175,9 +176,12 @@ extension ProjectClient {
             let slots = Mutex<[Result<HTTPResponse, CLIError>?]>([nil, nil])
             DispatchQueue.concurrentPerform(iterations: paths.count) { index in
                 let result = Result { () throws(CLIError) -> HTTPResponse in
-                    try cache.discoveryDocument(key: String(paths[index].dropFirst()), server: scope.server, plane: scope.pathPrefix) {
+                    try cache.discoveryDocument(
+                        key: String(paths[index].dropFirst()), server: scope.server, plane: scope.pathPrefix
+                    ) {
                         (tag: String?) throws(CLIError) -> HTTPResponse in
-                        var request = request("GET", scope.url(paths[index]), accept: ResourceMapper.aggregatedDiscoveryAccept)
+                        var request = request(
+                            "GET", scope.url(paths[index]), accept: ResourceMapper.aggregatedDiscoveryAccept)
                         if let tag { request.headers.set("If-None-Match", tag) }
                         return try send(request)
                     }

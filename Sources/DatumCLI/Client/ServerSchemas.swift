@@ -78,7 +78,8 @@ final class ServerSchemas: Sendable {
             // An unreachable server, or one that refuses these credentials, fails the command's
             // own requests too, which say so; only other reasons (a missing or broken document)
             // deserve a note here.
-            let sayNothing = error.kind == .connection || error.kind == .authentication || error.code == 401
+            let sayNothing =
+                error.kind == .connection || error.kind == .authentication || error.code == 401
                 || error.code == 403
             return fallBack(gvk, because: sayNothing ? nil : error.message, &state)
         }
@@ -89,7 +90,8 @@ final class ServerSchemas: Sendable {
             return nil
         }
         let names = CRDDescriptor.Names(
-            plural: resource.name, singular: resource.singularName.isEmpty ? gvk.kind.lowercased() : resource.singularName,
+            plural: resource.name,
+            singular: resource.singularName.isEmpty ? gvk.kind.lowercased() : resource.singularName,
             shortNames: resource.shortNames, kind: gvk.kind, listKind: gvk.kind + "List",
             categories: resource.categories)
         switch CRDModel.published(
@@ -101,7 +103,8 @@ final class ServerSchemas: Sendable {
     }
 
     /// The embedded model, when there is one, with a note that the server's schema was not used.
-    private func fallBack(_ gvk: GroupVersionKind, because reason: String?, _ state: inout State) -> (CRDModel, Source)? {
+    private func fallBack(_ gvk: GroupVersionKind, because reason: String?, _ state: inout State) -> (CRDModel, Source)?
+    {
         guard let model = BuiltinSchemas.model(for: gvk) else { return nil }
         if let reason, !state.noted {
             state.noted = true

@@ -95,8 +95,10 @@ struct ConfigGetContextsCommand: CLICommand {
                 "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
                 help: "Output format. One of: (name)."),
         ],
-        positionals: [PositionalSpec(
-            "NAME", help: "Contexts to show.", isRepeating: true, isOptional: true, completion: .contextNames)])
+        positionals: [
+            PositionalSpec(
+                "NAME", help: "Contexts to show.", isRepeating: true, isOptional: true, completion: .contextNames)
+        ])
 
     var names: [String]
     var noHeaders: Bool
@@ -182,7 +184,9 @@ struct ConfigDeleteContextCommand: CLICommand {
         }
         config.contexts.removeAll { $0.name == name }
         if config.currentContext == name {
-            context.stderr.line("warning: this removed your active context, use \"datumctl config use-context CONTEXT_NAME\" to select a different one")
+            context.stderr.line(
+                "warning: this removed your active context, use \"datumctl config use-context CONTEXT_NAME\" to select a different one"
+            )
         }
         try store.save(config)
         context.stdout.line("deleted context \(name) from \(store.path)")
@@ -204,16 +208,22 @@ struct ConfigSetContextCommand: CLICommand {
         examples: [
             Example(
                 "Create a context for a project on the production API and make it current",
-                "datumctl config set-context prod --server=https://api.datum.net --project=my-project --token-file=~/.datumctl/prod.token\ndatumctl config use-context prod"),
-            Example("Point the current context at another project", "datumctl config set-context --current --project=other-project"),
+                "datumctl config set-context prod --server=https://api.datum.net --project=my-project --token-file=~/.datumctl/prod.token\ndatumctl config use-context prod"
+            ),
+            Example(
+                "Point the current context at another project",
+                "datumctl config set-context --current --project=other-project"),
         ],
         options: [
             OptionSpec("current", help: "Modify the current context."),
-            OptionSpec("token-file", kind: .value(ValueSpec("FILE", completion: .files(extensions: []))),
+            OptionSpec(
+                "token-file", kind: .value(ValueSpec("FILE", completion: .files(extensions: []))),
                 help: "A file holding the bearer token (read each time it is used)."),
         ],
-        positionals: [PositionalSpec(
-            "NAME", help: "The context to create or update.", isOptional: true, completion: .contextNames)])
+        positionals: [
+            PositionalSpec(
+                "NAME", help: "The context to create or update.", isOptional: true, completion: .contextNames)
+        ])
 
     var name: String?
     var useCurrent: Bool
@@ -230,7 +240,9 @@ struct ConfigSetContextCommand: CLICommand {
         useCurrent = parsed.flag("current")
         if useCurrent == (name != nil) {
             throw .usage(
-                useCurrent ? "you cannot specify both a context name and --current" : "you must specify a context name or --current",
+                useCurrent
+                    ? "you cannot specify both a context name and --current"
+                    : "you must specify a context name or --current",
                 command: ["datumctl", "config", "set-context"])
         }
         tokenFile = parsed.string("token-file")
@@ -242,7 +254,8 @@ struct ConfigSetContextCommand: CLICommand {
         certificateAuthority = parsed.string("certificate-authority").map(environment.absolutePath)
         insecure = parsed.isSet("insecure-skip-tls-verify") ? parsed.flag("insecure-skip-tls-verify") : nil
         if token != nil && tokenFile != nil {
-            throw .usage("--token and --token-file cannot be used together", command: ["datumctl", "config", "set-context"])
+            throw .usage(
+                "--token and --token-file cannot be used together", command: ["datumctl", "config", "set-context"])
         }
         tokenFile = tokenFile.map(environment.absolutePath)
     }

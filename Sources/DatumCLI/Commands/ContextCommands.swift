@@ -153,7 +153,11 @@ struct ContextTree {
 
     static func strippingScheme(_ server: String) -> String {
         var text = Substring(server)
-        if text.hasPrefix("https://") { text = text.dropFirst(8) } else if text.hasPrefix("http://") { text = text.dropFirst(7) }
+        if text.hasPrefix("https://") {
+            text = text.dropFirst(8)
+        } else if text.hasPrefix("http://") {
+            text = text.dropFirst(7)
+        }
         while text.hasSuffix("/") { text = text.dropLast() }
         return String(text)
     }
@@ -212,7 +216,9 @@ struct ContextUseCommand: CLICommand {
             config.upsert(session)
         }
         try store.save(config)
-        context.stdout.write("\n\u{2713} Switched to \(ContextTree(config: config, session: resolved.session).description(of: resolved))\n")
+        context.stdout.write(
+            "\n\u{2713} Switched to \(ContextTree(config: config, session: resolved.session).description(of: resolved))\n"
+        )
         return .success
     }
 }

@@ -185,7 +185,9 @@ struct DeleteCommand: CLICommand {
                     "DELETE", session.client.scope.url(entry.path), contentType: "application/json", body: body,
                     idempotent: true)
             }
-            for (entry, result) in zip(paths, session.client.sendAll(requests, concurrency: HTTPClient.defaultConcurrency)) {
+            for (entry, result) in zip(
+                paths, session.client.sendAll(requests, concurrency: HTTPClient.defaultConcurrency))
+            {
                 do throws(CLIError) {
                     let response = try ProjectClient.decode(try result.get())
                     printDeleted(entry.target, context)
@@ -268,7 +270,9 @@ struct DeleteCommand: CLICommand {
         while true {
             let requests = pending.map { session.client.request("GET", session.client.scope.url($0.path)) }
             var still: [Deleted] = []
-            for (entry, result) in zip(pending, session.client.sendAll(requests, concurrency: HTTPClient.defaultConcurrency)) {
+            for (entry, result) in zip(
+                pending, session.client.sendAll(requests, concurrency: HTTPClient.defaultConcurrency))
+            {
                 switch result {
                 case .success(let response) where response.status == 404:
                     continue

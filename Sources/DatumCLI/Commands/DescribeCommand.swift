@@ -101,7 +101,8 @@ struct DescribeCommand: CLICommand {
         // name and namespace; the uid kubectl also selects by is matched here once the object is in.
         let prefetch = showEvents ? targets.compactMap { Self.eventsPrefetch(for: $0, session, limit: chunkSize) } : []
         let fetched = session.fetch(
-            targets, query: query, chunkSize: chunkSize, alongside: prefetch.map { session.client.request("GET", $0.url) })
+            targets, query: query, chunkSize: chunkSize,
+            alongside: prefetch.map { session.client.request("GET", $0.url) })
         var prefetched: [String: JSONValue] = [:]
         for (entry, result) in zip(prefetch, fetched.alongside) {
             // A failed or paged answer is asked for again, exactly, after the object.
@@ -202,7 +203,8 @@ struct DescribeCommand: CLICommand {
             (try? target.path()) != nil
         else { return nil }
         let stand: JSONValue = [
-            "kind": .string(target.resource.kind), "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "kind": .string(target.resource.kind),
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
         ]
         guard let url = try? eventsURL(for: stand, scope: session.client.scope, limit: limit) else { return nil }
         return (eventsKey(kind: target.resource.kind, namespace: namespace, name: name), url)

@@ -54,7 +54,8 @@ struct GetOrganizations {
         // Each organization's onboarding, fetched concurrently; a failure leaves it "unknown".
         var organizations: [String] = []
         for item in items {
-            if let id = item["spec"]?["organizationRef"]?["name"]?.stringValue, !id.isEmpty, !organizations.contains(id) {
+            if let id = item["spec"]?["organizationRef"]?["name"]?.stringValue, !id.isEmpty, !organizations.contains(id)
+            {
                 organizations.append(id)
             }
         }
@@ -63,7 +64,9 @@ struct GetOrganizations {
             client.request("GET", client.scope.url(group + "/organizations/" + ProjectScope.escapePathSegment(id)))
         }
         for (id, result) in zip(organizations, client.sendAll(requests, concurrency: 8)) {
-            guard case .success(let response) = result, let object = try? ProjectClient.decode(response) else { continue }
+            guard case .success(let response) = result, let object = try? ProjectClient.decode(response) else {
+                continue
+            }
             statuses[id] = Onboarding(object)
         }
         for index in items.indices {
@@ -71,7 +74,9 @@ struct GetOrganizations {
             else { continue }
             var annotations = items[index]["metadata"]?["annotations"]?.objectValue ?? [:]
             annotations["datum.net/onboarding-status"] = .string(status.label)
-            if !status.complete, let reason = status.reason { annotations["datum.net/onboarding-reason"] = .string(reason) }
+            if !status.complete, let reason = status.reason {
+                annotations["datum.net/onboarding-reason"] = .string(reason)
+            }
             items[index]["metadata"]?["annotations"] = .object(annotations)
         }
         list["items"] = .array(items)
@@ -79,7 +84,8 @@ struct GetOrganizations {
         switch command.output {
         case .standard, .wide:
             context.stdout.write(
-                Self.table(items, statuses: statuses, wide: command.output == .wide, now: Double(KubeTime.now()),
+                Self.table(
+                    items, statuses: statuses, wide: command.output == .wide, now: Double(KubeTime.now()),
                     portal: Self.portal(for: settings.server)))
         case .name:
             for item in items {
@@ -171,8 +177,10 @@ struct GetOrganizations {
                 rows.append([id, display, label, age])
             }
         }
-        let header = wide
-            ? ["ORGANIZATION", "DISPLAY NAME", "STATUS", "USER", "AGE"] : ["ORGANIZATION", "DISPLAY NAME", "STATUS", "AGE"]
+        let header =
+            wide
+            ? ["ORGANIZATION", "DISPLAY NAME", "STATUS", "USER", "AGE"]
+            : ["ORGANIZATION", "DISPLAY NAME", "STATUS", "AGE"]
         var text = ContextTree.table(header: header, rows: rows)
         if !incomplete.isEmpty {
             text += "\nSome organizations still need setup before you can use them with datumctl:\n"

@@ -211,7 +211,9 @@ struct LoginCommand: CLICommand {
         }
         try configStore.save(config)
         if let selected {
-            context.stdout.line("\u{2713} Context set to \(ContextTree(config: config, session: session.name).description(of: selected))")
+            context.stdout.line(
+                "\u{2713} Context set to \(ContextTree(config: config, session: session.name).description(of: selected))"
+            )
         } else if own.isEmpty {
             context.stdout.line(
                 "Session \(session.name) is active. Choose a project with --project PROJECT (or DATUM_PROJECT), or "

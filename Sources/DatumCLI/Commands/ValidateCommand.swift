@@ -30,8 +30,12 @@ struct ValidateCommand: CLICommand {
         examples: [
             Example("Validate one file", "datumctl validate -f backendtlspolicy.yaml"),
             Example("Validate every manifest under a directory, recursively", "datumctl validate -f manifests/ -R"),
-            Example("Validate from standard input and print a JSON report", "cat policy.yaml | datumctl validate -f - -o json"),
-            Example("Fail on warnings too, and only warn about unknown fields", "datumctl validate -f policy.yaml --strict --validate=warn"),
+            Example(
+                "Validate from standard input and print a JSON report",
+                "cat policy.yaml | datumctl validate -f - -o json"),
+            Example(
+                "Fail on warnings too, and only warn about unknown fields",
+                "datumctl validate -f policy.yaml --strict --validate=warn"),
         ],
         options: [
             OptionSpec(
@@ -44,7 +48,8 @@ struct ValidateCommand: CLICommand {
             OptionSpec(
                 "validate",
                 kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
-                help: "What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) says nothing about them.",
+                help:
+                    "What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) says nothing about them.",
                 defaultValue: "strict"),
             OptionSpec("strict", help: "Treat warnings as errors: exit 1 when any warning is reported."),
             OptionSpec(

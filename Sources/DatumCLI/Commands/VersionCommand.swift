@@ -54,7 +54,6 @@ struct VersionCommand: CLICommand {
         return .object(info)
     }
 
-
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
         var server: JSONValue?
         var failure: CLIError?

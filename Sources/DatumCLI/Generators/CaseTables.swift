@@ -72,7 +72,9 @@ struct CaseTables: Sendable {
     }
 
     private var valueTable: String {
-        let arms = data.valueCompletions.map { "    \(ShellQuoting.quoted($0.key))) kind=(\($0.kind.words(quotedBy: ShellQuoting.word))) ;;" }
+        let arms = data.valueCompletions.map {
+            "    \(ShellQuoting.quoted($0.key))) kind=(\($0.kind.words(quotedBy: ShellQuoting.word))) ;;"
+        }
         return caseFunction(
             "value_kind", comment: "How the value of the option with key $1 completes.", subject: "$1", arms: arms)
     }

@@ -55,8 +55,10 @@ public struct CustomColumnsPrinter: Sendable {
         }
         guard lines.count >= 2 else { throw PrinterError("invalid template, missing spec line. " + expected) }
         let fields = { (line: Substring) in
-            line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
-                .map(String.init)
+            line.split(whereSeparator: {
+                $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}"
+            })
+            .map(String.init)
         }
         let headers = fields(lines[0])
         let specs = fields(lines[1])

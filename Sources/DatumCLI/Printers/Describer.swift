@@ -19,8 +19,10 @@ public enum GenericDescriber {
         printAnnotations(&w, title: "Annotations", annotations: stringMap(metadata?["annotations"]))
         printContent(
             &w, level: 0, content: object.objectValue ?? JSONObject(), skipPrefix: "",
-            skip: [".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels",
-                ".metadata.annotations"])
+            skip: [
+                ".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels",
+                ".metadata.annotations",
+            ])
         if let events {
             describeEvents(&w, events: events["items"]?.arrayValue ?? [], now: now)
         }
@@ -135,7 +137,8 @@ public enum GenericDescriber {
         var out = ""
         var previousIsLetter = false
         for scalar in s.unicodeScalars {
-            let isLetter = scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
+            let isLetter =
+                scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
                 || scalar.properties.generalCategory == .nonspacingMark
             if isLetter && !previousIsLetter {
                 out += String(scalar).uppercased()

@@ -130,8 +130,7 @@ public enum ExplainPrinter {
             return schema
         }
 
-        func output(schema: JSONValue, history: Set<String>, fieldPath: ArraySlice<String>, recursive: Bool) -> String
-        {
+        func output(schema: JSONValue, history: Set<String>, fieldPath: ArraySlice<String>, recursive: Bool) -> String {
             let ref = schema["$ref"]?.stringValue ?? ""
             var nextHistory = history
             nextHistory.insert(ref)
@@ -155,7 +154,8 @@ public enum ExplainPrinter {
                     out += extractEnum(subschema, longView: true, limit: -1, indentAmount: 0) + "\n"
                     out += "\n"
                 }
-                return out + output(schema: subschema, history: [], fieldPath: fieldPath.dropFirst(), recursive: recursive)
+                return out
+                    + output(schema: subschema, history: [], fieldPath: fieldPath.dropFirst(), recursive: recursive)
             }
             if let items = resolvedSchema["items"], truthy(items) {
                 return output(schema: items, history: nextHistory, fieldPath: fieldPath, recursive: recursive)

@@ -262,7 +262,8 @@ struct GoTemplateParser {
                 case "else":
                     return (nodes, ListEnd(word: "else", position: first.position, rest: Array(tokens.dropFirst())))
                 case "if", "with":
-                    nodes.append(try parseConditional(word, Array(tokens.dropFirst()), at: first.position, depth: depth))
+                    nodes.append(
+                        try parseConditional(word, Array(tokens.dropFirst()), at: first.position, depth: depth))
                     continue
                 case "range":
                     var reader = TokenReader(tokens: Array(tokens.dropFirst()), parser: self)
@@ -273,7 +274,9 @@ struct GoTemplateParser {
                     var otherwise: [GoTemplateNode]?
                     guard let end else { throw fail("unexpected EOF", at: text.count) }
                     if end.word == "else" {
-                        guard end.rest.isEmpty else { throw fail("unexpected \"\(end.rest[0].text)\" in else", at: end.position) }
+                        guard end.rest.isEmpty else {
+                            throw fail("unexpected \"\(end.rest[0].text)\" in else", at: end.position)
+                        }
                         let (elseBody, elseEnd) = try parseList(depth: depth + 1)
                         guard elseEnd?.word == "end" else { throw fail("expected end; found else", at: end.position) }
                         otherwise = elseBody
@@ -282,7 +285,9 @@ struct GoTemplateParser {
                     continue
                 case "define", "block":
                     guard tokens.count >= 2, case .string(let name) = tokens[1].kind else {
-                        throw fail("unexpected \"\(tokens.count > 1 ? tokens[1].text : "}}")\" in \(word) clause", at: first.position)
+                        throw fail(
+                            "unexpected \"\(tokens.count > 1 ? tokens[1].text : "}}")\" in \(word) clause",
+                            at: first.position)
                     }
                     var pipeline: GoPipeline?
                     if word == "block" {
@@ -294,11 +299,15 @@ struct GoTemplateParser {
                     let (body, end) = try parseList(depth: depth + 1)
                     guard end?.word == "end" else { throw fail("unexpected EOF", at: text.count) }
                     definitions[name] = body
-                    if word == "block" { nodes.append(.include(name: name, pipeline: pipeline, position: first.position)) }
+                    if word == "block" {
+                        nodes.append(.include(name: name, pipeline: pipeline, position: first.position))
+                    }
                     continue
                 case "template":
                     guard tokens.count >= 2, case .string(let name) = tokens[1].kind else {
-                        throw fail("unexpected \"\(tokens.count > 1 ? tokens[1].text : "}}")\" in template clause", at: first.position)
+                        throw fail(
+                            "unexpected \"\(tokens.count > 1 ? tokens[1].text : "}}")\" in template clause",
+                            at: first.position)
                     }
                     var pipeline: GoPipeline?
                     if tokens.count > 2 {
@@ -330,11 +339,17 @@ struct GoTemplateParser {
         guard let end else { throw fail("unexpected EOF", at: text.count) }
         var otherwise: [GoTemplateNode]?
         if end.word == "else" {
-            if let next = end.rest.first, case .identifier(let chained) = next.kind, chained == "if" || chained == "with" {
+            if let next = end.rest.first, case .identifier(let chained) = next.kind,
+                chained == "if" || chained == "with"
+            {
                 // `{{else if ...}}` is an `if` inside the else branch, sharing its `{{end}}`.
-                otherwise = [try parseConditional(chained, Array(end.rest.dropFirst()), at: next.position, depth: depth + 1)]
+                otherwise = [
+                    try parseConditional(chained, Array(end.rest.dropFirst()), at: next.position, depth: depth + 1)
+                ]
             } else {
-                guard end.rest.isEmpty else { throw fail("unexpected \"\(end.rest[0].text)\" in else", at: end.position) }
+                guard end.rest.isEmpty else {
+                    throw fail("unexpected \"\(end.rest[0].text)\" in else", at: end.position)
+                }
                 let (elseBody, elseEnd) = try parseList(depth: depth + 1)
                 guard let elseEnd, elseEnd.word == "end" else {
                     throw fail(elseEnd == nil ? "unexpected EOF" : "expected end; found else", at: end.position)
@@ -445,7 +460,11 @@ struct GoTemplateParser {
                                 let code = UInt32(word(i + 1, i + 1 + digits), radix: 16),
                                 let scalar = Unicode.Scalar(code)
                             else { throw fail("invalid syntax", at: begin) }
-                            if digits == 2 { bytes.append(UInt8(code)) } else { bytes += Array(String(Character(scalar)).utf8) }
+                            if digits == 2 {
+                                bytes.append(UInt8(code))
+                            } else {
+                                bytes += Array(String(Character(scalar)).utf8)
+                            }
                             i += digits
                         default: throw fail("invalid syntax", at: begin)
                         }
@@ -456,38 +475,57 @@ struct GoTemplateParser {
                     i += 1
                 }
                 i += 1
-                tokens.append(Token(kind: .string(String(decoding: bytes, as: UTF8.self)), position: begin, text: word(begin, i)))
+                tokens.append(
+                    Token(kind: .string(String(decoding: bytes, as: UTF8.self)), position: begin, text: word(begin, i)))
             case 0x60:  // `raw`
-                guard let close = find([0x60], from: i + 1) else { throw fail("unterminated raw quoted string", at: begin) }
+                guard let close = find([0x60], from: i + 1) else {
+                    throw fail("unterminated raw quoted string", at: begin)
+                }
                 tokens.append(Token(kind: .string(word(i + 1, close)), position: begin, text: word(begin, close + 1)))
                 i = close + 1
             case 0x27:  // 'c'
-                guard let close = find([0x27], from: i + 1), close > i + 1 else { throw fail("unterminated character constant", at: begin) }
+                guard let close = find([0x27], from: i + 1), close > i + 1 else {
+                    throw fail("unterminated character constant", at: begin)
+                }
                 let inner = word(i + 1, close)
                 let value: Int
-                if inner == "\\n" { value = 10 } else if inner == "\\t" { value = 9 } else if inner == "\\\\" { value = 92 }
-                else if inner == "\\'" { value = 39 } else if let scalar = inner.unicodeScalars.first, inner.unicodeScalars.count == 1 {
+                if inner == "\\n" {
+                    value = 10
+                } else if inner == "\\t" {
+                    value = 9
+                } else if inner == "\\\\" {
+                    value = 92
+                } else if inner == "\\'" {
+                    value = 39
+                } else if let scalar = inner.unicodeScalars.first, inner.unicodeScalars.count == 1 {
                     value = Int(scalar.value)
-                } else { throw fail("malformed character constant: \(word(begin, close + 1))", at: begin) }
+                } else {
+                    throw fail("malformed character constant: \(word(begin, close + 1))", at: begin)
+                }
                 tokens.append(Token(kind: .character(value), position: begin, text: word(begin, close + 1)))
                 i = close + 1
             case 0x2E:  // .a.b or .
                 i += 1
-                while i < text.count, isIdentifier(text[i]) || (text[i] == 0x2E && i + 1 < text.count && isIdentifier(text[i + 1])) {
+                while i < text.count,
+                    isIdentifier(text[i]) || (text[i] == 0x2E && i + 1 < text.count && isIdentifier(text[i + 1]))
+                {
                     i += 1
                 }
                 tokens.append(Token(kind: .field(word(begin, i)), position: begin, text: word(begin, i)))
             case 0x24:  // $x.a.b
                 i += 1
-                while i < text.count, isIdentifier(text[i]) || (text[i] == 0x2E && i + 1 < text.count && isIdentifier(text[i + 1])) {
+                while i < text.count,
+                    isIdentifier(text[i]) || (text[i] == 0x2E && i + 1 < text.count && isIdentifier(text[i + 1]))
+                {
                     i += 1
                 }
                 tokens.append(Token(kind: .variable(word(begin, i)), position: begin, text: word(begin, i)))
             default:
                 if isDigit(c) || ((c == 0x2D || c == 0x2B) && i + 1 < text.count && isDigit(text[i + 1])) {
                     i += 1
-                    while i < text.count, isIdentifier(text[i]) || text[i] == 0x2E
-                        || ((text[i] == 0x2D || text[i] == 0x2B) && (text[i - 1] == 0x65 || text[i - 1] == 0x45))
+                    while i < text.count,
+                        isIdentifier(text[i]) || text[i] == 0x2E
+                            || ((text[i] == 0x2D || text[i] == 0x2B) && (text[i - 1] == 0x65 || text[i - 1] == 0x45))
                     {
                         i += 1
                     }
@@ -526,7 +564,9 @@ struct GoTemplateParser {
             if allowDeclarations, index < tokens.count, case .variable(let name) = tokens[index].kind {
                 var names = [name]
                 var look = index + 1
-                if look + 1 < tokens.count, tokens[look].kind == .comma, case .variable(let second) = tokens[look + 1].kind {
+                if look + 1 < tokens.count, tokens[look].kind == .comma,
+                    case .variable(let second) = tokens[look + 1].kind
+                {
                     names.append(second)
                     look += 2
                 }
@@ -588,7 +628,9 @@ struct GoTemplateParser {
             case .character(let c): return .number(.int(c), text: token.text)
             case .number(let text):
                 if let i = Int(text) { return .number(.int(i), text: text) }
-                if text.hasPrefix("0x"), let i = Int(text.dropFirst(2), radix: 16) { return .number(.int(i), text: text) }
+                if text.hasPrefix("0x"), let i = Int(text.dropFirst(2), radix: 16) {
+                    return .number(.int(i), text: text)
+                }
                 if let d = Double(text) { return .number(.data(.double(d)), text: text) }
                 throw parser.fail("bad number syntax: \(GoFormat.quote(text))", at: token.position)
             case .leftParen:
@@ -646,7 +688,9 @@ struct GoTemplateExecutor {
         let column = before.lastIndex(of: 0x0A).map { position - $0 - 1 } ?? position
         let shown = context
         return GoTextTemplateError(
-            message: "template: \(GoTextTemplate.name):\(line):\(column): executing \"\(GoTextTemplate.name)\" at <\(shown)>: \(message)")
+            message:
+                "template: \(GoTextTemplate.name):\(line):\(column): executing \"\(GoTextTemplate.name)\" at <\(shown)>: \(message)"
+        )
     }
 
     /// Runs nodes; throws ``GoTextTemplateError`` or, for `break`/`continue`, `LoopControl` to the
@@ -736,7 +780,9 @@ struct GoTemplateExecutor {
                 let shown = "{{template \(GoFormat.quote(name))" + (pipeline.map { " " + $0.text } ?? "") + "}}"
                 throw fail("template \(GoFormat.quote(name)) not defined", at: position, context: shown)
             }
-            let value = try pipeline.map { (p) throws(GoTextTemplateError) -> GoValue in try evaluate(p, dot: dot) } ?? .data(.null)
+            let value =
+                try pipeline.map { (p) throws(GoTextTemplateError) -> GoValue in try evaluate(p, dot: dot) }
+                ?? .data(.null)
             let saved = variables
             variables = [("$", value)]
             defer { variables = saved }
@@ -776,7 +822,9 @@ struct GoTemplateExecutor {
         return result
     }
 
-    private mutating func evaluate(_ command: GoCommand, dot: GoValue, final: GoValue?) throws(GoTextTemplateError) -> GoValue {
+    private mutating func evaluate(_ command: GoCommand, dot: GoValue, final: GoValue?) throws(GoTextTemplateError)
+        -> GoValue
+    {
         guard let first = command.arguments.first else { return .missing }
         if case .function(let name, _) = first {
             return try call(
@@ -788,7 +836,9 @@ struct GoTemplateExecutor {
             switch first {
             case .field, .variable, .pipeline:
                 if case .field(let chain, _, _) = first, !chain.isEmpty {
-                    throw fail("\(chain.last ?? "") is not a method but has arguments", at: first.position, context: first.text)
+                    throw fail(
+                        "\(chain.last ?? "") is not a method but has arguments", at: first.position, context: first.text
+                    )
                 }
             default: break
             }
@@ -829,7 +879,9 @@ struct GoTemplateExecutor {
             let typ = step == 0 ? receiverType : "interface {}"
             switch current {
             case .missing:
-                if missingKeyIsError { throw fail("nil data; no entry for key \(GoFormat.quote(name))", at: position, context: context) }
+                if missingKeyIsError {
+                    throw fail("nil data; no entry for key \(GoFormat.quote(name))", at: position, context: context)
+                }
                 return .missing
             case .data(.null):
                 throw fail("nil pointer evaluating interface {}.\(name)", at: position, context: context)
@@ -837,7 +889,9 @@ struct GoTemplateExecutor {
                 if let found = map[name] {
                     current = .data(found)
                 } else {
-                    if missingKeyIsError { throw fail("map has no entry for key \(GoFormat.quote(name))", at: position, context: context) }
+                    if missingKeyIsError {
+                        throw fail("map has no entry for key \(GoFormat.quote(name))", at: position, context: context)
+                    }
                     current = .missing
                 }
             default:
@@ -856,10 +910,14 @@ struct GoTemplateExecutor {
         if name == "and" || name == "or" {
             var all = operands.map { Optional($0) }
             if final != nil { all.append(nil) }
-            guard !all.isEmpty else { throw fail("wrong number of args for \(name): want at least 1 got 0", at: position, context: context) }
+            guard !all.isEmpty else {
+                throw fail("wrong number of args for \(name): want at least 1 got 0", at: position, context: context)
+            }
             var last = GoValue.missing
             for operand in all {
-                last = try operand.map { (o) throws(GoTextTemplateError) -> GoValue in try value(of: o, dot: dot) } ?? (final ?? .missing)
+                last =
+                    try operand.map { (o) throws(GoTextTemplateError) -> GoValue in try value(of: o, dot: dot) }
+                    ?? (final ?? .missing)
                 if (name == "and") != last.truth { return last }
             }
             return last
@@ -869,7 +927,9 @@ struct GoTemplateExecutor {
         if let final { arguments.append(final) }
         func want(_ n: Int) throws(GoTextTemplateError) {
             guard arguments.count == n else {
-                throw fail("wrong number of args for \(name): want \(n) got \(arguments.count)", at: position, context: context)
+                throw fail(
+                    "wrong number of args for \(name): want \(n) got \(arguments.count)", at: position, context: context
+                )
             }
         }
         func callError(_ message: String) -> GoTextTemplateError {
@@ -888,7 +948,9 @@ struct GoTemplateExecutor {
             default: throw callError("len of type \(arguments[0].typeName)")
             }
         case "index":
-            guard !arguments.isEmpty else { throw fail("wrong number of args for index: want at least 1 got 0", at: position, context: context) }
+            guard !arguments.isEmpty else {
+                throw fail("wrong number of args for index: want at least 1 got 0", at: position, context: context)
+            }
             var current = arguments[0]
             for given in arguments.dropFirst() {
                 var key = given
@@ -915,7 +977,11 @@ struct GoTemplateExecutor {
             }
             return current
         case "slice":
-            guard !arguments.isEmpty, arguments.count <= 4 else { throw fail("wrong number of args for slice: want at least 1 got \(arguments.count)", at: position, context: context) }
+            guard !arguments.isEmpty, arguments.count <= 4 else {
+                throw fail(
+                    "wrong number of args for slice: want at least 1 got \(arguments.count)", at: position,
+                    context: context)
+            }
             var bounds: [Int] = []
             for bound in arguments.dropFirst() {
                 guard let i = GoSprintf.integer(bound) else {
@@ -928,11 +994,15 @@ struct GoTemplateExecutor {
                 let bytes = Array(s.utf8)
                 let low = bounds.first ?? 0, high = bounds.count > 1 ? bounds[1] : bytes.count
                 guard bounds.count < 3 else { throw callError("cannot 3-index slice a string") }
-                guard low >= 0, low <= high, high <= bytes.count else { throw callError("invalid slice index: \(low) > \(high)") }
+                guard low >= 0, low <= high, high <= bytes.count else {
+                    throw callError("invalid slice index: \(low) > \(high)")
+                }
                 return .string(String(decoding: bytes[low..<high], as: UTF8.self))
             case .data(.array(let list)):
                 let low = bounds.first ?? 0, high = bounds.count > 1 ? bounds[1] : list.count
-                guard low >= 0, low <= high, high <= list.count else { throw callError("invalid slice index: \(low) > \(high)") }
+                guard low >= 0, low <= high, high <= list.count else {
+                    throw callError("invalid slice index: \(low) > \(high)")
+                }
                 return .data(.array(Array(list[low..<high])))
             default:
                 throw callError("can't slice item of type \(arguments[0].typeName)")
@@ -941,15 +1011,21 @@ struct GoTemplateExecutor {
         case "println": return .string(arguments.map(\.printed).joined(separator: " ") + "\n")
         case "printf":
             guard case .data(.string(let format))? = arguments.first else {
-                throw fail("wrong type for value; expected string; got \(arguments.first?.typeName ?? "<nil>")", at: position, context: context)
+                throw fail(
+                    "wrong type for value; expected string; got \(arguments.first?.typeName ?? "<nil>")", at: position,
+                    context: context)
             }
             return .string(GoSprintf.format(format, Array(arguments.dropFirst())))
         case "eq", "ne", "lt", "le", "gt", "ge":
             guard arguments.count >= 2 || (name == "eq" && arguments.count >= 2) else {
-                throw fail("wrong number of args for \(name): want 2 got \(arguments.count)", at: position, context: context)
+                throw fail(
+                    "wrong number of args for \(name): want 2 got \(arguments.count)", at: position, context: context)
             }
             if name == "eq" {
-                for other in arguments.dropFirst() where try compare(arguments[0], other, name, position: position, context: context) == 0 { return .bool(true) }
+                for other in arguments.dropFirst()
+                where try compare(arguments[0], other, name, position: position, context: context) == 0 {
+                    return .bool(true)
+                }
                 return .bool(false)
             }
             try want(2)
@@ -967,14 +1043,19 @@ struct GoTemplateExecutor {
         case "base64decode":
             try want(1)
             guard case .data(.string(let s)) = arguments[0] else {
-                throw fail("wrong type for value; expected string; got \(arguments[0].typeName)", at: position, context: context)
+                throw fail(
+                    "wrong type for value; expected string; got \(arguments[0].typeName)", at: position,
+                    context: context)
             }
             guard let decoded = Base64Standard.decode(s) else {
-                throw callError("base64 decode failed: illegal base64 data at input byte \(Base64Standard.firstBadByte(s))")
+                throw callError(
+                    "base64 decode failed: illegal base64 data at input byte \(Base64Standard.firstBadByte(s))")
             }
             return .string(String(decoding: decoded, as: UTF8.self))
         case "exists":
-            guard !arguments.isEmpty else { throw fail("wrong number of args for exists: want at least 1 got 0", at: position, context: context) }
+            guard !arguments.isEmpty else {
+                throw fail("wrong number of args for exists: want at least 1 got 0", at: position, context: context)
+            }
             var current = arguments[0]
             for key in arguments.dropFirst() {
                 switch (current, key) {
@@ -1017,7 +1098,8 @@ struct GoTemplateExecutor {
         if let x = integer(a), let y = integer(b) { return cmp(x, y) }
         switch (a, b) {
         case (.data(.double(let x)), .data(.double(let y))): return cmp(x, y)
-        case (.data(.string(let x)), .data(.string(let y))): return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : (x == y ? 0 : 1)
+        case (.data(.string(let x)), .data(.string(let y))):
+            return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : (x == y ? 0 : 1)
         case (.data(.bool(let x)), .data(.bool(let y))):
             guard name == "eq" || name == "ne" else { throw problem("invalid type for comparison") }
             return x == y ? 0 : 1
@@ -1033,7 +1115,8 @@ struct GoTemplateExecutor {
             }
             if basic(a) && basic(b) { throw problem("incompatible types for comparison") }
             if name == "eq" || name == "ne" {
-                throw problem("uncomparable type \(basic(a) ? b.typeName : a.typeName): \(basic(a) ? b.printed : a.printed)")
+                throw problem(
+                    "uncomparable type \(basic(a) ? b.typeName : a.typeName): \(basic(a) ? b.printed : a.printed)")
             }
             throw problem("invalid type for comparison")
         }
@@ -1044,7 +1127,9 @@ struct GoTemplateExecutor {
         var out = ""
         for (i, value) in values.enumerated() {
             if i > 0 {
-                let isString = { (v: GoValue) -> Bool in if case .data(.string) = v { return true } else { return false } }
+                let isString = { (v: GoValue) -> Bool in
+                    if case .data(.string) = v { return true } else { return false }
+                }
                 if !isString(values[i - 1]) && !isString(value) { out += " " }
             }
             out += value.printed
@@ -1098,7 +1183,8 @@ struct GoTemplateExecutor {
         var out = ""
         for b in s.utf8 {
             switch b {
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x5F, 0x2E, 0x7E: out.unicodeScalars.append(Unicode.Scalar(b))
+            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x5F, 0x2E, 0x7E:
+                out.unicodeScalars.append(Unicode.Scalar(b))
             case 0x20: out += "+"
             default: out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
             }
@@ -1246,7 +1332,8 @@ enum GoSprintf {
             out += text
         }
         if next < arguments.count {
-            out += "%!(EXTRA " + arguments[next...].map { "\(typeName($0))=\($0.printed)" }.joined(separator: ", ") + ")"
+            out +=
+                "%!(EXTRA " + arguments[next...].map { "\(typeName($0))=\($0.printed)" }.joined(separator: ", ") + ")"
         }
         return out
     }
@@ -1276,7 +1363,9 @@ enum GoSprintf {
         case .int, .data(.int):
             let i = integer(v) ?? 0
             var digits = String(i.magnitude)
-            if let precision, digits.count < precision { digits = String(repeating: "0", count: precision - digits.count) + digits }
+            if let precision, digits.count < precision {
+                digits = String(repeating: "0", count: precision - digits.count) + digits
+            }
             inner = (i < 0 ? "-" : "") + digits
         case .data(.string(let s)): inner = precision.map { String(s.prefix($0)) } ?? s
         default: inner = v.printed
@@ -1302,13 +1391,19 @@ enum GoSprintf {
         // Slices and maps format each element with the verb, as fmt does.
         switch v {
         case .data(.array(let items)) where verb != "v":
-            return "[" + items.map { render(.data($0), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp) }
+            return "["
+                + items.map {
+                    render(.data($0), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp)
+                }
                 .joined(separator: " ") + "]"
         case .data(.object(let map)) where verb != "v":
-            return "map[" + map.sortedKeys.map { key in
-                render(.string(key), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp) + ":"
-                    + render(.data(map[key] ?? .null), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp)
-            }.joined(separator: " ") + "]"
+            return "map["
+                + map.sortedKeys.map { key in
+                    render(.string(key), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp) + ":"
+                        + render(
+                            .data(map[key] ?? .null), verb: verb, precision: precision, plus: plus, space: space,
+                            sharp: sharp)
+                }.joined(separator: " ") + "]"
         default: break
         }
         switch verb {
@@ -1328,7 +1423,8 @@ enum GoSprintf {
             case .data(.string(let s)): return GoFormat.quote(s)
             case .int, .data(.int):
                 let i = integer(v) ?? 0
-                return Unicode.Scalar(UInt32(clamping: max(0, i))).map { "'" + String(Character($0)) + "'" } ?? bad(verb, v)
+                return Unicode.Scalar(UInt32(clamping: max(0, i))).map { "'" + String(Character($0)) + "'" }
+                    ?? bad(verb, v)
             default: return bad(verb, v)
             }
         case "t":
@@ -1344,7 +1440,9 @@ enum GoSprintf {
             }
             return bad(verb, v)
         case "c":
-            if let i = integer(v), let scalar = Unicode.Scalar(UInt32(clamping: max(0, i))) { return String(Character(scalar)) }
+            if let i = integer(v), let scalar = Unicode.Scalar(UInt32(clamping: max(0, i))) {
+                return String(Character(scalar))
+            }
             return bad(verb, v)
         case "x", "X":
             let upper = verb == "X"

@@ -16,7 +16,8 @@ public enum OpenAPIV3Document {
             let plural = spec["names"]?["plural"]?.stringValue
         else { throw PrinterError("not a CustomResourceDefinition: spec.group or spec.names is missing") }
         guard let schema = PublishedSchemas.crdSchema(crd, version: version) else {
-            throw PrinterError("version \(version) is not defined by \(crd["metadata"]?["name"]?.stringValue ?? "the CRD")")
+            throw PrinterError(
+                "version \(version) is not defined by \(crd["metadata"]?["name"]?.stringValue ?? "the CRD")")
         }
         let listKind = spec["names"]?["listKind"]?.stringValue ?? kind + "List"
         let prefix = PublishedSchemas.schemaPrefix(group: group, version: version)

@@ -96,7 +96,8 @@ public enum ErrorReference {
         for kind in CLIError.Kind.allCases {
             let status = CLIError(kind, "").exitCode.rawValue
             lines.append(
-                "| `\(kind.rawValue)` | \(status) | \(summary(of: kind)) | \(envelopeCodes(of: kind)) | \(retryable(kind)) |")
+                "| `\(kind.rawValue)` | \(status) | \(summary(of: kind)) | \(envelopeCodes(of: kind)) | \(retryable(kind)) |"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -26,7 +26,8 @@ struct GlobalOptions: Sendable {
             isGlobal: true),
         OptionSpec(
             "cache-dir", kind: .value(ValueSpec("DIRECTORY", completion: .directories)),
-            help: "Where the servers' OpenAPI documents and discovery are cached. Defaults to $XDG_CACHE_HOME/datumctl, then "
+            help:
+                "Where the servers' OpenAPI documents and discovery are cached. Defaults to $XDG_CACHE_HOME/datumctl, then "
                 + "~/.cache/datumctl; an empty value turns the cache off.",
             isGlobal: true),
         OptionSpec(

@@ -107,7 +107,8 @@ public struct ManifestValidator: Sendable {
         for lint in BackendTLSPolicyLints.check(object.value) {
             warnings.append(
                 ManifestIssue(
-                    severity: .warning, location: manifest.location(of: lint.path.yamlPath), field: lint.path.description,
+                    severity: .warning, location: manifest.location(of: lint.path.yamlPath),
+                    field: lint.path.description,
                     message: lint.message))
         }
 

@@ -101,12 +101,15 @@ public struct SchemaGuidedConversion: Sendable {
             // Earlier maps take precedence, so apply them last.
             for item in items.reversed() {
                 guard case .mapping = item.content else {
-                    throw YAMLError(kind: .conversion, mark: item.start, message: "map merge requires map or sequence of maps as the value")
+                    throw YAMLError(
+                        kind: .conversion, mark: item.start,
+                        message: "map merge requires map or sequence of maps as the value")
                 }
                 try collect(item, schema: schema, into: &object)
             }
         case .scalar:
-            throw YAMLError(kind: .conversion, mark: node.start, message: "map merge requires map or sequence of maps as the value")
+            throw YAMLError(
+                kind: .conversion, mark: node.start, message: "map merge requires map or sequence of maps as the value")
         }
     }
 }

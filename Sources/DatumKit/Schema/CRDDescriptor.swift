@@ -185,7 +185,9 @@ struct CRDReader {
                     let column = try object(item, columnPath)
                     var priority = 0
                     if let p = column["priority"] {
-                        guard let value = p.intValue else { throw fail("\(columnPath).priority", "expected an integer") }
+                        guard let value = p.intValue else {
+                            throw fail("\(columnPath).priority", "expected an integer")
+                        }
                         priority = Int(value)
                     }
                     columns.append(
@@ -206,7 +208,8 @@ struct CRDReader {
                 if let scaleValue = subresources["scale"], !scaleValue.isNull {
                     let s = try object(scaleValue, "\(path).subresources.scale")
                     scale = CRDDescriptor.Scale(
-                        specReplicasPath: try string(s["specReplicasPath"], "\(path).subresources.scale.specReplicasPath"),
+                        specReplicasPath: try string(
+                            s["specReplicasPath"], "\(path).subresources.scale.specReplicasPath"),
                         statusReplicasPath: try string(
                             s["statusReplicasPath"], "\(path).subresources.scale.statusReplicasPath"),
                         labelSelectorPath: try optionalString(
@@ -252,7 +255,9 @@ public enum CRDSchemas {
         for (name, json, path) in try reader.versions(crd) {
             let schemaPath = "\(path).schema.openAPIV3Schema"
             let schemaObject = try reader.object(json["schema"], "\(path).schema")
-            guard let root = schemaObject["openAPIV3Schema"] else { throw reader.fail(schemaPath, "required field is missing") }
+            guard let root = schemaObject["openAPIV3Schema"] else {
+                throw reader.fail(schemaPath, "required field is missing")
+            }
             result[name] = try OpenAPISchema(json: root, path: schemaPath)
         }
         return result

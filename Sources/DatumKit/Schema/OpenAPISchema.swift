@@ -528,7 +528,9 @@ struct SchemaReader {
             case "title": s.title = try string(value, p)
             case "description": s.description = try string(value, p)
             case "properties":
-                guard case .object(let props) = value else { throw fail(p, "expected an object, got \(value.typeName)") }
+                guard case .object(let props) = value else {
+                    throw fail(p, "expected an object, got \(value.typeName)")
+                }
                 for (name, propertyJSON) in props {
                     s.setProperty(name, try schema(propertyJSON, path: SchemaReader.join(p, name)))
                 }

@@ -27,7 +27,8 @@ extension CRDModel {
         var root: JSONObject
         do throws(SchemaError) {
             guard case .object(let inlined) = try inline(schema, components: components, depth: 0) else {
-                return .failure(SchemaError(path: "", message: "the published schema of \(names.kind) is not an object"))
+                return .failure(
+                    SchemaError(path: "", message: "the published schema of \(names.kind) is not an object"))
             }
             root = inlined
         } catch {
@@ -82,18 +83,22 @@ extension CRDModel {
         guard case .object(var object) = value else { return value }
         if case .string(let ref)? = object["$ref"] {
             object["$ref"] = nil
-            return try merge(try resolve(ref, components: components), into: object, components: components, depth: depth)
+            return try merge(
+                try resolve(ref, components: components), into: object, components: components, depth: depth)
         }
         if case .array(let all)? = object["allOf"], all.count == 1, case .string(let ref)? = all[0]["$ref"] {
             object["allOf"] = nil
-            return try merge(try resolve(ref, components: components), into: object, components: components, depth: depth)
+            return try merge(
+                try resolve(ref, components: components), into: object, components: components, depth: depth)
         }
         var out = JSONObject()
         for (key, child) in object {
             switch (key, child) {
             case ("properties", .object(let map)), ("patternProperties", .object(let map)):
                 var schemas = JSONObject()
-                for (name, schema) in map { schemas[name] = try inline(schema, components: components, depth: depth + 1) }
+                for (name, schema) in map {
+                    schemas[name] = try inline(schema, components: components, depth: depth + 1)
+                }
                 out[key] = .object(schemas)
             case ("items", _), ("additionalProperties", _), ("not", _):
                 out[key] = try inline(child, components: components, depth: depth + 1)

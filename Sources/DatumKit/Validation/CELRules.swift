@@ -72,8 +72,10 @@ public enum BackendTLSPolicyRules {
         #"!(has(self.caCertificateRefs) && size(self.caCertificateRefs) > 0 && has(self.wellKnownCACertificates) && self.wellKnownCACertificates != "")"#
     public static let oneTrustSourceRule =
         #"(has(self.caCertificateRefs) && size(self.caCertificateRefs) > 0 || has(self.wellKnownCACertificates) && self.wellKnownCACertificates != "")"#
-    public static let hostnameRequiredRule = #"!(self.type == "Hostname" && (!has(self.hostname) || self.hostname == ""))"#
-    public static let hostnameForbiddenRule = #"!(self.type != "Hostname" && has(self.hostname) && self.hostname != "")"#
+    public static let hostnameRequiredRule =
+        #"!(self.type == "Hostname" && (!has(self.hostname) || self.hostname == ""))"#
+    public static let hostnameForbiddenRule =
+        #"!(self.type != "Hostname" && has(self.hostname) && self.hostname != "")"#
     public static let uriRequiredRule = #"!(self.type == "URI" && (!has(self.uri) || self.uri == ""))"#
     public static let uriForbiddenRule = #"!(self.type != "URI" && has(self.uri) && self.uri != "")"#
 

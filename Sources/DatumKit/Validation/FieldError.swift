@@ -126,7 +126,8 @@ extension FieldError {
 
     /// `supported values: "a", "b"` (each value `strconv.Quote`d).
     public static func notSupported(_ path: FieldPath, _ value: BadValue, supported: [String]) -> FieldError {
-        let detail = supported.isEmpty ? "" : "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
+        let detail =
+            supported.isEmpty ? "" : "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
         return FieldError(type: .notSupported, path: path, badValue: value, detail: detail)
     }
 
@@ -140,7 +141,8 @@ extension FieldError {
 
     public static func tooMany(_ path: FieldPath, actual: Int, max: Int) -> FieldError {
         let detail = max >= 0 ? "must have at most \(max) \(max == 1 ? "item" : "items")" : "has too many items"
-        return FieldError(type: .tooMany, path: path, badValue: actual >= 0 ? .int(Int64(actual)) : .omitted, detail: detail)
+        return FieldError(
+            type: .tooMany, path: path, badValue: actual >= 0 ? .int(Int64(actual)) : .omitted, detail: detail)
     }
 
     public static func duplicate(_ path: FieldPath, _ value: BadValue) -> FieldError {

@@ -9,7 +9,9 @@ enum ListTypeValidation {
         return errors
     }
 
-    private static func walk(_ value: JSONValue, _ schema: OpenAPISchema, _ path: FieldPath, _ errors: inout [FieldError]) {
+    private static func walk(
+        _ value: JSONValue, _ schema: OpenAPISchema, _ path: FieldPath, _ errors: inout [FieldError]
+    ) {
         guard schema.hasListTypesBelow else { return }
         switch value {
         case .object(let object):
@@ -55,7 +57,10 @@ enum ListTypeValidation {
             switch item {
             case .object, .null: continue
             default:
-                return [.invalid(path.index(i), FieldError.BadValue(item), "must be an object for an array of list-type map")]
+                return [
+                    .invalid(
+                        path.index(i), FieldError.BadValue(item), "must be an object for an array of list-type map")
+                ]
             }
         }
         guard items.count > 1 else { return [] }

@@ -120,7 +120,9 @@ public enum ObjectMetaValidation {
         let path = FieldPath("metadata")
         var errors: [FieldError] = []
         if previous.hasDeletionTimestamp {
-            let added = Set(meta.finalizers).subtracting(previous.finalizers).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let added = Set(meta.finalizers).subtracting(previous.finalizers).sorted {
+                $0.utf8.lexicographicallyPrecedes($1.utf8)
+            }
             if !added.isEmpty {
                 let list = "[]string{" + added.map(GoFormat.quote).joined(separator: ", ") + "}"
                 errors.append(
@@ -161,7 +163,8 @@ public enum ObjectMetaValidation {
             errors.append(.forbidden(path.child("namespace"), "not allowed on this type"))
         }
         if meta.generation < 0 {
-            errors.append(.invalid(path.child("generation"), .int(meta.generation), "must be greater than or equal to 0"))
+            errors.append(
+                .invalid(path.child("generation"), .int(meta.generation), "must be greater than or equal to 0"))
         }
         errors += validateLabels(meta, path)
         errors += validateAnnotations(meta, path)
@@ -244,7 +247,8 @@ public enum ObjectMetaValidation {
         if meta.finalizers.contains("orphan") && meta.finalizers.contains("foregroundDeletion") {
             let rendered = "[]string{" + meta.finalizers.map(GoFormat.quote).joined(separator: ", ") + "}"
             errors.append(
-                .invalid(finalizersPath, .rendered(rendered), "finalizer orphan and foregroundDeletion cannot be both set"))
+                .invalid(
+                    finalizersPath, .rendered(rendered), "finalizer orphan and foregroundDeletion cannot be both set"))
         }
         return errors
     }

@@ -177,7 +177,8 @@ struct OpenAPIChecker {
                 let multiple = factor < 1 ? 1 / factor * d : d / factor
                 if factor != 0 && !OpenAPIChecker.isJSONInteger(multiple) {
                     errors.append(
-                        .invalid(fieldPath, bad, "\(name) in body should be a multiple of \(GoFormat.formatFloat(factor))"))
+                        .invalid(
+                            fieldPath, bad, "\(name) in body should be a multiple of \(GoFormat.formatFloat(factor))"))
                 }
             default: break
             }
@@ -194,7 +195,8 @@ struct OpenAPIChecker {
             case .double(let d):
                 if exclusive ? d <= minimum : d < minimum {
                     errors.append(
-                        .invalid(fieldPath, bad, "\(name) in body should be \(relation) \(GoFormat.formatFloat(minimum))"))
+                        .invalid(
+                            fieldPath, bad, "\(name) in body should be \(relation) \(GoFormat.formatFloat(minimum))"))
                 }
             default: break
             }
@@ -211,7 +213,8 @@ struct OpenAPIChecker {
             case .double(let d):
                 if exclusive ? d >= maximum : d > maximum {
                     errors.append(
-                        .invalid(fieldPath, bad, "\(name) in body should be \(relation) \(GoFormat.formatFloat(maximum))"))
+                        .invalid(
+                            fieldPath, bad, "\(name) in body should be \(relation) \(GoFormat.formatFloat(maximum))"))
                 }
             default: break
             }

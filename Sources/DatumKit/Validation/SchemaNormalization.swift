@@ -35,7 +35,8 @@ public enum SchemaNormalization {
     /// The whole decoding step for a resource: ``prune(_:schema:isResourceRoot:)``,
     /// ``dropNonNullableNulls(_:schema:)`` and ``applyDefaults(_:schema:)``,
     /// with the first two done in one walk.
-    public static func decode(_ value: JSONValue, schema: OpenAPISchema) -> (value: JSONValue, unknownFields: [String]) {
+    public static func decode(_ value: JSONValue, schema: OpenAPISchema) -> (value: JSONValue, unknownFields: [String])
+    {
         var pruner = Pruner(dropsNulls: true)
         let pruned = pruner.prune(value, schema, embedded: true) ?? value
         let sorted = pruner.unknown.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -35,7 +35,8 @@ public struct ValidationResult: Sendable {
     /// or `nil` when there are no unknown fields.
     public var strictDecodingMessage: String? {
         guard !unknownFields.isEmpty else { return nil }
-        return "strict decoding error: " + unknownFields.map { "unknown field \(GoFormat.quote($0))" }.joined(separator: ", ")
+        return "strict decoding error: "
+            + unknownFields.map { "unknown field \(GoFormat.quote($0))" }.joined(separator: ", ")
     }
 
     /// `unknown field "spec.foo"` per field, the warnings `fieldValidation=Warn` returns.

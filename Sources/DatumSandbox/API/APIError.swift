@@ -132,7 +132,8 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     public static let methodNotAllowed = APIError(
-        code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource")
+        code: 405, reason: "MethodNotAllowed",
+        message: "the server does not allow this method on the requested resource")
 
     public static let notAcceptable = APIError(
         code: 406, reason: "NotAcceptable",
@@ -147,7 +148,9 @@ public struct APIError: Error, Sendable, Equatable {
     /// 415 for a body encoding the sandbox does not decode (protobuf, CBOR).
     public static let unsupportedBodyEncoding = APIError(
         code: 415, reason: "UnsupportedMediaType",
-        message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        message:
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+    )
 
     public static func gone(_ message: String) -> APIError {
         APIError(code: 410, reason: "Expired", message: message)

@@ -109,8 +109,8 @@ public final class APIServer: Sendable {
         let segments = requestPath.segments
         let discovery = scope.discovery
         if let answer = try discoveryResponse(
-            segments, scope: scope, accept: request.header("accept") ?? "", ifNoneMatch: request.header("if-none-match"))
-        {
+            segments, scope: scope, accept: request.header("accept") ?? "", ifNoneMatch: request.header("if-none-match")
+        ) {
             return answer
         }
         let resourceSegments: [String]
@@ -145,10 +145,12 @@ public final class APIServer: Sendable {
     /// and `304 Not Modified` without a body when the client's `If-None-Match` names it.
     static func withETag(_ document: JSONValue, ifNoneMatch: String?) -> SandboxResponse {
         let body = GoJSONEncoder(sortKeys: false).encodeBytes(document)
-        let tag = "\"" + Digest.sha256(body).prefix(16).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined() + "\""
+        let tag =
+            "\""
+            + Digest.sha256(body).prefix(16).map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined() + "\""
         if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.filter { $0 != " " } == tag }) {
             return .complete(status: 304, headers: [("ETag", tag)], body: [])
         }

@@ -81,12 +81,15 @@ struct Authorizer {
         case .organization(let organization):
             if let subject = principal.subject {
                 let found = try memberships(of: subject, in: organization)
-                let roles = Set(found.flatMap { ($0["spec"]?["roles"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } })
+                let roles = Set(
+                    found.flatMap { ($0["spec"]?["roles"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } })
                 if !found.isEmpty && (reading || !roles.isDisjoint(with: Self.writerRoles)) { return }
             }
             throw APIError.forbidden(
                 resource: "organizations.resourcemanager.miloapis.com", name: organization, user: principal.name,
-                reason: reading ? "cannot access organization \"\(organization)\"" : "cannot change organization \"\(organization)\"")
+                reason: reading
+                    ? "cannot access organization \"\(organization)\""
+                    : "cannot change organization \"\(organization)\"")
         case .user(let user):
             if principal.subject == user { return }
             throw APIError.forbidden(

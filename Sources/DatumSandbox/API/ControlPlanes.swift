@@ -104,7 +104,10 @@ enum ControlPlaneScope: Hashable, Sendable {
         switch self {
         case .project: ResourceCatalog.all
         case .organization:
-            [ResourceCatalog.events, ResourceCatalog.namespaces, MiloResources.projects, MiloResources.organizationMemberships]
+            [
+                ResourceCatalog.events, ResourceCatalog.namespaces, MiloResources.projects,
+                MiloResources.organizationMemberships,
+            ]
         case .user: [MiloResources.organizations, MiloResources.organizationMemberships]
         case .platform: [ResourceCatalog.namespaces, MiloResources.organizations]
         }
@@ -113,7 +116,8 @@ enum ControlPlaneScope: Hashable, Sendable {
     /// The namespaces that exist from the first request on.
     var initialNamespaces: [String] {
         switch self {
-        case .organization(let organization): ["default", MiloResources.membershipNamespace(organization: organization)]
+        case .organization(let organization):
+            ["default", MiloResources.membershipNamespace(organization: organization)]
         case .user: []
         default: ["default"]
         }

@@ -6,7 +6,9 @@ import DatumKit
 /// These cover the fields the sandbox and the conformance manifests use; unknown fields of
 /// built-in kinds are accepted and kept (`x-kubernetes-preserve-unknown-fields` on open parts).
 enum CoreSchemas {
-    private static func string(_ description: String) -> JSONValue { ["description": .string(description), "type": "string"] }
+    private static func string(_ description: String) -> JSONValue {
+        ["description": .string(description), "type": "string"]
+    }
 
     private static func typeMeta(_ properties: JSONObject, description: String, kind: String) -> JSONValue {
         var props: JSONObject = [
@@ -15,8 +17,11 @@ enum CoreSchemas {
         ]
         for (k, v) in properties { props[k] = v }
         return [
-            "description": .string(description), "type": "object", "properties": .object(JSONObject(props.sortedEntries)),
-            "x-kubernetes-group-version-kind": [PublishedSchemas.groupVersionKind(group: "", version: "v1", kind: kind)],
+            "description": .string(description), "type": "object",
+            "properties": .object(JSONObject(props.sortedEntries)),
+            "x-kubernetes-group-version-kind": [
+                PublishedSchemas.groupVersionKind(group: "", version: "v1", kind: kind)
+            ],
         ]
     }
 
@@ -63,7 +68,8 @@ enum CoreSchemas {
                         "description": "Spec defines the behavior of the Namespace.", "type": "object",
                         "properties": [
                             "finalizers": [
-                                "description": "Finalizers is an opaque list of values that must be empty to permanently remove object from storage.",
+                                "description":
+                                    "Finalizers is an opaque list of values that must be empty to permanently remove object from storage.",
                                 "type": "array", "items": ["type": "string", "default": ""],
                                 "x-kubernetes-list-type": "atomic",
                             ]
@@ -77,8 +83,9 @@ enum CoreSchemas {
                 kind: "Namespace")
         default:
             return typeMeta(
-                [:], description: "Event is a report of an event somewhere in the cluster.", kind: type.kind)
-                .withPreservedUnknownFields()
+                [:], description: "Event is a report of an event somewhere in the cluster.", kind: type.kind
+            )
+            .withPreservedUnknownFields()
         }
     }
 
@@ -91,7 +98,9 @@ enum CoreSchemas {
                 "clusterIP": string("clusterIP is the IP address of the service and is usually assigned randomly."),
                 "ports": [
                     "description": "The list of ports that are exposed by this service.", "type": "array",
-                    "items": ["default": .object([:]), "allOf": [OpenAPIPublisher.ref("io.k8s.api.core.v1.ServicePort")]],
+                    "items": [
+                        "default": .object([:]), "allOf": [OpenAPIPublisher.ref("io.k8s.api.core.v1.ServicePort")],
+                    ],
                     "x-kubernetes-list-map-keys": ["port", "protocol"], "x-kubernetes-list-type": "map",
                     "x-kubernetes-patch-merge-key": "port", "x-kubernetes-patch-strategy": "merge",
                 ],
@@ -110,9 +119,16 @@ enum CoreSchemas {
             "properties": [
                 "appProtocol": string("The application protocol for this port."),
                 "name": string("The name of this port within the service. This must be a DNS_LABEL."),
-                "nodePort": ["description": "The port on each node on which this service is exposed.", "type": "integer", "format": "int32"],
-                "port": ["description": "The port that will be exposed by this service.", "type": "integer", "format": "int32", "default": 0],
-                "protocol": string("The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\". Default is TCP."),
+                "nodePort": [
+                    "description": "The port on each node on which this service is exposed.", "type": "integer",
+                    "format": "int32",
+                ],
+                "port": [
+                    "description": "The port that will be exposed by this service.", "type": "integer",
+                    "format": "int32", "default": 0,
+                ],
+                "protocol": string(
+                    "The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\". Default is TCP."),
                 "targetPort": [
                     "description": "Number or name of the port to access on the pods targeted by the service.",
                     "type": "string", "format": "int-or-string", "x-kubernetes-int-or-string": true,

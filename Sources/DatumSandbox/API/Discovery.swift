@@ -124,7 +124,10 @@ struct Discovery {
             items.append([
                 "metadata": .object(metadata),
                 "versions": [
-                    ["version": .string(group.isEmpty ? "v1" : servedVersion(of: group)), "resources": .array(resources), "freshness": "Current"]
+                    [
+                        "version": .string(group.isEmpty ? "v1" : servedVersion(of: group)),
+                        "resources": .array(resources), "freshness": "Current",
+                    ]
                 ],
             ])
         }

@@ -25,7 +25,8 @@ public struct DatumKitValidation: ObjectValidating {
 
     private static let knownMetadata = Set(ObjectMetaValidation.knownFields)
 
-    public func normalize(_ object: JSONObject, of type: ResourceType) -> (object: JSONObject, unknownFields: [String]) {
+    public func normalize(_ object: JSONObject, of type: ResourceType) -> (object: JSONObject, unknownFields: [String])
+    {
         var unknown: [String] = []
         var result = object
         if let model = model(for: type) {
@@ -45,7 +46,9 @@ public struct DatumKitValidation: ObjectValidating {
         return (result, unknown)
     }
 
-    public func validate(_ object: JSONObject, old: JSONObject?, of type: ResourceType, subresource: String?) -> APIError? {
+    public func validate(_ object: JSONObject, old: JSONObject?, of type: ResourceType, subresource: String?)
+        -> APIError?
+    {
         let name = object["metadata"]?["name"]?.stringValue ?? ""
         let errors: [FieldError]
         if let old, Self.sameContent(object, old) {

@@ -122,7 +122,8 @@ final class OpenAPIPublisher: Sendable {
         let objectBody: JSONValue = ["content": content(objectRef), "required": true]
         let deleteBody: JSONValue = ["content": ["*/*": ["schema": ref(metaPrefix + "DeleteOptions")]]]
         let namespaceParam: JSONValue = [
-            "name": "namespace", "in": "path", "description": "object name and auth scope, such as for teams and projects",
+            "name": "namespace", "in": "path",
+            "description": "object name and auth scope, such as for teams and projects",
             "required": true, "schema": ["type": "string", "uniqueItems": true],
         ]
         let nameParam: JSONValue = [
@@ -130,7 +131,8 @@ final class OpenAPIPublisher: Sendable {
             "schema": ["type": "string", "uniqueItems": true],
         ]
         let prefix = type.group.isEmpty ? "/api/v1" : "/apis/\(type.group)/\(type.version)"
-        let collection = type.namespaced ? "\(prefix)/namespaces/{namespace}/\(type.plural)" : "\(prefix)/\(type.plural)"
+        let collection =
+            type.namespaced ? "\(prefix)/namespaces/{namespace}/\(type.plural)" : "\(prefix)/\(type.plural)"
         var paths = JSONObject()
         if type.namespaced {
             paths["\(prefix)/\(type.plural)"] = [
@@ -142,14 +144,16 @@ final class OpenAPIPublisher: Sendable {
         }
         paths[collection] = [
             "get": operation(
-                "list", "list", "list or watch objects of kind \(kind)", parameters: list("list"), responses: ok(listRef)),
+                "list", "list", "list or watch objects of kind \(kind)", parameters: list("list"),
+                responses: ok(listRef)),
             "post": operation(
                 "create", "post", "create a \(kind)", parameters: list("post"), body: objectBody,
                 responses: writeResponses.merging(["202": ["description": "Accepted", "content": content(objectRef)]])),
             "delete": operation(
                 "delete", "deletecollection", "delete collection of \(kind)", parameters: list("deletecollection"),
-                body: deleteBody, responses: ok(statusRef), suffix: "").renamingOperation(
-                    to: "delete\(operationGroup)Collection\(scope)\(kind)"),
+                body: deleteBody, responses: ok(statusRef), suffix: ""
+            ).renamingOperation(
+                to: "delete\(operationGroup)Collection\(scope)\(kind)"),
             "parameters": .array(type.namespaced ? [namespaceParam, pretty] : [pretty]),
         ]
         var itemParameters: [JSONValue] = [nameParam]

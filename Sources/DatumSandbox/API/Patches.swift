@@ -165,12 +165,17 @@ public enum PatchFormats {
                 } else {
                     guard let i = Int(token), i >= 0, i <= a.count else {
                         throw APIError(
-                            code: 422, reason: "Invalid", message: "add operation does not apply: doc is missing path: \"/\(pointer.joined(separator: "/"))\": missing value")
+                            code: 422, reason: "Invalid",
+                            message:
+                                "add operation does not apply: doc is missing path: \"/\(pointer.joined(separator: "/"))\": missing value"
+                        )
                     }
                     a.insert(value, at: i)
                 }
             } else {
-                guard let i = Int(token), a.indices.contains(i) else { throw missing("/" + pointer.joined(separator: "/")) }
+                guard let i = Int(token), a.indices.contains(i) else {
+                    throw missing("/" + pointer.joined(separator: "/"))
+                }
                 a[i] = try add(a[i], rest, value)
             }
             return .array(a)

@@ -32,7 +32,9 @@ struct ScopeRules: Sendable {
             let exists = try organizationExists(organization, store: store)
             let taken = try projectsOfOtherOrganizations(than: organization, store: store)
             return ScopeRules(
-                serverStatus: ["conditions": [condition("Ready", reason: "Ready", message: "Project is ready", time: now)]],
+                serverStatus: [
+                    "conditions": [condition("Ready", reason: "Ready", message: "Project is ready", time: now)]
+                ],
                 check: { object in
                     let name = object["metadata"]?["name"]?.stringValue ?? ""
                     if taken.contains(name) { return APIError.alreadyExists(MiloResources.projects, name) }
@@ -43,7 +45,8 @@ struct ScopeRules: Sendable {
                         errors.append(
                             .invalid(
                                 FieldPath("spec", "ownerRef", "name"), .string(ownerName),
-                                "must be \(GoFormat.quote(organization)), the organization whose control plane stores the project"))
+                                "must be \(GoFormat.quote(organization)), the organization whose control plane stores the project"
+                            ))
                     } else if !exists {
                         errors.append(
                             FieldError(
@@ -51,7 +54,8 @@ struct ScopeRules: Sendable {
                                 badValue: .string(ownerName), detail: ""))
                     }
                     guard !errors.isEmpty else { return nil }
-                    return APIError(invalid: InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors))
+                    return APIError(
+                        invalid: InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors))
                 })
         case (.organization(let organization), MiloResources.organizationMemberships):
             let summary = try organizationSummary(organization, store: store)
@@ -70,17 +74,20 @@ struct ScopeRules: Sendable {
                         errors.append(
                             .invalid(
                                 FieldPath("spec", "organizationRef", "name"), .string(referenced),
-                                "must be \(GoFormat.quote(organization)), the organization whose control plane stores the membership"))
+                                "must be \(GoFormat.quote(organization)), the organization whose control plane stores the membership"
+                            ))
                     }
                     let inNamespace = object["metadata"]?["namespace"]?.stringValue ?? ""
                     if inNamespace != namespace {
                         errors.append(
                             .invalid(
                                 FieldPath("metadata", "namespace"), .string(inNamespace),
-                                "memberships of \(GoFormat.quote(organization)) live in namespace \(GoFormat.quote(namespace))"))
+                                "memberships of \(GoFormat.quote(organization)) live in namespace \(GoFormat.quote(namespace))"
+                            ))
                     }
                     guard !errors.isEmpty else { return nil }
-                    return APIError(invalid: InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors))
+                    return APIError(
+                        invalid: InvalidStatus(group: type.group, kind: type.kind, name: name, errors: errors))
                 })
         default:
             return .none

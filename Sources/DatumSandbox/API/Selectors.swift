@@ -24,21 +24,33 @@ public struct LabelSelector: Sendable, Equatable {
             if item.isEmpty { continue }
             if let r = item.firstRange(of: " notin ") ?? item.firstRange(of: " notin(") {
                 let key = String(item[..<r.lowerBound]).trimmingGoSpaces()
-                result.append(.notIn(key, try LabelSelector.values(String(item[r.lowerBound...].dropFirst(" notin".count)))))
+                result.append(
+                    .notIn(key, try LabelSelector.values(String(item[r.lowerBound...].dropFirst(" notin".count)))))
             } else if let r = item.firstRange(of: " in ") ?? item.firstRange(of: " in(") {
                 let key = String(item[..<r.lowerBound]).trimmingGoSpaces()
-                result.append(.isIn(key, try LabelSelector.values(String(item[r.lowerBound...].dropFirst(" in".count)))))
+                result.append(
+                    .isIn(key, try LabelSelector.values(String(item[r.lowerBound...].dropFirst(" in".count)))))
             } else if let r = item.firstRange(of: "!=") {
-                result.append(.notEquals(String(item[..<r.lowerBound]).trimmingGoSpaces(), String(item[r.upperBound...]).trimmingGoSpaces()))
+                result.append(
+                    .notEquals(
+                        String(item[..<r.lowerBound]).trimmingGoSpaces(),
+                        String(item[r.upperBound...]).trimmingGoSpaces()))
             } else if let r = item.firstRange(of: "==") {
-                result.append(.equals(String(item[..<r.lowerBound]).trimmingGoSpaces(), String(item[r.upperBound...]).trimmingGoSpaces()))
+                result.append(
+                    .equals(
+                        String(item[..<r.lowerBound]).trimmingGoSpaces(),
+                        String(item[r.upperBound...]).trimmingGoSpaces()))
             } else if let r = item.firstRange(of: "=") {
-                result.append(.equals(String(item[..<r.lowerBound]).trimmingGoSpaces(), String(item[r.upperBound...]).trimmingGoSpaces()))
+                result.append(
+                    .equals(
+                        String(item[..<r.lowerBound]).trimmingGoSpaces(),
+                        String(item[r.upperBound...]).trimmingGoSpaces()))
             } else if item.hasPrefix("!") {
                 result.append(.doesNotExist(String(item.dropFirst()).trimmingGoSpaces()))
             } else {
                 guard !item.contains(" ") else {
-                    throw APIError.badRequest("unable to parse requirement: found '\(item)', expected: in, notin, =, ==, !=, gt, lt")
+                    throw APIError.badRequest(
+                        "unable to parse requirement: found '\(item)', expected: in, notin, =, ==, !=, gt, lt")
                 }
                 result.append(.exists(item))
             }

@@ -120,7 +120,9 @@ enum TableConverter {
                         name: column.name, type: "date", format: column.format ?? "", description: description,
                         priority: column.priority,
                         cell: { object, now in
-                            guard let text = PrinterColumnPath.evaluate(path, in: object)?.stringValue else { return .null }
+                            guard let text = PrinterColumnPath.evaluate(path, in: object)?.stringValue else {
+                                return .null
+                            }
                             return .string(HumanDuration.age(sinceCreation: text, now: Double(now)))
                         })
                 }

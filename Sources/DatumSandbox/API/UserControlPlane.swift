@@ -18,8 +18,8 @@ struct UserControlPlane {
         let segments = requestPath.segments
         let discovery = scope.discovery
         if let answer = try server.discoveryResponse(
-            segments, scope: scope, accept: request.header("accept") ?? "", ifNoneMatch: request.header("if-none-match"))
-        {
+            segments, scope: scope, accept: request.header("accept") ?? "", ifNoneMatch: request.header("if-none-match")
+        ) {
             return answer
         }
         guard segments.count >= 4, segments[0] == "apis",
@@ -72,7 +72,8 @@ struct UserControlPlane {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: item.bytes)
         }
-        body.append(contentsOf: "],\"kind\":\"\(type.listKind)\",\"metadata\":{\"resourceVersion\":\"\(version)\"}}".utf8)
+        body.append(
+            contentsOf: "],\"kind\":\"\(type.listKind)\",\"metadata\":{\"resourceVersion\":\"\(version)\"}}".utf8)
         return .bytes(200, body)
     }
 }

@@ -73,10 +73,13 @@ public final class StatusController: Sendable {
         }
         var initial: [Scope: Work] = [:]
         for project in store.projectNames {
-            let namespaces = (try? store.read(project: project) { tx in
-                tx.list(ResourceCatalog.namespaces, namespace: nil).map(\.name)
-            }) ?? []
-            for namespace in namespaces { initial[Scope(project: project, namespace: namespace)] = Work(everything: true) }
+            let namespaces =
+                (try? store.read(project: project) { tx in
+                    tx.list(ResourceCatalog.namespaces, namespace: nil).map(\.name)
+                }) ?? []
+            for namespace in namespaces {
+                initial[Scope(project: project, namespace: namespace)] = Work(everything: true)
+            }
         }
         markDirty(initial)
     }
@@ -137,14 +140,16 @@ public final class StatusController: Sendable {
         if !work.everything && work.referents.isEmpty {
             // Metadata-only writes (labels, annotations) leave status alone: skip them in O(1) each,
             // so a stream of such writes costs the controller nothing per object in the namespace.
-            let pending = (try? store.read(project: project) { tx in
-                work.policies.filter { name in
-                    guard let policy = tx.get(ResourceCatalog.backendTLSPolicies, namespace: namespace, name: name) else {
-                        return true
+            let pending =
+                (try? store.read(project: project) { tx in
+                    work.policies.filter { name in
+                        guard let policy = tx.get(ResourceCatalog.backendTLSPolicies, namespace: namespace, name: name)
+                        else {
+                            return true
+                        }
+                        return !PolicyStatusComputer.isCurrent(policy.object)
                     }
-                    return !PolicyStatusComputer.isCurrent(policy.object)
-                }
-            }) ?? work.policies
+                }) ?? work.policies
             if pending.isEmpty { return }
             work.policies = pending
         }
@@ -169,7 +174,9 @@ public final class StatusController: Sendable {
                     }
                     for name in work.policies {
                         // A deleted or changed policy may have held targets its peers now win.
-                        if policies.first(where: { $0.name == name }) == nil { touchedTargets.formUnion(world.allTargetKeys) }
+                        if policies.first(where: { $0.name == name }) == nil {
+                            touchedTargets.formUnion(world.allTargetKeys)
+                        }
                     }
                     for policy in policies where !selected.contains(policy.name) {
                         if !PolicyStatusComputer.targetKeys(policy.object).isDisjoint(with: touchedTargets) {
@@ -219,7 +226,10 @@ public final class StatusController: Sendable {
         /// Policies by target key (`group/kind/name/section`), oldest first, for conflict resolution.
         var peers: [String: [JSONObject]]
 
-        init(service: @escaping (String) -> JSONObject?, configMap: @escaping (String) -> JSONObject?, policies: [JSONObject]) {
+        init(
+            service: @escaping (String) -> JSONObject?, configMap: @escaping (String) -> JSONObject?,
+            policies: [JSONObject]
+        ) {
             self.service = service
             self.configMap = configMap
             var peers: [String: [JSONObject]] = [:]
@@ -267,7 +277,8 @@ enum PolicyStatusComputer {
 
     /// `group/kind/name/section` of one targetRef: refs with equal keys compete.
     static func targetKey(_ ref: JSONValue) -> String {
-        [ref["group"], ref["kind"], ref["name"], ref["sectionName"]].map { $0?.stringValue ?? "" }.joined(separator: "/")
+        [ref["group"], ref["kind"], ref["name"], ref["sectionName"]].map { $0?.stringValue ?? "" }.joined(
+            separator: "/")
     }
 
     static func targetKeys(_ policy: JSONObject) -> Set<String> {
@@ -277,7 +288,9 @@ enum PolicyStatusComputer {
     /// Names of the Services and ConfigMaps a policy refers to.
     static func referencedNames(_ policy: JSONObject) -> Set<String> {
         var names = Set<String>()
-        for ref in policy["spec"]?["targetRefs"]?.arrayValue ?? [] { if let n = ref["name"]?.stringValue { names.insert(n) } }
+        for ref in policy["spec"]?["targetRefs"]?.arrayValue ?? [] {
+            if let n = ref["name"]?.stringValue { names.insert(n) }
+        }
         for ref in policy["spec"]?["validation"]?["caCertificateRefs"]?.arrayValue ?? [] {
             if let n = ref["name"]?.stringValue { names.insert(n) }
         }
@@ -314,7 +327,11 @@ enum PolicyStatusComputer {
             let kind = ref["kind"]?.stringValue ?? ""
             let refName = ref["name"]?.stringValue ?? ""
             if group != "" || kind != "ConfigMap" {
-                refProblem = refProblem ?? ("InvalidKind", "Unsupported CA certificate reference kind \(group.isEmpty ? "" : group + "/")\(kind)")
+                refProblem =
+                    refProblem ?? (
+                        "InvalidKind",
+                        "Unsupported CA certificate reference kind \(group.isEmpty ? "" : group + "/")\(kind)"
+                    )
                 continue
             }
             guard let configMap = world.configMap(refName) else {
@@ -322,7 +339,11 @@ enum PolicyStatusComputer {
                 continue
             }
             guard let ca = configMap["data"]?["ca.crt"]?.stringValue, !ca.isEmpty else {
-                refProblem = refProblem ?? ("InvalidCACertificateRef", "ConfigMap \"\(refName)\" does not contain a non-empty \"ca.crt\" key")
+                refProblem =
+                    refProblem ?? (
+                        "InvalidCACertificateRef",
+                        "ConfigMap \"\(refName)\" does not contain a non-empty \"ca.crt\" key"
+                    )
                 continue
             }
             validRefs += 1
@@ -342,12 +363,16 @@ enum PolicyStatusComputer {
             let section = target["sectionName"]?.stringValue
             var accepted: (Bool, String, String) = (true, "Accepted", "Policy has been accepted")
             if group != "" || kind != "Service" {
-                accepted = (false, "TargetNotFound", "Target kind \(group.isEmpty ? "" : group + "/")\(kind) is not supported")
+                accepted = (
+                    false, "TargetNotFound", "Target kind \(group.isEmpty ? "" : group + "/")\(kind) is not supported"
+                )
             } else if let service = world.service(targetName) {
                 if let section {
                     let names = (service["spec"]?["ports"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
                     if !names.contains(section) {
-                        accepted = (false, "TargetNotFound", "Service \"\(targetName)\" has no port named \"\(section)\"")
+                        accepted = (
+                            false, "TargetNotFound", "Service \"\(targetName)\" has no port named \"\(section)\""
+                        )
                     }
                 }
             } else {

@@ -172,7 +172,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 let error = APIError(
                     code: 413, reason: "RequestEntityTooLarge",
                     message: "Request entity too large: limit is \(HTTPRequestHandler.maximumBodySize)")
-                write(context: context, status: 413, headers: [("Content-Type", "application/json")],
+                write(
+                    context: context, status: 413, headers: [("Content-Type", "application/json")],
                     body: SandboxResponse.error(error).body, keepAlive: false, version: requestHead.version)
                 return
             }
@@ -213,7 +214,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         // stream, and NIO counts those resets as a rapid-reset attack and closes the connection.
         if version.major < 2 { httpHeaders.add(name: "Content-Length", value: String(body.count)) }
         if !keepAlive { httpHeaders.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: httpHeaders)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: httpHeaders)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
@@ -239,7 +241,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         do {
             registration = try api.store.watch(stream.filter, sinceVersion: stream.sinceVersion, sink: sink)
         } catch {
-            write(context: context, status: error.code, headers: [("Content-Type", "application/json")],
+            write(
+                context: context, status: error.code, headers: [("Content-Type", "application/json")],
                 body: SandboxResponse.error(error).body, keepAlive: false, version: version)
             return
         }
@@ -248,7 +251,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Transfer-Encoding", value: "chunked")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
         for event in registration.initial {
             var buffer = context.channel.allocator.buffer(capacity: 256)
             buffer.writeBytes(encode(event))
@@ -279,4 +283,3 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 }
-

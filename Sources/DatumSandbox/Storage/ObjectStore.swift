@@ -109,7 +109,8 @@ public struct ProjectTransaction {
         metadata["resourceVersion"] = .string(String(version))
         object["metadata"] = .object(metadata)
         return StoredObject(
-            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)), resourceVersion: version)
+            object: object, bytes: GoJSONEncoder(sortKeys: false).encodeBytes(.object(object)), resourceVersion: version
+        )
     }
 
     /// The store's resourceVersion as of this transaction (including its own writes).

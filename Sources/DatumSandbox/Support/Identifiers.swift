@@ -16,4 +16,3 @@ enum UIDGenerator {
         return String(decoding: out, as: UTF8.self)
     }
 }
-

@@ -236,7 +236,8 @@ struct ApplyManifests: Sendable {
         }
         // The name and namespace become URL path segments: kubectl's request builder refuses
         // `..`, `a/b` and `a%b` before sending anything, in these words.
-        if !name.isEmpty, let problem = pathSegmentProblem({ () throws(CLIError) in try PathSegmentName.checkName(name) }),
+        if !name.isEmpty,
+            let problem = pathSegmentProblem({ () throws(CLIError) in try PathSegmentName.checkName(name) }),
             !issues.contains(where: { $0.field == "metadata.name" && $0.severity == .error && $0.message == problem })
         {
             issues.append(
@@ -254,12 +255,13 @@ struct ApplyManifests: Sendable {
                     field: "metadata.namespace", message: problem))
         }
         if let enforcedNamespace, let given = manifest.object.namespace, !given.isEmpty, given != enforcedNamespace {
-            namespaceIssues.append(ManifestIssue(
-                severity: .error, location: manifest.location(of: [.key("metadata"), .key("namespace")]),
-                field: "metadata.namespace",
-                message: "the namespace from the provided object \(GoFormat.quote(given)) does not match the "
-                    + "namespace \(GoFormat.quote(enforcedNamespace)). You must pass "
-                    + "'--namespace=\(given)' to perform this operation."))
+            namespaceIssues.append(
+                ManifestIssue(
+                    severity: .error, location: manifest.location(of: [.key("metadata"), .key("namespace")]),
+                    field: "metadata.namespace",
+                    message: "the namespace from the provided object \(GoFormat.quote(given)) does not match the "
+                        + "namespace \(GoFormat.quote(enforcedNamespace)). You must pass "
+                        + "'--namespace=\(given)' to perform this operation."))
         }
         return LoadedObject(
             object: validation.object, location: manifest.location, subject: manifest.displayName, issues: issues,

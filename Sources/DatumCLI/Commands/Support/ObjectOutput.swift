@@ -207,7 +207,8 @@ enum ObjectOutput {
             return
         }
         sink.write(
-            try render(value, format: format, command: command, noHeaders: noHeaders, allowMissingKeys: allowMissingKeys))
+            try render(
+                value, format: format, command: command, noHeaders: noHeaders, allowMissingKeys: allowMissingKeys))
     }
 
     /// `metadata.managedFields` removed from an object or from each item of a `List`, as kubectl's
