@@ -43,22 +43,29 @@ import Testing
         }
     }
 
-    static let event: JSONValue = [
-        "metadata": ["name": "secure-a.1", "namespace": "default"],
-        "involvedObject": ["kind": "BackendTLSPolicy", "name": "secure-a", "namespace": "default", "uid": "uid-secure-a"],
-        "reason": "ResolvedRefs", "message": "All references resolved", "type": "Normal",
-        "source": ["component": "datum-gateway"], "count": 3,
-        "firstTimestamp": "2026-11-26T11:00:00Z", "lastTimestamp": "2026-11-26T11:58:00Z",
-    ]
+    /// An event about the policy `secure-a` with `uid`.
+    static func event(
+        _ name: String, uid: String, reason: String, message: String, count: Int, first: String, last: String
+    ) -> JSONValue {
+        [
+            "metadata": ["name": .string(name), "namespace": "default"],
+            "involvedObject": [
+                "kind": "BackendTLSPolicy", "name": "secure-a", "namespace": "default", "uid": .string(uid),
+            ],
+            "reason": .string(reason), "message": .string(message), "type": "Normal",
+            "source": ["component": "datum-gateway"], "count": .int(Int64(count)),
+            "firstTimestamp": .string(first), "lastTimestamp": .string(last),
+        ]
+    }
+
+    static let event = event(
+        "secure-a.1", uid: "uid-secure-a", reason: "ResolvedRefs", message: "All references resolved", count: 3,
+        first: "2026-11-26T11:00:00Z", last: "2026-11-26T11:58:00Z")
 
     /// About an object of the same name that was deleted: kubectl's uid selector leaves it out.
-    static let eventOfAnEarlierObject: JSONValue = [
-        "metadata": ["name": "secure-a.0", "namespace": "default"],
-        "involvedObject": ["kind": "BackendTLSPolicy", "name": "secure-a", "namespace": "default", "uid": "uid-old"],
-        "reason": "Deleted", "message": "The earlier secure-a", "type": "Normal",
-        "source": ["component": "datum-gateway"], "count": 1,
-        "firstTimestamp": "2026-11-25T11:00:00Z", "lastTimestamp": "2026-11-25T11:00:00Z",
-    ]
+    static let eventOfAnEarlierObject = event(
+        "secure-a.0", uid: "uid-old", reason: "Deleted", message: "The earlier secure-a", count: 1,
+        first: "2026-11-25T11:00:00Z", last: "2026-11-25T11:00:00Z")
 
     @Test func describesOneObjectWithItsEvents() throws {
         let server = try Self.server()
