@@ -278,21 +278,25 @@ public enum YAMLEventScanner {
     /// The number of events in the stream.
     public static func countEvents(in source: YAMLSource) throws(YAMLError) -> Int {
         let input = InputCursor(source.bytes)
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) != 0 else {
+        // libyaml keeps the parser's address between calls, so it lives at one fixed address (as
+        // in YAMLDocumentReader): `&` on a Swift variable only promises a pointer for one call.
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) != 0 else {
             throw YAMLError(
                 kind: .syntax, sourceName: source.name, mark: nil, message: "cannot create a YAML parser: out of memory"
             )
         }
-        defer { yaml_parser_delete(&parser) }
-        yaml_parser_set_input(&parser, readFromCursor, Unmanaged.passUnretained(input).toOpaque())
+        defer { yaml_parser_delete(parser) }
+        yaml_parser_set_input(parser, readFromCursor, Unmanaged.passUnretained(input).toOpaque())
         var count = 0
         var event = yaml_event_t()
         while true {
-            guard yaml_parser_parse(&parser, &event) != 0 else {
-                let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+            guard yaml_parser_parse(parser, &event) != 0 else {
+                let problem = parser.pointee.problem.map { String(cString: $0) } ?? "unknown error"
                 let mark = YAMLMark(
-                    line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                    line: Int(parser.pointee.problem_mark.line) + 1, column: Int(parser.pointee.problem_mark.column) + 1
+                )
                 throw source.error(problem, at: mark, kind: .syntax)
             }
             count += 1

@@ -277,3 +277,23 @@ func firstError(_ bytes: [UInt8], limits: YAMLLimits = .default) -> YAMLError? {
         }
     }
 }
+
+/// The bare libyaml scan the benchmarks measure against: every event counted, errors located.
+@Suite struct EventScannerTests {
+    @Test func countsEveryEventOfTheStream() throws {
+        // stream, 2 × (document, mapping, key, value(s), ends), stream end
+        let source = YAMLSource(name: "s.yaml", text: "a: 1\n---\nb: [1, 2]\n")
+        #expect(try YAMLEventScanner.countEvents(in: source) == 17)
+        #expect(try YAMLEventScanner.countEvents(in: YAMLSource(name: "e.yaml", text: "")) == 2)
+    }
+
+    @Test func aSyntaxErrorSaysWhere() {
+        do {
+            _ = try YAMLEventScanner.countEvents(in: YAMLSource(name: "bad.yaml", text: "a: [1\n"))
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.description.hasPrefix("bad.yaml:2:1: "))
+            #expect(error.description.contains("did not find expected ',' or ']'"))
+        }
+    }
+}
