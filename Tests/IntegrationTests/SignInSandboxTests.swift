@@ -235,7 +235,9 @@ import Testing
             ReadIT.datumctl,
             ["login", "--hostname", host, "--api-hostname", host, "--client-id", "datumctl-sandbox",
              "--certificate-authority", ca],
-            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin", "BROWSER": browser])
+            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin", "BROWSER": browser],
+            // A browser that fails leaves the login waiting for its callback; fail, do not hang.
+            timeout: .seconds(60))
         #expect(login.status == 0, "\(login.stderr)")
         #expect(login.stdout.contains("Attempting to open your default browser for authentication..."))
         #expect(login.stdout.contains(sandbox.url + "/oauth/v2/authorize?client_id=datumctl-sandbox&redirect_uri=http%3A%2F%2F127.0.0.1%3A"))

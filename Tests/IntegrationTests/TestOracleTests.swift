@@ -25,3 +25,19 @@ import Testing
         }
     }
 }
+
+/// The harness itself: a child that never ends is killed by its pid, so the test fails in words.
+@Suite struct TestHarnessTests {
+    @Test func aChildThatNeverEndsIsKilledAfterItsTimeout() throws {
+        let run = try TestProcess.run("/bin/sh", ["-c", "echo started; exec sleep 600"], timeout: .milliseconds(300))
+        #expect(run.terminatedBySignal)
+        #expect(run.stdout == "started\n")
+        #expect(run.stderr.contains("[killed by the test harness after 0.3 seconds]"))
+    }
+
+    @Test func aChildThatEndsInTimeIsLeftAlone() throws {
+        let run = try TestProcess.run("/bin/sh", ["-c", "echo done"], timeout: .seconds(60))
+        #expect(!run.terminatedBySignal)
+        #expect(run.status == 0 && run.stdout == "done\n" && run.stderr.isEmpty)
+    }
+}

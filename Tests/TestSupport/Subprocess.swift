@@ -23,14 +23,27 @@ public enum TestProcess {
     /// process's unless given; `input` is written to the child's stdin, which is then closed
     /// (it is closed at once without input).
     @discardableResult
+    /// Runs a child to its end. A child still running after `timeout` (a sign-in waiting for a
+    /// browser that failed, a server that never answers) is killed by its pid, so a broken test
+    /// fails with what the child printed instead of hanging the whole run.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        currentDirectory: String? = nil, input: String? = nil
+        currentDirectory: String? = nil, input: String? = nil, timeout: Duration = .seconds(600)
     ) throws -> Output {
         // posix_spawn and waitpid (``ChildProcess``), not Foundation's Process, which now and then
         // lost a child's exit and hung the run.
         let child = try ChildProcess(
             executable, arguments, environment: environment, currentDirectory: currentDirectory)
+        let killed = LockedData()
+        let watchdog = DispatchWorkItem {
+            if child.isRunning {
+                killed.set(Data("\n[killed by the test harness after \(timeout)]\n".utf8))
+                child.signal(SIGKILL)
+            }
+        }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
+        defer { watchdog.cancel() }
         // Feed stdin and drain stderr on their own threads so no pipe can fill up and block.
         let errors = LockedData()
         let group = DispatchGroup()
@@ -50,7 +63,7 @@ public enum TestProcess {
         let exit = child.wait()
         return Output(
             status: exit.status, stdout: String(decoding: output, as: UTF8.self),
-            stderr: String(decoding: errors.get(), as: UTF8.self), terminatedBySignal: exit.signaled)
+            stderr: String(decoding: errors.get() + killed.get(), as: UTF8.self), terminatedBySignal: exit.signaled)
     }
 
     /// The absolute path of `name` on the PATH of the test process, if any.
