@@ -315,8 +315,7 @@ public final class HTTPClient: Sendable {
         switch outcome {
         case .success(let transfer) where ConcurrencyWindow.isOverload(status: transfer.head.status):
             reason = StatusText.line(status: transfer.head.status, reason: transfer.head.reason)
-            retryAfter = transfer.head.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: time(nil)) }
-                .map { min($0, configuration.retry.maxDelay) }
+            retryAfter = Self.retryAfter(of: transfer).map { min($0, configuration.retry.maxDelay) }
         case .success:
             window.succeeded()
             return
@@ -328,6 +327,11 @@ public final class HTTPClient: Sendable {
         if window.overloaded(sentAt: sentAt, retryAfter: retryAfter) {
             tracer.concurrency(window.limit, reason: reason)
         }
+    }
+
+    /// The wait a response's `Retry-After` asks for, if any.
+    static func retryAfter(of transfer: CompletedTransfer) -> Duration? {
+        transfer.head.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: time(nil)) }
     }
 
     /// `scheme://host:port` of a URL (everything before the path).
@@ -353,7 +357,7 @@ public final class HTTPClient: Sendable {
         guard request.isIdempotent, attempt < policy.maxAttempts else { return nil }
         switch outcome {
         case .success(let transfer) where transfer.head.status == 429 || transfer.head.status == 503:
-            let retryAfter = transfer.head.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: time(nil)) }
+            let retryAfter = Self.retryAfter(of: transfer)
             let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, using: &random)
             tracer.retrying(
                 method: request.method, url: request.url, attempt: attempt, delay: delay,

@@ -115,41 +115,51 @@ struct OpenAPICache: Sendable {
         }
     }
 
-    /// A discovery document (`api` or `apis`) revalidated with its `ETag`: the saved copy is
-    /// offered with `If-None-Match`, and a `304 Not Modified` answer (no body) means it is still
-    /// the server's. `send` gets the ETag to offer, if any. A server without ETags is simply asked
-    /// every time; a damaged copy is warned about and asked for in full.
-    func discoveryDocument(
-        key: String, server: String, plane: String, send: (String?) throws(CLIError) -> HTTPResponse
-    ) throws(CLIError) -> HTTPResponse {
-        guard let root, let planeFolder = folder(server: server, plane: plane) else { return try send(nil) }
+    /// Where a discovery document (`api` or `apis`) is kept, with the `ETag` it came with.
+    struct DiscoveryCopy {
+        let folder: String
+        let bodyPath: String
+        let tagPath: String
+        /// The ETag saved, to offer as `If-None-Match`; nil when there is no copy yet.
+        let tag: String?
+    }
+
+    /// The copy of discovery document `key` for a control plane; nil without a cache.
+    func discoveryCopy(key: String, server: String, plane: String) -> DiscoveryCopy? {
+        guard let root, let planeFolder = folder(server: server, plane: plane) else { return nil }
         // The same layout as the OpenAPI documents, under discovery/ instead of openapi/.
         let folder = FileSystem.join(root, "discovery") + planeFolder.dropFirst(FileSystem.join(root, "openapi").count)
         let bodyPath = FileSystem.join(folder, Self.safe(key) + ".json")
         let tagPath = FileSystem.join(folder, Self.safe(key) + ".etag")
-        var saved: (tag: String, body: [UInt8])?
-        if FileSystem.entry(at: tagPath) != nil, let tag = try? FileSystem.read(tagPath),
-            let body = try? FileSystem.read(bodyPath)
-        {
-            saved = (String(decoding: tag, as: UTF8.self), body)
-        }
-        let response = try send(saved?.tag)
-        if response.status == 304, let saved {
-            if (try? JSONParser.parse(saved.body)) != nil {
+        let tag =
+            FileSystem.entry(at: bodyPath) == nil
+            ? nil
+            : (try? FileSystem.read(tagPath)).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        return DiscoveryCopy(folder: folder, bodyPath: bodyPath, tagPath: tagPath, tag: tag)
+    }
+
+    /// The answer to a request that offered `copy.tag`: a `304 Not Modified` becomes the saved
+    /// document, a `200` with an ETag is saved. Nil when the saved copy turns out damaged (it is
+    /// warned about): the document must then be asked for without the ETag.
+    func resolve(_ response: HTTPResponse, with copy: DiscoveryCopy) -> HTTPResponse? {
+        if response.status == 304 {
+            if let body = try? FileSystem.read(copy.bodyPath), (try? JSONParser.parse(body)) != nil {
                 return HTTPResponse(
-                    status: 200, statusText: "200 OK", headers: response.headers, body: saved.body,
+                    status: 200, statusText: "200 OK", headers: response.headers, body: body,
                     httpVersion: response.httpVersion, duration: response.duration, attempts: response.attempts)
             }
-            warn("ignoring the damaged cache file \(bodyPath); fetching the document again")
-            return try send(nil)
+            warn("ignoring the damaged cache file \(copy.bodyPath); fetching the document again")
+            return nil
         }
         if response.status == 200, let tag = response.headers["ETag"], !tag.isEmpty, tag.utf8.count <= 256 {
             do {
-                try FileSystem.createDirectories(folder, mode: 0o700)
-                try FileSystem.writeAtomically(bodyPath, response.body, mode: 0o600)
-                try FileSystem.writeAtomically(tagPath, Array(tag.utf8), mode: 0o600)
+                try FileSystem.createDirectories(copy.folder, mode: 0o700)
+                try FileSystem.writeAtomically(copy.bodyPath, response.body, mode: 0o600)
+                try FileSystem.writeAtomically(copy.tagPath, Array(tag.utf8), mode: 0o600)
             } catch {
-                warn("cannot write the cache in \(folder) (\(error)); continuing without it")
+                warn("cannot write the cache in \(copy.folder) (\(error)); continuing without it")
             }
         }
         return response

@@ -1,7 +1,6 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
-import Dispatch
 import Synchronization
 
 /// Maps what users type (`btlspolicy`, `backendtlspolicies.gateway.networking.k8s.io`, `svc`)
@@ -170,29 +169,27 @@ extension ProjectClient {
     /// `304 Not Modified` answers (one round trip) instead of the documents.
     func discoverResources(cache: OpenAPICache? = nil) throws(CLIError) -> [APIResource] {
         let paths = ["/api", "/apis"]
-        let responses: [Result<HTTPResponse, CLIError>]
-        if let cache {
-            // Both revalidations at once: each on its own thread, over the shared connection.
-            let slots = Mutex<[Result<HTTPResponse, CLIError>?]>([nil, nil])
-            DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-                let result = Result { () throws(CLIError) -> HTTPResponse in
-                    try cache.discoveryDocument(
-                        key: String(paths[index].dropFirst()), server: scope.server, plane: scope.pathPrefix
-                    ) {
-                        (tag: String?) throws(CLIError) -> HTTPResponse in
-                        var request = request(
-                            "GET", scope.url(paths[index]), accept: ResourceMapper.aggregatedDiscoveryAccept)
-                        if let tag { request.headers.set("If-None-Match", tag) }
-                        return try send(request)
-                    }
+        let copies = paths.map {
+            cache?.discoveryCopy(key: String($0.dropFirst()), server: scope.server, plane: scope.pathPrefix)
+        }
+        func discoveryRequest(_ index: Int, offering tag: String?) -> HTTPRequest {
+            var request = request("GET", scope.url(paths[index]), accept: ResourceMapper.aggregatedDiscoveryAccept)
+            if let tag { request.headers.set("If-None-Match", tag) }
+            return request
+        }
+        // Both at once; with a cache, each offers the ETag of its copy.
+        var responses = sendAll(paths.indices.map { discoveryRequest($0, offering: copies[$0]?.tag) }, concurrency: 2)
+        for index in paths.indices {
+            guard let copy = copies[index], case .success(let response) = responses[index] else { continue }
+            if let resolved = cache?.resolve(response, with: copy) {
+                responses[index] = .success(resolved)
+            } else {
+                // The saved copy is damaged: ask for the document itself.
+                responses[index] = Result { () throws(CLIError) -> HTTPResponse in
+                    let fresh = try send(discoveryRequest(index, offering: nil))
+                    return cache?.resolve(fresh, with: copy) ?? fresh
                 }
-                slots.withLock { $0[index] = result }
             }
-            responses = slots.withLock { $0.map { $0 ?? .failure(CLIError(.connection, "no response")) } }
-        } else {
-            responses = sendAll(
-                paths.map { request("GET", scope.url($0), accept: ResourceMapper.aggregatedDiscoveryAccept) },
-                concurrency: 2)
         }
         var resources: [APIResource] = []
         var legacyGroups: [String] = []

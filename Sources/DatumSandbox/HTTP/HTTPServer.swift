@@ -174,7 +174,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                     message: "Request entity too large: limit is \(HTTPRequestHandler.maximumBodySize)")
                 write(
                     context: context, status: 413, headers: [("Content-Type", "application/json")],
-                    body: SandboxResponse.error(error).body, keepAlive: false, version: requestHead.version)
+                    body: SandboxResponse.error(error).body, keepAlive: false)
                 return
             }
             // Only the headers the API reads; repeated ones (e.g. Accept) are joined with commas, as HTTP allows.
@@ -192,7 +192,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             case .complete(let status, let responseHeaders, let responseBody):
                 write(
                     context: context, status: status, headers: responseHeaders, body: responseBody,
-                    keepAlive: requestHead.isKeepAlive, version: requestHead.version)
+                    keepAlive: requestHead.isKeepAlive)
             case .watch(let stream):
                 startWatch(context: context, stream: stream, version: requestHead.version)
             }
@@ -200,8 +200,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func write(
-        context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8], keepAlive: Bool,
-        version: HTTPVersion
+        context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8], keepAlive: Bool
     ) {
         var httpHeaders = HTTPHeaders()
         // The framing is the transport's: a Content-Length from the API would be sent twice,
@@ -209,10 +208,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         for (name, value) in headers where !Self.framingHeaders.contains(name.lowercased()) {
             httpHeaders.add(name: name, value: value)
         }
-        // Over HTTP/2 the end of the stream ends the body. A Content-Length there lets libcurl
-        // finish a response before the frame that closes the stream arrives and reset the
-        // stream, and NIO counts those resets as a rapid-reset attack and closes the connection.
-        if version.major < 2 { httpHeaders.add(name: "Content-Length", value: String(body.count)) }
+        httpHeaders.add(name: "Content-Length", value: String(body.count))
         if !keepAlive { httpHeaders.add(name: "Connection", value: "close") }
         let head = HTTPResponseHead(
             version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: httpHeaders)
@@ -243,7 +239,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         } catch {
             write(
                 context: context, status: error.code, headers: [("Content-Type", "application/json")],
-                body: SandboxResponse.error(error).body, keepAlive: false, version: version)
+                body: SandboxResponse.error(error).body, keepAlive: false)
             return
         }
         streaming = true
