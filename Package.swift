@@ -4,6 +4,8 @@ import PackageDescription
 // Module map (see docs/architecture.md):
 //   CYAML, CCurl, CSQLite  system libraries (pkg-config yaml-0.1, libcurl, sqlite3)
 //   CCurlShim              typed C wrappers for libcurl's variadic functions
+//   GoCompat               Go's behaviour where users see it: strconv, fmt's quoting, strings, utf8,
+//                          base64, time.Parse, regexp (RE2), go-yaml's key order (pure Swift)
 //   DatumJSON              JSON value, parser and Go-compatible encoder (pure Swift)
 //   DatumYAML              libyaml wrapper: positions, errors, kubectl-style emitter
 //   DatumHTTP              libcurl wrapper: pooled HTTP client with retries and traces
@@ -43,24 +45,29 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("crypto")]),
 
-        .target(name: "DatumJSON", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
-        .target(name: "DatumYAML", dependencies: ["CYAML", "DatumJSON"]),
-        .target(name: "DatumHTTP", dependencies: ["CCurlShim"]),
-        .target(name: "DatumCrypto", dependencies: ["CCurlShim", "DatumJSON"]),
+        .target(name: "GoCompat"),
         .target(
-            name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML"],
+            name: "DatumJSON", dependencies: ["GoCompat"],
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "DatumYAML", dependencies: ["CYAML", "DatumJSON", "GoCompat"]),
+        .target(name: "DatumHTTP", dependencies: ["CCurlShim"]),
+        .target(name: "DatumCrypto", dependencies: ["CCurlShim", "DatumJSON", "GoCompat"]),
+        .target(
+            name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML", "GoCompat"],
             exclude: ["Upstream"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "DatumBuildInfo", plugins: ["BuildInfoPlugin"]),
         .target(
-            name: "DatumCLI", dependencies: ["DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumBuildInfo"]),
+            name: "DatumCLI", dependencies: [
+                "DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumBuildInfo", "GoCompat",
+            ]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
         .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
 
         .target(
             name: "DatumSandbox",
             dependencies: [
-                "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "CSQLite",
+                "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "GoCompat", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,15 +81,16 @@ let package = Package(
         // Shared by the test targets: golden files, temporary directories, process helpers. A test
         // target, so a plain `swift build` (and the release build) never compiles test-only code.
         .testTarget(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "GoCompatTests", dependencies: ["GoCompat", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON", "GoCompat", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP", "TestSupport"]),
-        .testTarget(name: "DatumCryptoTests", dependencies: ["DatumCrypto", "DatumJSON", "TestSupport"]),
+        .testTarget(name: "DatumCryptoTests", dependencies: ["DatumCrypto", "DatumJSON", "GoCompat", "TestSupport"]),
         .testTarget(
-            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "TestSupport"],
+            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "GoCompat", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
-            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "DatumCrypto", "TestSupport"],
+            name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "DatumCrypto", "GoCompat", "TestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "DatumSandboxTests", dependencies: ["DatumSandbox", "DatumKit", "DatumJSON", "TestSupport"]),

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A signed JWT in compact form (`header.claims.signature`), RS256 only: what Datum's OpenID
 /// Connect provider issues (ID and access tokens) and what a service account presents
@@ -19,7 +20,7 @@ public struct JSONWebToken: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw TokenError("malformed token: expected 3 parts, found \(parts.count)") }
         func object(_ part: Substring, _ what: String) throws(TokenError) -> JSONObject {
-            guard let bytes = Base64URL.decode(part) else {
+            guard let bytes = Base64.rawURL.strict().decoded(part) else {
                 throw TokenError("malformed token: \(what) is not base64url")
             }
             guard let value = try? JSONParser.parse(bytes), let object = value.objectValue else {
@@ -29,7 +30,7 @@ public struct JSONWebToken: Sendable {
         }
         header = try object(parts[0], "header")
         claims = try object(parts[1], "payload")
-        guard let signature = Base64URL.decode(parts[2]) else {
+        guard let signature = Base64.rawURL.strict().decoded(parts[2]) else {
             throw TokenError("malformed token: signature is not base64url")
         }
         self.signature = signature
@@ -42,10 +43,10 @@ public struct JSONWebToken: Sendable {
         if let keyID { header["kid"] = .string(keyID) }
         let encoder = GoJSONEncoder(sortKeys: false, escapeHTML: false)
         let input =
-            Base64URL.encode(encoder.encodeBytes(.object(header))) + "."
-            + Base64URL.encode(encoder.encodeBytes(.object(claims)))
+            Base64.rawURL.encode(encoder.encodeBytes(.object(header))) + "."
+            + Base64.rawURL.encode(encoder.encodeBytes(.object(claims)))
         let signature = try key.signRS256(Array(input.utf8))
-        return input + "." + Base64URL.encode(signature)
+        return input + "." + Base64.rawURL.encode(signature)
     }
 
     /// Whether the signature is RS256 by `key`. Any other `alg` (`none`, HS256, ...) fails.
@@ -112,8 +113,8 @@ public struct JSONWebKey: Sendable {
         let (modulus, exponent) = try key.publicComponents()
         var object: JSONObject = ["kty": "RSA", "use": "sig", "alg": "RS256"]
         if let keyID { object["kid"] = .string(keyID) }
-        object["n"] = .string(Base64URL.encode(modulus))
-        object["e"] = .string(Base64URL.encode(exponent))
+        object["n"] = .string(Base64.rawURL.encode(modulus))
+        object["e"] = .string(Base64.rawURL.encode(exponent))
         return .object(object)
     }
 
@@ -123,8 +124,8 @@ public struct JSONWebKey: Sendable {
         var result: [JSONWebKey] = []
         for entry in keys where entry["kty"]?.stringValue == "RSA" {
             if let use = entry["use"]?.stringValue, use != "sig" { continue }
-            guard let n = entry["n"]?.stringValue.flatMap({ Base64URL.decode($0) }),
-                let e = entry["e"]?.stringValue.flatMap({ Base64URL.decode($0) })
+            guard let n = entry["n"]?.stringValue.flatMap({ Base64.rawURL.strict().decoded($0) }),
+                let e = entry["e"]?.stringValue.flatMap({ Base64.rawURL.strict().decoded($0) })
             else { continue }
             guard let key = try? RSAKey(modulus: n, exponent: e) else { continue }
             result.append(JSONWebKey(keyID: entry["kid"]?.stringValue, key: key))

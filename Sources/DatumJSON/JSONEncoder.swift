@@ -1,3 +1,5 @@
+import GoCompat
+
 /// Writes ``JSONValue`` exactly as Go's `encoding/json` does.
 ///
 /// kubectl prints `-o json` with `json.MarshalIndent(obj, "", "    ")` over

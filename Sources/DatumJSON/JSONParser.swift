@@ -1,3 +1,5 @@
+import GoCompat
+
 /// A syntax error in JSON text, with its 1-based position.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String

@@ -1,3 +1,5 @@
+import GoCompat
+
 /// A place in JSON text: the byte offset, and the 1-based line and column.
 ///
 /// Columns count Unicode scalars (as libyaml's marks do), so `é` advances the column by one.

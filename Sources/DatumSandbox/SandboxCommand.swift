@@ -1,5 +1,6 @@
 import DatumKit
 import Dispatch
+import GoCompat
 import NIOSSL
 
 #if canImport(Glibc)

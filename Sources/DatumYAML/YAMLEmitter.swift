@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// Writes JSON values as YAML exactly as kubectl's `-o yaml` does.
 ///

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 extension YAMLNode {
     /// The node as JSON, exactly as sigs.k8s.io/yaml's `YAMLToJSON` (go-yaml v2, YAML 1.1)
@@ -69,10 +70,10 @@ extension YAMLNode {
         case GoYAMLTag.str:
             return .string(text)
         case GoYAMLTag.binary:
-            guard let bytes = Base64.decodeGo(text) else {
+            guard let bytes = Base64.standard.decoded(text) else {
                 throw YAMLError(kind: .conversion, mark: start, message: "!!binary value contains invalid base64 data")
             }
-            return .string(GoStrings.jsonSafeString(bytes))
+            return .string(String(decoding: GoUTF8.repaired(bytes), as: UTF8.self))
         case GoYAMLTag.bool, GoYAMLTag.int, GoYAMLTag.float, GoYAMLTag.null, GoYAMLTag.timestamp:
             let resolved = GoYAMLResolver.resolvePlain(text)
             switch (tag, resolved) {
@@ -198,121 +199,5 @@ extension GoYAMLResolver {
         case .string: return "!!str"
         case .timestamp: return "!!timestamp"
         }
-    }
-}
-
-/// Go's `encoding/base64.StdEncoding`: the one base64 of the project (YAML's `!!binary`, config
-/// `certificate-authority-data`, the sandbox's continue tokens and protobuf bytes).
-public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    /// `EncodeToString`: the standard alphabet, padded.
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = bytes[i]
-            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
-            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
-            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 15) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `DecodeString`: padded standard alphabet, CR and LF ignored; nil for anything Go refuses.
-    public static func decodeGo(_ text: String) -> [UInt8]? {
-        var values: [UInt8] = []
-        var padding = 0
-        for byte in text.utf8 {
-            switch byte {
-            case 0x0A, 0x0D: continue
-            case UInt8(ascii: "="):
-                padding += 1
-                values.append(0)
-            default:
-                guard padding == 0, let v = sextet(byte) else { return nil }
-                values.append(v)
-            }
-        }
-        guard values.count % 4 == 0, padding <= 2 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(values.count / 4 * 3)
-        var i = 0
-        while i < values.count {
-            let n =
-                UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
-                | UInt32(values[i + 3])
-            out.append(UInt8(n >> 16 & 0xFF))
-            out.append(UInt8(n >> 8 & 0xFF))
-            out.append(UInt8(n & 0xFF))
-            i += 4
-        }
-        // Padding may only end the input, and the bits it hides must be zero (Go is strict).
-        if padding > 0 {
-            let lastBlock = values.count - 4
-            if padding == 2, values[lastBlock + 1] & 0x0F != 0 { return nil }
-            if padding == 1, values[lastBlock + 2] & 0x03 != 0 { return nil }
-            out.removeLast(padding)
-        }
-        return out
-    }
-
-    private static func sextet(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): return 62
-        case UInt8(ascii: "/"): return 63
-        default: return nil
-        }
-    }
-}
-
-enum GoStrings {
-    /// Bytes as Go's JSON encoder writes a string: each byte of an invalid UTF-8 sequence
-    /// becomes one U+FFFD.
-    static func jsonSafeString(_ bytes: [UInt8]) -> String {
-        var scalars = String.UnicodeScalarView()
-        var i = 0
-        while i < bytes.count {
-            if let (scalar, width) = decodeRune(bytes, at: i) {
-                scalars.append(scalar)
-                i += width
-            } else {
-                scalars.append("\u{FFFD}")
-                i += 1
-            }
-        }
-        return String(scalars)
-    }
-
-    /// Go's `utf8.DecodeRune` for a valid sequence; nil where Go reports `RuneError, 1`.
-    private static func decodeRune(_ b: [UInt8], at i: Int) -> (Unicode.Scalar, Int)? {
-        let b0 = b[i]
-        if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
-        func cont(_ j: Int) -> UInt32? {
-            j < b.count && b[j] & 0xC0 == 0x80 ? UInt32(b[j] & 0x3F) : nil
-        }
-        var value: UInt32
-        var width: Int
-        var minimum: UInt32
-        switch b0 {
-        case 0xC2...0xDF: (value, width, minimum) = (UInt32(b0 & 0x1F), 2, 0x80)
-        case 0xE0...0xEF: (value, width, minimum) = (UInt32(b0 & 0x0F), 3, 0x800)
-        case 0xF0...0xF4: (value, width, minimum) = (UInt32(b0 & 0x07), 4, 0x10000)
-        default: return nil
-        }
-        for k in 1..<width {
-            guard let c = cont(i + k) else { return nil }
-            value = value << 6 | c
-        }
-        guard value >= minimum, value <= 0x10FFFF, let scalar = Unicode.Scalar(value) else { return nil }
-        return (scalar, width)
     }
 }

@@ -1,5 +1,6 @@
 import DatumCLI
 import DatumJSON
+import GoCompat
 import Testing
 
 /// One line per outcome, so each table row states everything the parser decided:

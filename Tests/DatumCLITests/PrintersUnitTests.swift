@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import GoCompat
 import Testing
 
 @testable import DatumCLI

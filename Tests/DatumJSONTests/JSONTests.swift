@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TestSupport
 
 @testable import DatumJSON
 
@@ -96,5 +98,32 @@ import Testing
         for key in ["b", "B", "a", "é", "_", "10", "9"] { object[key] = .null }
         #expect(object.sortedKeys == ["10", "9", "B", "_", "a", "b", "é"])
         #expect(GoJSONEncoder(sortKeys: false).encode(.object(object)).hasPrefix(#"{"b":null,"B""#))
+    }
+}
+
+/// `json.Marshal` of float64 values, recorded from Go 1.23 with `strconv.FormatFloat` in
+/// `Tests/GoCompatTests/Fixtures/go-strconv.json` (`formatFloat[].json`).
+@Suite struct GoJSONFloatRecordingTests {
+    struct Row: Decodable, Sendable, CustomStringConvertible {
+        var bits: String
+        var json: String
+        var description: String { bits }
+        var value: Double { Double(bitPattern: UInt64(bits, radix: 16) ?? 0) }
+    }
+
+    static let rows: [Row] = {
+        struct Recording: Decodable { var formatFloat: [Row] }
+        let url = Repository.url.appendingPathComponent("Tests/GoCompatTests/Fixtures/go-strconv.json")
+        guard let data = try? Data(contentsOf: url) else { return [] }
+        return (try? JSONDecoder().decode(Recording.self, from: data).formatFloat) ?? []
+    }()
+
+    @Test func theRecordingIsThere() {
+        #expect(Self.rows.count > 500)
+    }
+
+    @Test(arguments: rows)
+    func formatsAsGoMarshals(_ row: Row) {
+        #expect(GoJSONEncoder.formatFloat(row.value) == row.json)
     }
 }

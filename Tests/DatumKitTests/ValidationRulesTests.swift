@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 import Testing
 
 @testable import DatumKit

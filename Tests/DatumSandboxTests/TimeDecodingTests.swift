@@ -5,7 +5,7 @@ import Testing
 
 /// `metav1.Time` fields of built-in kinds are decoded as Go's `time.Parse(time.RFC3339, ...)`
 /// decodes them: what it refuses fails the request with the decoder's words (the texts after
-/// the colon are Go's, recorded in `Tests/DatumKitTests/Fixtures/go-time-parse.json`).
+/// the colon are Go's, recorded in `Tests/GoCompatTests/Fixtures/go-time-parse.json`).
 @Suite struct TimeDecodingTests {
     @Test(arguments: [
         ("2026-02-31T00:00:00Z", #"parsing time "2026-02-31T00:00:00Z": day out of range"#),

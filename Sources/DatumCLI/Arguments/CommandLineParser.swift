@@ -1,3 +1,5 @@
+import GoCompat
+
 /// What a command line asks datumctl to do.
 public enum ParseOutcome: Sendable, Hashable {
     case run(ParsedCommand)

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 extension CommandSpec {
     /// Mistakes in a spec tree that the parser cannot resolve sensibly, one message each

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// Renders kubectl-shaped help text from a `CommandSpec` tree; a pure function of the spec and
 /// the terminal width, so its output is golden-tested.

@@ -1,3 +1,5 @@
+import GoCompat
+
 /// A word from the command line as the parser kept it: the text and where it came from.
 public struct ParsedValue: Sendable, Hashable {
     /// The value text; a boolean flag given without `=value` records `"true"`.

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A mistake on the command line, pointing at the offending argv word; exits with code 64.
 ///

@@ -3,6 +3,7 @@ import DatumHTTP
 import DatumJSON
 import DatumKit
 import Dispatch
+import GoCompat
 
 #if canImport(Glibc)
     import Glibc
@@ -19,7 +20,7 @@ struct BrowserSignIn {
     /// A random URL-safe string (PKCE verifiers, state).
     static func random() throws(CLIError) -> String {
         do {
-            return Base64URL.encode(try SecureRandom.bytes(32))
+            return Base64.rawURL.encode(try SecureRandom.bytes(32))
         } catch {
             throw CLIError(.io, "cannot make random bytes: \(error)")
         }
@@ -34,7 +35,7 @@ struct BrowserSignIn {
         defer { close(listener.descriptor) }
         let redirect = "http://127.0.0.1:\(listener.port)\(Self.callbackPath)"
         let verifier = try Self.random()
-        let challenge = Base64URL.encode(Digest.sha256(Array(verifier.utf8)))
+        let challenge = Base64.rawURL.encode(Digest.sha256(Array(verifier.utf8)))
         let state = try Self.random()
         let query: [(String, String)] = [
             ("client_id", clientID), ("redirect_uri", redirect), ("response_type", "code"),

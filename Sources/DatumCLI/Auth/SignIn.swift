@@ -2,6 +2,7 @@ import DatumCrypto
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 #if canImport(Glibc)
     import Glibc
@@ -135,7 +136,7 @@ struct ServiceAccountKey: Sendable {
         }
         let claims: JSONObject = [
             "iss": .string(clientID), "sub": .string(clientID), "aud": .string(audience), "iat": .int(now),
-            "exp": .int(now + 60), "jti": .string(Base64URL.encode(jti)),
+            "exp": .int(now + 60), "jti": .string(Base64.rawURL.encode(jti)),
         ]
         do {
             return try JSONWebToken.sign(claims: claims, keyID: privateKeyID, key: key)

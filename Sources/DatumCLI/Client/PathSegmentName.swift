@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// Names that go into a request URL as one path segment: object names, namespaces and the project.
 ///

@@ -1,6 +1,7 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 #if canImport(Glibc)
     import Glibc

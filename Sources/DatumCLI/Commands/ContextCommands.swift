@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// `datumctl ctx`, `ctx list`, `ctx use ORG[/PROJECT]`: the contexts of the official datumctl's
 /// config file (one per organization and project a login discovered), listed and switched as the

@@ -1,6 +1,7 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `datumctl delete`: deletes objects by name, selector or manifest, then waits until they are gone.
 struct DeleteCommand: CLICommand {

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `datumctl get organizations [NAME]`, as the official datumctl prints it: the signed-in user's
 /// memberships, listed from the user's own control plane whatever scope is selected, one row per

@@ -3,6 +3,7 @@ import DatumHTTP
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// `datumctl login`: signs in to Datum Cloud and records the session in the config file shared
 /// with the official datumctl; the tokens go to the credential store.

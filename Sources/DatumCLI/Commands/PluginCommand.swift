@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumKit
 import Glibc
+import GoCompat
 
 /// Finds plugins as kubectl does: executables named `datumctl-<name>` in the directories of
 /// `PATH`, then in the directory of the running `datumctl` binary (so `datumctl sandbox` reaches

@@ -1,6 +1,7 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `datumctl wait`: blocks until objects are created, deleted, or meet a condition or a JSONPath
 /// value, following kubectl's `wait` (texts, `--timeout`, exit statuses). For Gateway API

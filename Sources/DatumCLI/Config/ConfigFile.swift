@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// Where datumctl connects, as whom, and in which project: the result of applying
 /// the precedence flag → environment → context → default to every setting.
@@ -71,7 +72,7 @@ public struct ConnectionSettings: Sendable, Equatable {
         if globals.certificateAuthority == nil, context?.certificateAuthority == nil,
             let encoded = session?.certificateAuthorityData
         {
-            guard let pem = Base64.decodeGo(encoded) else {
+            guard let pem = Base64.standard.decoded(encoded) else {
                 throw CLIError(
                     .configuration,
                     "the certificate-authority-data of session \"\(session?.name ?? "")\" in the config file is not base64"

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// `-o custom-columns=HEADER:path,...`: one tab-aligned row per object.
 public struct CustomColumnsPrinter: Sendable {

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `kubectl describe` for objects without a dedicated describer (kubectl's `genericDescriber`).
 ///

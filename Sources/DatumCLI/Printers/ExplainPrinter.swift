@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// `kubectl explain` (OpenAPI v3, plaintext) as kubectl 1.32 renders it.
 ///

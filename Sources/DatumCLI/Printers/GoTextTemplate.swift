@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 #if canImport(Glibc)
     import Glibc
@@ -1047,11 +1048,10 @@ struct GoTemplateExecutor {
                     "wrong type for value; expected string; got \(arguments[0].typeName)", at: position,
                     context: context)
             }
-            guard let decoded = Base64Standard.decode(s) else {
-                throw callError(
-                    "base64 decode failed: illegal base64 data at input byte \(Base64Standard.firstBadByte(s))")
+            switch Base64.standard.decode(s) {
+            case .success(let decoded): return .string(String(decoding: decoded, as: UTF8.self))
+            case .failure(let error): throw callError("base64 decode failed: \(error)")
             }
-            return .string(String(decoding: decoded, as: UTF8.self))
         case "exists":
             guard !arguments.isEmpty else {
                 throw fail("wrong number of args for exists: want at least 1 got 0", at: position, context: context)
@@ -1196,54 +1196,6 @@ struct GoTemplateExecutor {
 extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}
-
-/// `encoding/base64.StdEncoding` (padding required), as kubectl's `base64decode` uses it.
-enum Base64Standard {
-    static func value(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x41...0x5A: return b - 0x41
-        case 0x61...0x7A: return b - 0x61 + 26
-        case 0x30...0x39: return b - 0x30 + 52
-        case 0x2B: return 62
-        case 0x2F: return 63
-        default: return nil
-        }
-    }
-
-    static func decode(_ s: String) -> [UInt8]? {
-        let bytes = Array(s.utf8).filter { $0 != 0x0A && $0 != 0x0D }
-        guard bytes.count % 4 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            let chunk = bytes[i..<(i + 4)]
-            let padding = chunk.reversed().prefix { $0 == 0x3D }.count
-            guard padding <= 2, padding == 0 || i + 4 == bytes.count else { return nil }
-            var accumulated: UInt32 = 0
-            for (j, b) in chunk.enumerated() {
-                if j >= 4 - padding {
-                    accumulated <<= 6
-                    continue
-                }
-                guard let v = value(b) else { return nil }
-                accumulated = accumulated << 6 | UInt32(v)
-            }
-            out.append(UInt8((accumulated >> 16) & 0xFF))
-            if padding < 2 { out.append(UInt8((accumulated >> 8) & 0xFF)) }
-            if padding < 1 { out.append(UInt8(accumulated & 0xFF)) }
-            i += 4
-        }
-        return out
-    }
-
-    /// The offset Go's `CorruptInputError` names: the first byte that is not base64.
-    static func firstBadByte(_ s: String) -> Int {
-        let bytes = Array(s.utf8)
-        for (i, b) in bytes.enumerated() where value(b) == nil && b != 0x3D { return i }
-        if bytes.count % 4 != 0 { return bytes.count / 4 * 4 }
-        return 0
     }
 }
 

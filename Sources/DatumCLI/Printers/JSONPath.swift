@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A kubectl JSONPath template (`-o jsonpath=...`, custom columns, `--sort-by`).
 ///

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// The syntax tree of a kubectl JSONPath template (`k8s.io/client-go/util/jsonpath`).
 indirect enum JSONPathNode: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// A `meta.k8s.io/v1` `Table` as the server returns it for `kubectl get`.
 public struct ServerTable: Sendable, Equatable {

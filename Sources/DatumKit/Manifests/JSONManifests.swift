@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumYAML
+import GoCompat
 
 /// JSON manifests, read the way kubectl 1.32 reads them.
 ///

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumYAML
+import GoCompat
 
 /// What to do with fields the schema does not know (kubectl's `--validate`).
 public enum FieldValidationMode: String, Sendable, CaseIterable {

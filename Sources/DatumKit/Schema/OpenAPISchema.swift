@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A schema document that could not be read, with the JSON path of the problem.
 public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {

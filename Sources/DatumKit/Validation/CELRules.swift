@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// The result of evaluating one `x-kubernetes-validations` rule on a value.
 public enum CELRuleOutcome: Sendable, Hashable {

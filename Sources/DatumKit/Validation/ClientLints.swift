@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A client-side warning about something the API server accepts but the
 /// Gateway API documentation advises against.

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A field-level validation error, modelled on k8s.io/apimachinery's `field.Error`.
 ///

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// The HTTP 422 `Status` kube-apiserver returns for an invalid object
 /// (`apierrors.NewInvalid`): message, causes and the full Status object.

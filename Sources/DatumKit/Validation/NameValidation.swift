@@ -1,3 +1,5 @@
+import GoCompat
+
 /// The string-format checks of k8s.io/apimachinery/pkg/util/validation, with
 /// their exact messages (Kubernetes 1.32).
 ///

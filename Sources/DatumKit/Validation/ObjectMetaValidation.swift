@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// ObjectMeta checks as kube-apiserver applies them to custom resources
 /// (`ValidateObjectMetaAccessor` with `NameIsDNSSubdomain`).

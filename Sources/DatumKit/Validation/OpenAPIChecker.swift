@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// Re-creates the kube-openapi schema validator that apiextensions-apiserver
 /// runs on custom resources, including its error order and wording as

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// Which write is being validated; the API server validates each differently.
 public enum ValidationMode: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import DatumCrypto
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// The project-scoped Kubernetes API: routing, authentication and dispatch, without any transport.
 public final class APIServer: Sendable {

@@ -1,6 +1,7 @@
 import DatumCrypto
 import DatumJSON
 import DatumKit
+import GoCompat
 import Synchronization
 
 #if canImport(Glibc)
@@ -233,7 +234,7 @@ public final class DevIssuer: Sendable {
     // MARK: Device authorization (RFC 8628) and refresh tokens
 
     static func randomToken(_ bytes: Int = 24) -> String {
-        Base64URL.encode((try? SecureRandom.bytes(bytes)) ?? [])
+        Base64.rawURL.encode((try? SecureRandom.bytes(bytes)) ?? [])
     }
 
     /// Eight letters from an alphabet without look-alikes, shown as `ABCD-EFGH`.
@@ -385,7 +386,7 @@ public final class DevIssuer: Sendable {
         guard grant.clientID == clientID, grant.redirect == redirect else {
             return oauthError("invalid_grant", "the code was issued to another client or redirect_uri")
         }
-        guard Base64URL.encode(Digest.sha256(Array(verifier.utf8))) == grant.challenge else {
+        guard Base64.rawURL.encode(Digest.sha256(Array(verifier.utf8))) == grant.challenge else {
             return oauthError("invalid_grant", "the code_verifier does not match the code_challenge")
         }
         return userTokens(clientID: clientID, subject: Self.userSubject)

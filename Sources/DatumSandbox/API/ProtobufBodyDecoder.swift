@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumYAML
+import GoCompat
 
 /// Decodes the Kubernetes protobuf bodies kubectl sends for built-in kinds it builds itself
 /// (`kubectl create namespace`, `kubectl create configmap`), into the equivalent JSON object.
@@ -58,7 +59,7 @@ enum ProtobufBodyDecoder {
                 data[key] = .string(text(value))
             case (3, .bytes(let bytes)) where schema == .configMap:
                 let (key, value) = try mapEntry(bytes)
-                binary[key] = .string(Base64.encode(Array(value)))
+                binary[key] = .string(Base64.standard.encode(Array(value)))
             case (4, .varint(let flag)) where schema == .configMap: object["immutable"] = .bool(flag != 0)
             default: break
             }

@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// One request against a resource: the verbs list, get, create, update, patch, delete,
 /// deletecollection and watch, with kube-apiserver's semantics.
@@ -776,11 +777,11 @@ enum NameGenerator {
 /// Opaque continue tokens for paginated lists: the last key returned, base64-encoded.
 enum ContinueToken {
     static func encode(_ key: String) -> String {
-        Base64.encode(Array(("{\"v\":\"meta.k8s.io/v1\",\"start\":" + GoJSONEncoder.quote(key) + "}").utf8))
+        Base64.standard.encode(Array(("{\"v\":\"meta.k8s.io/v1\",\"start\":" + GoJSONEncoder.quote(key) + "}").utf8))
     }
 
     static func decode(_ token: String) -> String? {
-        guard let bytes = Base64.decodeGo(token), let value = try? JSONParser.parse(bytes) else { return nil }
+        guard let bytes = Base64.standard.decoded(token), let value = try? JSONParser.parse(bytes) else { return nil }
         return value["start"]?.stringValue
     }
 }

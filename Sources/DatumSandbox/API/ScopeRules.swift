@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// What Milo's controllers and admission add to the resource-manager kinds, computed before a
 /// write takes the store's lock: the status the server writes, and the checks that look beyond

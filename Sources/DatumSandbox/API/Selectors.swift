@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// A parsed `labelSelector` query parameter (equality and set-based requirements).
 public struct LabelSelector: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// One object's failure in `apply` or `diff`, with the texts kubectl prints for it.
 ///

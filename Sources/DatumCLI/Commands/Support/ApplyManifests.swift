@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// One object from `-f` that passed the local checks, ready to be applied (or diffed).
 struct ApplyItem: Sendable {

@@ -1,6 +1,7 @@
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// An `-o` choice, parsed once so every command prints objects the same way.
 enum OutputFormat: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import DatumJSON
+import GoCompat
 
 /// Describers for the kinds kubectl describes with a dedicated layout rather than the generic one.
 enum ReadDescribers {
@@ -40,10 +41,9 @@ enum ReadDescribers {
         return w.finish()
     }
 
-    /// The byte count of standard base64 text (how `binaryData` travels in JSON).
+    /// The byte count of standard base64 text (how `binaryData` travels in JSON); 0 for text that
+    /// is not base64, which kube-apiserver never stores.
     static func decodedLength(_ base64: String) -> Int {
-        let characters = base64.utf8.filter { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
-        let padding = characters.reversed().prefix { $0 == UInt8(ascii: "=") }.count
-        return characters.count / 4 * 3 - padding
+        Base64.standard.decoded(base64)?.count ?? 0
     }
 }

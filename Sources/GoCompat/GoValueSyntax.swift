@@ -1,5 +1,3 @@
-import DatumJSON
-
 // Go's parsing rules for flag values, reimplemented so datumctl accepts exactly what kubectl
 // accepts (pflag calls strconv.ParseBool, strconv.ParseInt(s, 0, 64) and time.ParseDuration)
 // and reports the same error text.

@@ -191,7 +191,7 @@ public enum GoTimeParse {
         if month < 0 { month = 1 }
         if day < 0 { day = 1 }
         guard day >= 1, day <= daysIn(month: month, year: year) else { return failure(": day out of range") }
-        let days = Int64(KubeTime.daysFromCivil(year: year, month: month, day: day))
+        let days = Int64(daysFromCivil(year: year, month: month, day: day))
         let seconds = days * 86400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
         return .success(Time(unixSeconds: seconds, nanoseconds: nanoseconds))
     }
@@ -249,5 +249,29 @@ public enum GoTimeParse {
         }
         out.append(UInt8(ascii: "\""))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Days since 1970-01-01 in the proleptic Gregorian calendar.
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The date of day `days` since 1970-01-01 (proleptic Gregorian), the inverse of `daysFromCivil`.
+    public static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

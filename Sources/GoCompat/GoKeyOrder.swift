@@ -1,11 +1,13 @@
-/// The order in which go-yaml v2 writes map keys (`keyList.Less`), for string keys.
+/// The order in which go-yaml v2 writes map keys (`keyList.Less`), for string keys: the order of
+/// every map in kubectl's `-o yaml` (`a9` before `a10`, `_x` before `B`), which a plain string sort
+/// would not give (`Tests/GoCompatTests/Fixtures/kubectl-yaml-key-order.json`, recorded from kubectl).
 ///
 /// Runs of digits compare by numeric value (`a9` < `a10`), a letter sorts after
 /// any non-letter at the first difference, and letters compare by code point.
 /// Numbers are accumulated with Go's wrapping `int64` arithmetic, and non-ASCII
 /// digits count as digits with Go's odd values (`rune - '0'`), as in the original.
-enum GoKeyOrder {
-    static func sorted(_ keys: [String]) -> [String] {
+public enum GoKeyOrder {
+    public static func sorted(_ keys: [String]) -> [String] {
         let decoded = keys.map { (key: $0, scalars: Array($0.unicodeScalars)) }
         // The comparison is not transitive for some mixes of leading zeros (`x10` < `x1y2` <
         // `x1y10` < `x01y3` < `x10`); kubectl sorts Go map keys, which arrive in random order, so
@@ -14,7 +16,7 @@ enum GoKeyOrder {
         return decoded.sorted { less($0.scalars, $1.scalars) }.map(\.key)
     }
 
-    static func less(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
+    public static func less(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
         var i = 0
         while i < a.count && i < b.count {
             let ca = a[i]

@@ -1,6 +1,7 @@
-/// Go's `fmt` verbs and `strconv` helpers, for reproducing text that Go programs (kubectl,
-/// kube-apiserver, go-yaml) print: `%q`, `%v` and `%#v` of values decoded from JSON, and
-/// `strconv.FormatFloat(f, 'g', -1, bitSize)`.
+/// Go's `strconv` quoting and float formatting, for reproducing text that Go programs (kubectl,
+/// kube-apiserver, go-yaml) print: `strconv.Quote` (`%q`), `strconv.IsPrint` and
+/// `strconv.FormatFloat(f, 'g', -1, bitSize)` (`%v` of a float). `%v` and `%#v` of a JSON value
+/// build on these in DatumJSON (`JSONValue+GoFormat.swift`).
 ///
 /// One implementation for every module, so the validator's messages, the printers' cells and
 /// the YAML emitter's numbers cannot drift apart.
@@ -57,35 +58,29 @@ public enum GoFormat {
         }
     }
 
-    /// `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    /// (Unicode tables may differ between Go and Swift versions at the edges.)
+    /// `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space, as Go's
+    /// Unicode tables have them (`GoTables.generated.swift`, recorded from Go 1.23, Unicode
+    /// 15.0.0) — not Swift's, whose newer Unicode assigns characters Go does not yet print.
     public static func isPrint(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
-        if v <= 0xFF {
-            if 0x20 <= v && v <= 0x7E { return true }
-            if 0xA1 <= v && v <= 0xFF { return v != 0xAD }
-            return false
+        let table = notPrintableRanges
+        // The last run starting at or below v decides: v is printable unless it lies inside it.
+        var low = 0
+        var high = table.count / 2
+        while low < high {
+            let mid = (low + high) / 2
+            if table[2 * mid] <= v { low = mid + 1 } else { high = mid }
         }
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-            .nonspacingMark, .spacingMark, .enclosingMark,
-            .decimalNumber, .letterNumber, .otherNumber,
-            .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-            .initialPunctuation, .finalPunctuation, .otherPunctuation,
-            .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
-            return true
-        default:
-            return false
-        }
+        return low == 0 || v > table[2 * (low - 1) + 1]
     }
 
     /// `strconv.FormatFloat(d, 'g', -1, bitSize)`, which is also `%v` of a float: the shortest
     /// digits, in exponent form when the decimal exponent is below -4 or at least 6
     /// (`0.5`, `123456`, `1.234567e+06`, `1e-05`). `bitSize` 32 rounds to a `Float` first.
     public static func formatFloat(_ d: Double, bitSize: Int = 64) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
         let narrowed = bitSize == 32 ? Double(Float(d)) : d
+        if narrowed.isNaN { return "NaN" }
+        if narrowed.isInfinite { return narrowed < 0 ? "-Inf" : "+Inf" }
         if narrowed == 0 { return narrowed.sign == .minus ? "-0" : "0" }
         let (digits, pointPosition) = shortestDecimal(narrowed, bitSize: bitSize)
         let sign = narrowed < 0 ? "-" : ""
@@ -132,58 +127,18 @@ public enum GoFormat {
         return (digits, point)
     }
 
-    /// `fmt.Sprint(v)` / `%v` of a value decoded from JSON into `interface{}`:
-    /// `[a b]`, `map[k:v]` (keys sorted, as fmt sorts map keys), `<nil>`.
-    public static func value(_ v: JSONValue) -> String {
-        switch v {
-        case .null: return "<nil>"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return formatFloat(d)
-        case .string(let s): return s
-        case .array(let items):
-            return "[" + items.map(value).joined(separator: " ") + "]"
-        case .object(let object):
-            let parts = object.sortedKeys.map { key in key + ":" + value(object[key] ?? .null) }
-            return "map[" + parts.joined(separator: " ") + "]"
-        }
-    }
-
-    /// `%#v` of a value decoded into Go's `interface{}`:
-    /// `map[string]interface {}{"a":1}`, `[]interface {}{"x"}`, `interface {}(nil)`.
-    public static func goSyntax(_ value: JSONValue) -> String {
+    /// `printers.EscapeTerminal` (k8s.io/cli-runtime): neutralises escape sequences before they
+    /// reach a terminal (`ESC` becomes `^[`, `CR` becomes a backslash and `r`).
+    public static func escapeTerminal(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0 == "\u{1B}" || $0 == "\r" }) else { return s }
         var out = ""
-        appendGoSyntax(value, to: &out, depth: 0)
-        return out
-    }
-
-    /// Rendering stops descending here; such values only occur in hostile input.
-    private static let maximumDepth = 64
-
-    private static func appendGoSyntax(_ value: JSONValue, to out: inout String, depth: Int) {
-        switch value {
-        case .null: out += "interface {}(nil)"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += formatFloat(d)
-        case .string(let s): out += quote(s)
-        case .array(let items):
-            out += "[]interface {}{"
-            guard depth < maximumDepth else { return out += "...}" }
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
-                appendGoSyntax(item, to: &out, depth: depth + 1)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\u{1B}": out += "^["
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(scalar)
             }
-            out += "}"
-        case .object(let object):
-            out += "map[string]interface {}{"
-            guard depth < maximumDepth else { return out += "...}" }
-            for (i, key) in object.sortedKeys.enumerated() {
-                if i > 0 { out += ", " }
-                out += quote(key) + ":"
-                appendGoSyntax(object[key] ?? .null, to: &out, depth: depth + 1)
-            }
-            out += "}"
         }
+        return out
     }
 }

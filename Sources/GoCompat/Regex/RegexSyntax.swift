@@ -147,6 +147,13 @@ struct RegexParser {
         self.scalars = pattern.unicodeScalars.map(\.value)
     }
 
+    /// The POSIX classes Go accepts inside brackets (`[[:alpha:]]`), negated forms included.
+    static let posixClassNames: Set<String> = Set(
+        [
+            "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper",
+            "word", "xdigit",
+        ].flatMap { ["[:\($0):]", "[:^\($0):]"] })
+
     static func parse(_ pattern: String) throws(GoRegexSyntaxError) -> RegexNode {
         var parser = RegexParser(pattern)
         let node = try parser.parseAlternation()
@@ -262,12 +269,42 @@ struct RegexParser {
                 throw GoRegexSyntaxError(
                     message: "invalid nested repetition operator", fragment: text(previousOperatorStart..<index))
             }
+            let operatorEnd = index
             // A trailing `?` asks for a lazy match; match/no-match is unaffected.
             if peek() == RegexParser.ascii("?") { index += 1 }
             node = .repetition(node, min: bounds.min, max: bounds.max)
+            // Go refuses counted repeats whose nesting multiplies past 1000 (`(x{1000}){2}`).
+            if c == RegexParser.ascii("{"), bounds.min >= 2 || (bounds.max ?? 0) >= 2,
+                !RegexParser.repeatIsValid(node, RegexParser.maximumRepeat)
+            {
+                throw GoRegexSyntaxError(message: "invalid repeat count", fragment: text(opStart..<operatorEnd))
+            }
             previousOperatorStart = opStart
         }
         return node
+    }
+
+    /// Go's `repeatIsValid`: every counted repeat's count fits in what the repeats around it leave
+    /// of `budget` (`*`, `+` and `?` do not count; `{0}` ends the descent).
+    private static func repeatIsValid(_ node: RegexNode, _ budget: Int) -> Bool {
+        var budget = budget
+        switch node {
+        case .repetition(let inner, let min, let max):
+            // `*`, `+` and `?` are not counted repeats in Go's tree. (The tree does not keep whether
+            // `{0,}`, `{1,}` or `{0,1}` was written instead, so those count as their short forms.)
+            let counted = !(max == nil && min <= 1) && !(min == 0 && max == 1)
+            if counted {
+                let m = max ?? min
+                if m == 0 { return true }
+                if m > budget { return false }
+                budget /= m
+            }
+            return repeatIsValid(inner, budget)
+        case .concat(let items), .alternate(let items):
+            return items.allSatisfy { repeatIsValid($0, budget) }
+        default:
+            return true
+        }
     }
 
     private mutating func parseAtom() throws(GoRegexSyntaxError) -> RegexNode {
@@ -311,16 +348,14 @@ struct RegexParser {
             // Only non-capturing and named groups are supported; flags are not.
             if peek(1) == RegexParser.ascii(":") {
                 index += 2
-            } else if peek(1) == RegexParser.ascii("P") && peek(2) == RegexParser.ascii("<") {
+            } else if peek(1) == RegexParser.ascii("P") && peek(2) == RegexParser.ascii("<") && peek(3) != nil {
                 index += 3
                 try skipGroupName(start: start)
-            } else if peek(1) == RegexParser.ascii("<") {
+            } else if peek(1) == RegexParser.ascii("<") && peek(2) != nil {
                 index += 2
                 try skipGroupName(start: start)
             } else {
-                throw GoRegexSyntaxError(
-                    message: "unsupported group syntax (flags are not supported)",
-                    fragment: text(start..<min(index + 3, scalars.count)))
+                throw flagGroupError(start: start)
             }
         }
         let inner = try parseAlternation()
@@ -331,19 +366,48 @@ struct RegexParser {
         return inner
     }
 
+    /// A `(?` group that is neither `(?:` nor named: Go's flag syntax (`(?i)`, `(?s-m:`), which is
+    /// valid in Go but outside our subset, or Go's error for what is not flag syntax.
+    private func flagGroupError(start: Int) -> GoRegexSyntaxError {
+        var i = start + 2
+        var negated = false
+        var sawFlag = false
+        while i < scalars.count {
+            let c = scalars[i]
+            i += 1
+            switch c {
+            case RegexParser.ascii("i"), RegexParser.ascii("m"), RegexParser.ascii("s"), RegexParser.ascii("U"):
+                sawFlag = true
+                continue
+            case RegexParser.ascii("-") where !negated:
+                negated = true
+                sawFlag = false
+                continue
+            case RegexParser.ascii(":"), RegexParser.ascii(")"):
+                if !negated || sawFlag {
+                    return GoRegexSyntaxError(
+                        message: "unsupported group syntax (flags are not supported)", fragment: text(start..<i))
+                }
+            default:
+                break
+            }
+            break
+        }
+        return GoRegexSyntaxError(message: "invalid or unsupported Perl syntax", fragment: text(start..<i))
+    }
+
+    /// `(?P<name>` or `(?<name>`, the cursor after `<`: the name runs to the first `>` and must be
+    /// word characters; Go quotes the whole capture (or the rest of the pattern without a `>`).
     private mutating func skipGroupName(start: Int) throws(GoRegexSyntaxError) {
         let nameStart = index
-        while let c = peek(), c != RegexParser.ascii(">") {
-            let isWord = ScalarSet.word.ranges.contains { $0.contains(c) }
-            guard isWord else {
-                throw GoRegexSyntaxError(message: "invalid named capture", fragment: text(start..<(index + 1)))
-            }
-            index += 1
+        guard let end = scalars[nameStart...].firstIndex(of: RegexParser.ascii(">")) else {
+            throw GoRegexSyntaxError(message: "invalid named capture", fragment: text(start..<scalars.count))
         }
-        guard peek() == RegexParser.ascii(">"), index > nameStart else {
-            throw GoRegexSyntaxError(message: "invalid named capture", fragment: text(start..<(index + 1)))
+        let isWord = { (c: UInt32) in ScalarSet.word.ranges.contains { $0.contains(c) } }
+        guard end > nameStart, scalars[nameStart..<end].allSatisfy(isWord) else {
+            throw GoRegexSyntaxError(message: "invalid named capture", fragment: text(start..<(end + 1)))
         }
-        index += 1
+        index = end + 1
     }
 
     private enum Escape {
@@ -391,8 +455,21 @@ struct RegexParser {
         case RegexParser.ascii("z") where !inClass: return .endText
         case RegexParser.ascii("x"):
             return .scalar(try parseHexEscape(start: start))
-        case RegexParser.ascii("b"), RegexParser.ascii("B"), RegexParser.ascii("p"), RegexParser.ascii("P"),
-            RegexParser.ascii("Q"), RegexParser.ascii("C"):
+        case RegexParser.ascii("1")...RegexParser.ascii("7") where !isOctal(peek()):
+            // A lone digit would be a backreference, which Go does not have.
+            throw GoRegexSyntaxError(message: "invalid escape sequence", fragment: text(start..<index))
+        case RegexParser.ascii("0")...RegexParser.ascii("7"):
+            // Octal: up to three digits in all.
+            var value = c - 0x30
+            for _ in 0..<2 {
+                guard let next = peek(), isOctal(next) else { break }
+                value = value * 8 + (next - 0x30)
+                index += 1
+            }
+            return .scalar(value)
+        case RegexParser.ascii("p"), RegexParser.ascii("P"):
+            throw unicodeClassError(start: start)
+        case RegexParser.ascii("b") where !inClass, RegexParser.ascii("B") where !inClass, RegexParser.ascii("Q"):
             // Valid in Go, but no CRD pattern we serve needs them.
             throw GoRegexSyntaxError(message: "unsupported escape sequence", fragment: text(start..<index))
         default:
@@ -400,32 +477,66 @@ struct RegexParser {
         }
     }
 
+    private func isOctal(_ c: UInt32?) -> Bool {
+        c.map { (0x30...0x37).contains($0) } ?? false
+    }
+
+    /// `\pN`, `\p{Name}` or `\P…`, the cursor after `p`: a class Go knows is outside our subset;
+    /// any other name is Go's "invalid character class range".
+    private func unicodeClassError(start: Int) -> GoRegexSyntaxError {
+        var end = index + 1
+        var name: String
+        if peek() == RegexParser.ascii("{") {
+            guard let close = scalars[index...].firstIndex(of: RegexParser.ascii("}")) else {
+                return GoRegexSyntaxError(
+                    message: "invalid character class range", fragment: text(start..<scalars.count))
+            }
+            end = close + 1
+            name = text((index + 1)..<close)
+            if name.hasPrefix("^") { name.removeFirst() }
+        } else {
+            end = min(index + 1, scalars.count)
+            name = text(index..<end)
+        }
+        if RegexParser.unicodeClassNames.contains(name) {
+            return GoRegexSyntaxError(message: "unsupported escape sequence", fragment: text(start..<index))
+        }
+        return GoRegexSyntaxError(message: "invalid character class range", fragment: text(start..<end))
+    }
+
+    /// `\xHH` or `\x{H…}`, the cursor after `x`. Go names everything it read before giving up.
     private mutating func parseHexEscape(start: Int) throws(GoRegexSyntaxError) -> UInt32 {
-        func hexValue(_ c: UInt32) -> UInt32? {
+        func hexValue(_ c: UInt32?) -> UInt32? {
             switch c {
-            case 0x30...0x39: return c - 0x30
-            case 0x41...0x46: return c - 0x41 + 10
-            case 0x61...0x66: return c - 0x61 + 10
+            case .some(let c) where (0x30...0x39).contains(c): return c - 0x30
+            case .some(let c) where (0x41...0x46).contains(c): return c - 0x41 + 10
+            case .some(let c) where (0x61...0x66).contains(c): return c - 0x61 + 10
             default: return nil
             }
         }
-        let invalid = GoRegexSyntaxError(message: "invalid escape sequence", fragment: text(start..<(index + 1)))
-        if peek() == RegexParser.ascii("{") {
-            index += 1
+        func invalid() -> GoRegexSyntaxError {
+            GoRegexSyntaxError(message: "invalid escape sequence", fragment: text(start..<index))
+        }
+        guard let first = peek() else { throw invalid() }
+        index += 1
+        if first == RegexParser.ascii("{") {
             var value: UInt32 = 0
             var digits = 0
-            while let c = peek(), let h = hexValue(c) {
-                value = value * 16 + h
-                digits += 1
+            while true {
+                guard let c = peek() else { throw invalid() }
                 index += 1
-                if value > ScalarSet.maxScalar { throw invalid }
+                if c == RegexParser.ascii("}") { break }
+                guard let h = hexValue(c) else { throw invalid() }
+                value = value * 16 + h
+                if value > ScalarSet.maxScalar { throw invalid() }
+                digits += 1
             }
-            guard digits > 0, peek() == RegexParser.ascii("}") else { throw invalid }
-            index += 1
+            guard digits > 0 else { throw invalid() }
             return value
         }
-        guard let a = peek().flatMap(hexValue), let b = peek(1).flatMap(hexValue) else { throw invalid }
-        index += 2
+        let second = peek()
+        if second != nil { index += 1 }
+        guard let a = hexValue(first), let b = hexValue(second) else { throw invalid() }
         return a * 16 + b
     }
 
@@ -454,9 +565,17 @@ struct RegexParser {
                 throw GoRegexSyntaxError(message: "missing closing ]", fragment: text(start..<scalars.count))
             }
             if c == RegexParser.ascii("]") && !first { break }
-            if c == RegexParser.ascii("[") && peek(1) == RegexParser.ascii(":") {
-                throw GoRegexSyntaxError(
-                    message: "unsupported POSIX character class", fragment: text(start..<scalars.count))
+            if c == RegexParser.ascii("[") && peek(1) == RegexParser.ascii(":"),
+                let close = (index + 2..<max(index + 2, scalars.count - 1)).first(where: {
+                    scalars[$0] == RegexParser.ascii(":") && scalars[$0 + 1] == RegexParser.ascii("]")
+                })
+            {
+                let name = text(index..<(close + 2))
+                if RegexParser.posixClassNames.contains(name) {
+                    throw GoRegexSyntaxError(
+                        message: "unsupported POSIX character class", fragment: text(start..<scalars.count))
+                }
+                throw GoRegexSyntaxError(message: "invalid character class range", fragment: name)
             }
             first = false
             let itemStart = index
@@ -469,9 +588,10 @@ struct RegexParser {
                 // `a-` followed by `]` means the two characters `a` and `-`.
                 if peek() == RegexParser.ascii("-"), let after = peek(1), after != RegexParser.ascii("]") {
                     index += 1
+                    let highStart = index
                     guard case .scalar(let high) = try parseClassItem() else {
-                        throw GoRegexSyntaxError(
-                            message: "invalid character class range", fragment: text(itemStart..<index))
+                        // Go reads the high end as one character: `\d` there is an invalid escape.
+                        throw GoRegexSyntaxError(message: "invalid escape sequence", fragment: text(highStart..<index))
                     }
                     guard high >= low else {
                         throw GoRegexSyntaxError(
