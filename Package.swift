@@ -11,7 +11,8 @@ import PackageDescription
 //   DatumHTTP              libcurl wrapper: pooled HTTP client with retries and traces
 //   DatumCrypto            RS256 (sign, verify), JWT and JWK over libcrypto, through CCurlShim
 //   DatumKit               models, CRD schema, validation, manifest loading
-//   DatumCLI               hand-written argument parser, commands, printers
+//   DatumArguments         the hand-written argument parser, command spec and help renderer (both executables)
+//   DatumCLI               commands, printers, config, sign-in
 //   DatumSandbox           the local API server (only datumctl-sandbox links it)
 //   DatumBuildInfo         the version (from VERSION) and git commit, stamped by BuildInfoPlugin
 //
@@ -55,11 +56,13 @@ let package = Package(
         .target(
             name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML", "GoCompat"],
             exclude: ["Upstream"]),
+        .target(name: "DatumArguments", dependencies: ["GoCompat"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "DatumBuildInfo", plugins: ["BuildInfoPlugin"]),
         .target(
             name: "DatumCLI", dependencies: [
-                "DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumBuildInfo", "GoCompat",
+                "DatumArguments", "DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumBuildInfo",
+                "GoCompat",
             ]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
         .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "DatumSandbox",
             dependencies: [
-                "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "GoCompat", "CSQLite",
+                "DatumArguments", "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "GoCompat", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumKit
 import Dispatch
 import GoCompat
@@ -34,138 +35,185 @@ public struct SandboxOptions: Sendable, Equatable {
     /// `--crd FILE`: a BackendTLSPolicy CRD to serve instead of the built-in one.
     public var crdFile: String?
 
-    public static let usage = """
-        A local, kubectl-compatible, project-scoped API server.
-
-        Usage:
-          datumctl-sandbox --data-dir DIR [--listen HOST:PORT] [--tokens FILE] [--tls-cert FILE --tls-key FILE [--disable-http2-serving]]
-                           [--dev-issuer [--dev-issuer-token-ttl SECONDS] [--dev-issuer-projects P[,P...]]
-                                         [--dev-issuer-user EMAIL] [--dev-issuer-device-interval SECONDS]]
-                           [--oidc-issuer-url URL --oidc-client-id ID [--oidc-ca-file FILE] [--oidc-projects P[,P...]]]
-                           [--crd FILE]
-
-        Options:
-          --data-dir DIR       where state is kept (created if missing); required
-          --listen HOST:PORT   address to listen on; port 0 picks a free port (default 127.0.0.1:0)
-          --tokens FILE        bearer tokens, one "TOKEN PROJECT[,PROJECT...]" per line ("*" = all projects);
-                               without it, DIR/admin-token is created and grants every project
-          --tls-cert FILE      serve HTTPS with this PEM certificate chain
-          --tls-key FILE       ... and this PEM private key; clients that offer it (ALPN) get HTTP/2
-          --disable-http2-serving
-                               serve only HTTP/1.1 over TLS
-          --dev-issuer         also act as an OpenID provider for service-account sign-in (datumctl login
-                               --credentials DIR/service-account-key.json) and accept the tokens it issues
-          --dev-issuer-token-ttl SECONDS
-                               lifetime of the issued access tokens (default 3600)
-          --dev-issuer-projects P[,P...]
-                               projects the issued tokens may use besides their organizations' (default:
-                               every project no organization owns)
-          --dev-issuer-user EMAIL
-                               the person the device flow signs in (default dev@example.com)
-          --dev-issuer-device-interval SECONDS
-                               polling interval the device flow asks for (default 5)
-          --oidc-issuer-url URL
-                               also accept RS256 tokens of this OpenID provider (https; its discovery
-                               and JWKS are fetched at start)
-          --oidc-client-id ID  ... whose audience includes this client ID
-          --oidc-ca-file FILE  ... trusting this CA for the provider (default: the system's)
-          --oidc-projects P[,P...]
-                               the same for the provider's tokens
-          --crd FILE           serve this BackendTLSPolicy CustomResourceDefinition (YAML) instead of the
-                               built-in Gateway API v1.6.1 one: its storage version's schema and CEL rules
-                               validate, and it is what /openapi/v3 publishes and explain shows (to try a
-                               newer or narrower release, as a real project may serve)
-          -h, --help           show this help
-
-        It prints "listening on URL" once it accepts requests, and stops on SIGTERM or Ctrl-C.
-        Exit status: 0 after a clean stop, 1 when it cannot start, 64 for a usage error.
-
-        """
-
     public init() {}
 
-    /// Parses argv (without the program name), with datumctl's conventions: `--flag value`,
-    /// `--flag=value`, errors that name the flag. `-h`/`--help` throw ``SandboxUsage/help``.
+    /// `datumctl-sandbox`'s command line as data, read by the same parser and help renderer as
+    /// datumctl's (DatumArguments): pflag's syntax, cobra's words for usage errors.
+    public static let spec = CommandSpec(
+        "datumctl-sandbox",
+        summary: "A local, kubectl-compatible, project-scoped API server.",
+        discussion: """
+            It serves Datum Cloud's project-scoped API (`/apis/resourcemanager.miloapis.com/v1alpha1/projects/P/control-plane`) \
+            on this machine, keeps its state in the data directory, prints "listening on URL" once it accepts requests, \
+            and stops on SIGTERM or Ctrl-C.
+
+            Exit status: 0 after a clean stop, 1 when it cannot start, 64 for a usage error.
+            """,
+        usage: "--data-dir DIR [options]",
+        examples: [
+            Example(
+                "Serve on a port the system picks, keeping state in ./sandbox-data",
+                "datumctl-sandbox --data-dir sandbox-data"),
+            Example(
+                "Serve HTTPS (HTTP/2 for clients that offer it) on a fixed port",
+                "datumctl-sandbox --data-dir d --listen 127.0.0.1:6443 --tls-cert cert.pem --tls-key key.pem"),
+            Example(
+                "Also act as an OpenID provider for `datumctl login --credentials`",
+                "datumctl-sandbox --data-dir d --dev-issuer"),
+        ],
+        options: Option.all)
+
+    /// The options, declared once: the spec lists them and `init(arguments:)` reads them.
+    public enum Option {
+        public static let dataDirectory = OptionSpec(
+            "data-dir", kind: .value(ValueSpec("DIR", completion: .directories)),
+            help: "Where state is kept (created if missing); required.")
+        public static let listen = OptionSpec(
+            "listen", kind: .value(ValueSpec("HOST:PORT")),
+            help: "Address to listen on; port 0 picks a free port.", defaultValue: "127.0.0.1:0")
+        public static let tokens = OptionSpec(
+            "tokens", kind: .value(ValueSpec("FILE", completion: .files(extensions: []))),
+            help: """
+                Bearer tokens, one "TOKEN PROJECT[,PROJECT...]" per line ("*" = all projects); without it, \
+                DIR/admin-token is created and grants every project.
+                """)
+        public static let tlsCertificate = OptionSpec(
+            "tls-cert", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["pem", "crt"]))),
+            help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+        public static let tlsKey = OptionSpec(
+            "tls-key", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["pem", "key"]))),
+            help: "The PEM private key of --tls-cert; clients that offer it (ALPN) get HTTP/2.")
+        public static let disableHTTP2 = OptionSpec(
+            "disable-http2-serving", help: "Serve only HTTP/1.1 over TLS (kube-apiserver's flag).")
+        public static let devIssuer = OptionSpec(
+            "dev-issuer",
+            help: """
+                Also act as an OpenID provider for service-account sign-in (datumctl login --credentials \
+                DIR/service-account-key.json) and accept the tokens it issues.
+                """)
+        public static let devIssuerTokenTTL = OptionSpec(
+            "dev-issuer-token-ttl", kind: .value(ValueSpec("SECONDS", kind: .int)),
+            help: "Lifetime of the issued access tokens, 1 to 86400 seconds.", defaultValue: "3600")
+        public static let devIssuerProjects = OptionSpec(
+            "dev-issuer-projects", kind: .value(ValueSpec("P[,P...]")),
+            help:
+                "Projects the issued tokens may use besides their organizations' (default: every project no organization owns)."
+        )
+        public static let devIssuerUser = OptionSpec(
+            "dev-issuer-user", kind: .value(ValueSpec("EMAIL")),
+            help: "The person the device flow signs in.", defaultValue: "dev@example.com")
+        public static let devIssuerDeviceInterval = OptionSpec(
+            "dev-issuer-device-interval", kind: .value(ValueSpec("SECONDS", kind: .int)),
+            help: "Polling interval the device flow asks for, 0 to 60 seconds.", defaultValue: "5")
+        public static let oidcIssuer = OptionSpec(
+            "oidc-issuer-url", kind: .value(ValueSpec("URL")),
+            help: """
+                Also accept RS256 tokens of this OpenID provider (https; its discovery and JWKS are fetched \
+                at start; with --oidc-client-id).
+                """)
+        public static let oidcClientID = OptionSpec(
+            "oidc-client-id", kind: .value(ValueSpec("ID")),
+            help: "... whose audience includes this client ID.")
+        public static let oidcCAFile = OptionSpec(
+            "oidc-ca-file", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["pem", "crt"]))),
+            help: "... trusting this CA for the provider (default: the system's).")
+        public static let oidcProjects = OptionSpec(
+            "oidc-projects", kind: .value(ValueSpec("P[,P...]")),
+            help: "Projects the provider's tokens may use, as --dev-issuer-projects.")
+        public static let crd = OptionSpec(
+            "crd", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["yaml", "yml", "json"]))),
+            help: """
+                Serve this BackendTLSPolicy CustomResourceDefinition (YAML) instead of the built-in Gateway API \
+                v1.6.1 one: its storage version's schema and CEL rules validate, and it is what /openapi/v3 \
+                publishes and explain shows.
+                """)
+
+        public static let all = [
+            dataDirectory, listen, tokens, tlsCertificate, tlsKey, disableHTTP2, devIssuer, devIssuerTokenTTL,
+            devIssuerProjects, devIssuerUser, devIssuerDeviceInterval, oidcIssuer, oidcClientID, oidcCAFile,
+            oidcProjects, crd,
+        ]
+    }
+
+    /// Parses argv (without the program name) with `spec`. `-h`/`--help` throw ``SandboxUsage/help``.
     public init(arguments: [String]) throws(SandboxUsage) {
-        var index = 0
-        while index < arguments.count {
-            var argument = arguments[index]
-            var inline: String?
-            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
-                inline = String(argument[argument.index(after: eq)...])
-                argument = String(argument[..<eq])
+        let parsed: ParsedCommand
+        do {
+            switch try CommandLineParser(root: Self.spec).parse(arguments) {
+            case .help: throw SandboxUsage.help
+            case .run(let command): parsed = command
             }
-            func next() throws(SandboxUsage) -> String {
-                if let inline { return inline }
-                index += 1
-                guard index < arguments.count else { throw .error("flag needs an argument: \(argument)") }
-                return arguments[index]
+        } catch let error as UsageError {
+            throw .error(error)
+        } catch {
+            throw .help
+        }
+        func invalid(_ option: OptionSpec, _ detail: String) -> SandboxUsage {
+            let value = parsed.values(of: option).last
+            return .error(
+                UsageError(
+                    .invalidValue(value?.text ?? "", option: option, detail: detail), argvIndex: value?.argvIndex,
+                    commandPath: [Self.spec.name]))
+        }
+        func projects(_ option: OptionSpec) -> Set<String>? {
+            guard let text = parsed.string(option) else { return nil }
+            let list = text.split(separator: ",").map(String.init)
+            return list.contains("*") ? nil : Set(list)
+        }
+
+        let address = parsed.string(Option.listen) ?? "127.0.0.1:0"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw invalid(Option.listen, "expected HOST:PORT") }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "127.0.0.1" : host
+        self.port = port
+        dataDirectory = parsed.string(Option.dataDirectory) ?? ""
+        tokensFile = parsed.string(Option.tokens)
+        tlsCertificate = parsed.string(Option.tlsCertificate)
+        tlsKey = parsed.string(Option.tlsKey)
+        disableHTTP2 = parsed.flag(Option.disableHTTP2)
+        devIssuer = parsed.flag(Option.devIssuer)
+        let ttl = parsed.int(Option.devIssuerTokenTTL) ?? 3600
+        guard (1...86_400).contains(ttl) else { throw invalid(Option.devIssuerTokenTTL, "expected 1 to 86400 seconds") }
+        devIssuerTokenLifetime = Int64(ttl)
+        devIssuerProjects = projects(Option.devIssuerProjects)
+        devIssuerUser = parsed.string(Option.devIssuerUser) ?? devIssuerUser
+        let interval = parsed.int(Option.devIssuerDeviceInterval) ?? 5
+        guard (0...60).contains(interval) else {
+            throw invalid(Option.devIssuerDeviceInterval, "expected 0 to 60 seconds")
+        }
+        devIssuerDeviceInterval = Int64(interval)
+        oidcIssuer = parsed.string(Option.oidcIssuer)
+        oidcClientID = parsed.string(Option.oidcClientID)
+        oidcCAFile = parsed.string(Option.oidcCAFile)
+        oidcProjects = projects(Option.oidcProjects)
+        crdFile = parsed.string(Option.crd)
+
+        let path = [Self.spec.name]
+        if dataDirectory.isEmpty {
+            throw .error(UsageError(.requiredFlags([Option.dataDirectory]), argvIndex: nil, commandPath: path))
+        }
+        for group in [[Option.tlsCertificate, Option.tlsKey], [Option.oidcIssuer, Option.oidcClientID]] {
+            let missing = group.filter { !parsed.isSet($0) }
+            if missing.count == 1 {
+                throw .error(
+                    UsageError(.flagsRequiredTogether(group, missing: missing), argvIndex: nil, commandPath: path))
             }
-            switch argument {
-            case "--listen":
-                let address = try next()
-                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-                    (0...65535).contains(port)
-                else {
-                    throw .error("invalid argument \"\(address)\" for \"--listen\" flag: expected HOST:PORT")
-                }
-                var host = String(address[..<colon])
-                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-                self.host = host.isEmpty ? "127.0.0.1" : host
-                self.port = port
-            case "--data-dir": dataDirectory = try next()
-            case "--tokens": tokensFile = try next()
-            case "--tls-cert": tlsCertificate = try next()
-            case "--tls-key": tlsKey = try next()
-            case "--disable-http2-serving": disableHTTP2 = true
-            case "--dev-issuer": devIssuer = true
-            case "--dev-issuer-token-ttl":
-                let text = try next()
-                guard let seconds = Int64(text), (1...86_400).contains(seconds) else {
-                    throw .error(
-                        "invalid argument \"\(text)\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds")
-                }
-                devIssuerTokenLifetime = seconds
-            case "--dev-issuer-user": devIssuerUser = try next()
-            case "--dev-issuer-device-interval":
-                let text = try next()
-                guard let seconds = Int64(text), (0...60).contains(seconds) else {
-                    throw .error(
-                        "invalid argument \"\(text)\" for \"--dev-issuer-device-interval\" flag: expected 0 to 60 seconds"
-                    )
-                }
-                devIssuerDeviceInterval = seconds
-            case "--oidc-issuer-url": oidcIssuer = try next()
-            case "--oidc-client-id": oidcClientID = try next()
-            case "--oidc-ca-file": oidcCAFile = try next()
-            case "--oidc-projects":
-                let list = try next().split(separator: ",").map(String.init)
-                oidcProjects = list.contains("*") ? nil : Set(list)
-            case "--dev-issuer-projects":
-                let list = try next().split(separator: ",").map(String.init)
-                devIssuerProjects = list.contains("*") ? nil : Set(list)
-            case "--crd": crdFile = try next()
-            case "-h", "--help": throw .help
-            default:
-                if argument.hasPrefix("-") { throw .error("unknown flag: \(argument)") }
-                throw .error("unexpected argument \"\(argument)\": datumctl-sandbox takes only flags")
-            }
-            index += 1
         }
-        if dataDirectory.isEmpty { throw .error("required flag \"--data-dir\" not set") }
-        if (oidcIssuer == nil) != (oidcClientID == nil) {
-            throw .error("--oidc-issuer-url and --oidc-client-id must be given together")
-        }
-        if (tlsCertificate == nil) != (tlsKey == nil) {
-            throw .error("--tls-cert and --tls-key must be given together")
-        }
+    }
+
+    /// Help for `-h`/`--help`, wrapped to `width` columns.
+    public static func help(width: Int) -> String {
+        HelpRenderer(root: spec, width: width).render(commandPath: [spec.name])
     }
 }
 
 /// Why the command line was not run: help was asked for, or it was wrong.
 public enum SandboxUsage: Error, Sendable, Equatable {
     case help
-    case error(String)
+    case error(UsageError)
 }
 
 /// The `datumctl-sandbox` program: flags → store → controller → HTTP server, until SIGTERM/SIGINT.
@@ -178,11 +226,21 @@ public enum SandboxCommand {
         } catch {
             switch error {
             case .help:
-                FileIO.writeOutput(SandboxOptions.usage)
+                let width = TerminalWidth.resolve(
+                    columnsVariable: getenv("COLUMNS").map { String(cString: $0) }, windowColumns: nil)
+                FileIO.writeOutput(SandboxOptions.help(width: width))
                 return 0
-            case .error(let message):
-                FileIO.writeError("error: \(message)\nSee 'datumctl-sandbox --help' for usage.\n")
-                return 64
+            case .error(let error):
+                var text = "error: \(error.message)\n"
+                if isatty(2) == 1,
+                    let pointer = ArgvPointer.render(
+                        program: SandboxOptions.spec.name, arguments: arguments, index: error.argvIndex,
+                        clusterOffset: error.clusterOffset)
+                {
+                    text += pointer + "\n"
+                }
+                FileIO.writeError(text + error.detail + "\n")
+                return UsageError.exitCode
             }
         }
         do {

@@ -1,4 +1,6 @@
+import DatumArguments
 import DatumCLI
+import GoCompat
 import Testing
 
 @Suite struct ArgumentsErrorTests {

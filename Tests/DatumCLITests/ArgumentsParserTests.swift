@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumCLI
 import DatumJSON
 import GoCompat
@@ -130,22 +131,22 @@ func describeOutcome(_ outcome: ParseOutcome) -> String {
             Issue.record("expected a command, got \(outcome)")
             return
         }
-        #expect(command.strings("filename") == ["a", "b"])
-        #expect(command.string("filename") == "b")
-        #expect(command.duration("timeout") == .seconds(90))
-        #expect(command.string("dry-run") == "server")
-        #expect(command.string("field-manager") == "datumctl-client-side-apply")
-        #expect(command.strings("field-manager") == ["datumctl-client-side-apply"])
-        #expect(command.flag("recursive"))
-        #expect(!command.flag("server-side"))
-        #expect(command.int("v") == 31)
-        #expect(command.duration("request-timeout") == .zero)
-        #expect(command.string("namespace") == nil)
-        #expect(command.strings("selector") == [])
-        #expect(command.isSet("timeout"))
-        #expect(!command.isSet("validate"))
-        #expect(command.string("validate") == "strict")
-        #expect(command.formatted("output") == nil)
+        #expect(command.strings(command.option(named: "filename")) == ["a", "b"])
+        #expect(command.string(command.option(named: "filename")) == "b")
+        #expect(command.duration(command.option(named: "timeout")) == .seconds(90))
+        #expect(command.string(command.option(named: "dry-run")) == "server")
+        #expect(command.string(command.option(named: "field-manager")) == "datumctl-client-side-apply")
+        #expect(command.strings(command.option(named: "field-manager")) == ["datumctl-client-side-apply"])
+        #expect(command.flag(command.option(named: "recursive")))
+        #expect(!command.flag(command.option(named: "server-side")))
+        #expect(command.int(command.option(named: "v")) == 31)
+        #expect(command.duration(command.option(named: "request-timeout")) == .zero)
+        #expect(command.string(command.option(named: "namespace")) == nil)
+        #expect(command.strings(command.option(named: "selector")) == [])
+        #expect(command.isSet(command.option(named: "timeout")))
+        #expect(!command.isSet(command.option(named: "validate")))
+        #expect(command.string(command.option(named: "validate")) == "strict")
+        #expect(command.formatted(command.option(named: "output")) == nil)
         #expect(
             command.availableOptions.map(\.long) == [
                 "dry-run", "field-manager", "filename", "force-conflicts", "kustomize", "output", "recursive",
@@ -159,16 +160,16 @@ func describeOutcome(_ outcome: ParseOutcome) -> String {
             Issue.record("expected a command")
             return
         }
-        #expect(command.flag("watch"))
-        #expect(!command.flag("server-print"))
-        #expect(!command.flag("show-labels"))
-        #expect(command.int("chunk-size") == 500)
+        #expect(command.flag(command.option(named: "watch")))
+        #expect(!command.flag(command.option(named: "server-print")))
+        #expect(!command.flag(command.option(named: "show-labels")))
+        #expect(command.int(command.option(named: "chunk-size")) == 500)
         guard case .run(let defaults) = try parser.parse(["get"]) else {
             Issue.record("expected a command")
             return
         }
-        #expect(defaults.flag("server-print"))
-        #expect(defaults.int("no-such-option") == nil)
+        #expect(defaults.flag(defaults.option(named: "server-print")))
+        #expect(defaults.int(defaults.option(named: "no-such-option")) == nil)
     }
 
     @Test func formattedValuesSplitAtTheFirstEquals() throws {
@@ -176,12 +177,12 @@ func describeOutcome(_ outcome: ParseOutcome) -> String {
             Issue.record("expected a command")
             return
         }
-        #expect(command.formatted("output") == FormattedValue(format: "jsonpath", argument: "{.a}={.b}"))
+        #expect(command.formatted(command.option(named: "output")) == FormattedValue(format: "jsonpath", argument: "{.a}={.b}"))
         guard case .run(let plain) = try parser.parse(["get", "-owide"]) else {
             Issue.record("expected a command")
             return
         }
-        #expect(plain.formatted("output") == FormattedValue(format: "wide", argument: nil))
+        #expect(plain.formatted(plain.option(named: "output")) == FormattedValue(format: "wide", argument: nil))
     }
 
     @Test func positionalsAreAssignedByName() throws {
@@ -243,5 +244,12 @@ func describeOutcome(_ outcome: ParseOutcome) -> String {
     @Test(arguments: cases)
     func tokenizes(_ word: String, tokens: [ArgumentToken]) {
         #expect(ArgumentTokenizer.tokens(of: word, at: 3) == tokens)
+    }
+}
+
+extension ParsedCommand {
+    /// The declared option called `long`: these tests read their sample specs by name.
+    func option(named long: String) -> OptionSpec {
+        availableOptions.first { $0.long == long } ?? OptionSpec(long, help: "")
     }
 }

@@ -1,4 +1,6 @@
+import DatumArguments
 import DatumCLI
+import GoCompat
 
 /// A realistic datumctl command tree for parser and help tests; independent of the real spec
 /// so these tests keep their meaning while the product's commands evolve.

@@ -158,8 +158,8 @@ final class FakeCompletionSource: DynamicCompletionSource, @unchecked Sendable {
         #expect(inline.current == "jsonpath={.a}")
 
         let parsed = Self.engine.analyze(["get", "-n", "team", ""]).parsedCommand
-        #expect(parsed?.string("namespace") == "team")
-        #expect(parsed?.string("request-timeout") == "0")
+        #expect(parsed?.string(GlobalOptions.Option.namespace) == "team")
+        #expect(parsed?.string(GlobalOptions.Option.requestTimeout) == "0")
     }
 
     @Test func emptyWordListCompletesTheRoot() {

@@ -1,5 +1,7 @@
+import DatumArguments
 import DatumJSON
 import Foundation
+import GoCompat
 import Synchronization
 import TestSupport
 import Testing

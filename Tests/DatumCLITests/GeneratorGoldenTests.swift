@@ -1,4 +1,6 @@
+import DatumArguments
 import Foundation
+import GoCompat
 import TestSupport
 import Testing
 
@@ -213,18 +215,18 @@ enum GeneratorSample {
     ])
     func synopsisToleratesUsageWithPathAndOptions(_ usage: String, _ expected: String) {
         let spec = CommandSpec("config", summary: "x", usage: usage)
-        #expect(GeneratorText.synopsis(of: spec, path: "datumctl config") == expected)
+        #expect(spec.synopsis(path: "datumctl config") == expected)
     }
 
     @Test func synopsisWithoutUsageListsCommandAndPositionals() {
         #expect(
-            GeneratorText.synopsis(of: GeneratorSample.config, path: "datumctl config")
+            GeneratorSample.config.synopsis(path: "datumctl config")
                 == "datumctl config COMMAND [options]")
         #expect(
-            GeneratorText.synopsis(of: GeneratorSample.get, path: "datumctl get")
+            GeneratorSample.get.synopsis(path: "datumctl get")
                 == "datumctl get TYPE [NAME...] [options]")
         #expect(
-            GeneratorText.synopsis(of: GeneratorSample.version, path: "datumctl version")
+            GeneratorSample.version.synopsis(path: "datumctl version")
                 == "datumctl version [options]")
     }
 

@@ -1,3 +1,5 @@
+import DatumArguments
+import GoCompat
 import Testing
 
 @testable import DatumCLI
@@ -27,7 +29,7 @@ import Testing
             #expect(help.hasPrefix(MarkdownReferenceGenerator.sentence(node.spec.summary).prefix(10)))
             // Example command lines and the usage line are never wrapped, as in kubectl.
             var verbatim = Set(node.spec.examples.flatMap { $0.command.split(separator: "\n").map { "  " + $0 } })
-            verbatim.insert("  " + GeneratorText.synopsis(of: node.spec, path: node.commandLine))
+            verbatim.insert("  " + node.spec.synopsis(path: node.commandLine))
             for line in help.split(separator: "\n") where !verbatim.contains(String(line)) {
                 // Words longer than the width (URLs, long option names) cannot be broken.
                 let longestWord = line.split(separator: " ").map(\.count).max() ?? 0

@@ -1,4 +1,6 @@
+import DatumArguments
 import Foundation
+import GoCompat
 import TestSupport
 import Testing
 

@@ -1,6 +1,8 @@
+import DatumArguments
 import DatumJSON
 import DatumYAML
 import Foundation
+import GoCompat
 import TestSupport
 import Testing
 

@@ -1,6 +1,8 @@
+import DatumArguments
 import DatumBuildInfo
 import DatumJSON
 import Foundation
+import GoCompat
 import TestSupport
 import Testing
 

@@ -1,4 +1,6 @@
+import DatumArguments
 import DatumJSON
+import GoCompat
 import Testing
 
 @testable import DatumKit

@@ -1,5 +1,7 @@
+import DatumArguments
 import Foundation
 import Glibc
+import GoCompat
 import TestSupport
 import Testing
 

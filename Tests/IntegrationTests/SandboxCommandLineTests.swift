@@ -10,20 +10,20 @@ import Testing
         let run = try TestProcess.run(SandboxBinaries.sandbox, ["--help"])
         #expect(run.status == 0)
         #expect(run.stderr == "")
-        #expect(run.stdout.hasPrefix("A local, kubectl-compatible, project-scoped API server.\n\nUsage:\n"))
-        #expect(run.stdout.contains("datumctl-sandbox --data-dir DIR [--listen HOST:PORT]"))
+        #expect(run.stdout.hasPrefix("A local, kubectl-compatible, project-scoped API server.\n"))
+        #expect(run.stdout.contains("Usage:\n  datumctl-sandbox --data-dir DIR [options]\n"))
     }
 
     @Test(arguments: [
         (["--data-dir", "/nonexistent/x", "--bogus"], "error: unknown flag: --bogus"),
-        (["--listen", "127.0.0.1:0"], "error: required flag \"--data-dir\" not set"),
+        (["--listen", "127.0.0.1:0"], "error: required flag(s) \"data-dir\" not set"),
         (["--data-dir", "/nonexistent/x", "--listen", "8443"], "error: invalid argument \"8443\" for \"--listen\" flag: expected HOST:PORT"),
     ])
     func usageErrorsExit64(arguments: [String], message: String) throws {
         let run = try TestProcess.run(SandboxBinaries.sandbox, arguments)
         #expect(run.status == 64)
         #expect(run.stdout == "")
-        #expect(run.stderr == message + "\nSee 'datumctl-sandbox --help' for usage.\n")
+        #expect(run.stderr == message + "\nSee 'datumctl-sandbox -h' for help and examples\n")
     }
 
     @Test func aTakenPortIsSaidInWordsAndNothingIsWritten() throws {

@@ -1,8 +1,36 @@
+import DatumArguments
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `datumctl api-resources`: the resource types the project's control plane serves (discovery).
 struct APIResourcesCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let apiGroup = OptionSpec(
+            "api-group", kind: .value(ValueSpec("GROUP")),
+            help: "Limit to resources in the specified API group.")
+        static let categories = OptionSpec(
+            "categories", kind: .value(ValueSpec("CATEGORY")),
+            help: "Limit to resources that belong to the specified categories.", isRepeatable: true)
+        static let namespaced = OptionSpec(
+            "namespaced",
+            help: "If false, non-namespaced resources will be returned, otherwise returning namespaced resources "
+                + "by default.",
+            defaultValue: "true")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["wide", "name"]))),
+            help: "Output format. One of: (wide, name).")
+        static let sortBy = OptionSpec(
+            "sort-by", kind: .value(ValueSpec("COLUMN", kind: .enumeration(["name", "kind"]))),
+            help:
+                "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'."
+        )
+        static let verbs = OptionSpec(
+            "verbs", kind: .value(ValueSpec("VERB")),
+            help: "Limit to resources that support the specified verbs.", isRepeatable: true)
+    }
+
     static let command = ["datumctl", "api-resources"]
 
     static let spec = CommandSpec(
@@ -23,29 +51,13 @@ struct APIResourcesCommand: CLICommand {
                 "datumctl api-resources --api-group=gateway.networking.k8s.io"),
         ],
         options: [
-            OptionSpec(
-                "api-group", kind: .value(ValueSpec("GROUP")),
-                help: "Limit to resources in the specified API group."),
-            OptionSpec(
-                "categories", kind: .value(ValueSpec("CATEGORY")),
-                help: "Limit to resources that belong to the specified categories.", isRepeatable: true),
-            OptionSpec(
-                "namespaced",
-                help: "If false, non-namespaced resources will be returned, otherwise returning namespaced resources "
-                    + "by default.",
-                defaultValue: "true"),
+            Option.apiGroup,
+            Option.categories,
+            Option.namespaced,
             ReadOptions.noHeaders,
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["wide", "name"]))),
-                help: "Output format. One of: (wide, name)."),
-            OptionSpec(
-                "sort-by", kind: .value(ValueSpec("COLUMN", kind: .enumeration(["name", "kind"]))),
-                help:
-                    "If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'."
-            ),
-            OptionSpec(
-                "verbs", kind: .value(ValueSpec("VERB")),
-                help: "Limit to resources that support the specified verbs.", isRepeatable: true),
+            Option.output,
+            Option.sortBy,
+            Option.verbs,
         ])
 
     var apiGroup: String?
@@ -57,13 +69,13 @@ struct APIResourcesCommand: CLICommand {
     var verbs: [String]
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        apiGroup = parsed.isSet("api-group") ? parsed.string("api-group") : nil
-        categories = parsed.strings("categories").flatMap { $0.split(separator: ",").map(String.init) }
-        namespaced = parsed.isSet("namespaced") ? parsed.flag("namespaced") : nil
-        noHeaders = parsed.flag("no-headers")
-        output = parsed.string("output")
-        sortBy = parsed.string("sort-by")
-        verbs = parsed.strings("verbs").flatMap { $0.split(separator: ",").map(String.init) }
+        apiGroup = parsed.isSet(Option.apiGroup) ? parsed.string(Option.apiGroup) : nil
+        categories = parsed.strings(Option.categories).flatMap { $0.split(separator: ",").map(String.init) }
+        namespaced = parsed.isSet(Option.namespaced) ? parsed.flag(Option.namespaced) : nil
+        noHeaders = parsed.flag(ReadOptions.noHeaders)
+        output = parsed.string(Option.output)
+        sortBy = parsed.string(Option.sortBy)
+        verbs = parsed.strings(Option.verbs).flatMap { $0.split(separator: ",").map(String.init) }
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {

@@ -1,12 +1,33 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
 import DatumYAML
 import Dispatch
+import GoCompat
 import Synchronization
 
 /// `datumctl apply`: validates manifests locally, then server-side applies every object.
 struct ApplyCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let dryRun = OptionSpec(
+            "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
+            help: "Must be \"none\", \"server\", or \"client\". If client strategy, only validate and print the "
+                + "objects without sending them (each is read, when a project is set, to tell created from "
+                + "configured). If server strategy, submit the server-side apply without persisting the resources.",
+            defaultValue: "none")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["json", "yaml", "name"]))),
+            help: "Output format: the applied objects as json or yaml (a List when there are several), or "
+                + "name (kind/name per object).")
+        static let serverSide = OptionSpec(
+            "server-side",
+            help: "Apply on the server (always: datumctl has no client-side apply). Given explicitly, each object "
+                + "is reported as serverside-applied, as kubectl apply --server-side reports it.",
+            defaultValue: "true")
+    }
+
     static let spec = CommandSpec(
         "apply", group: .deploy,
         summary: "Apply a configuration to a resource by file name or stdin",
@@ -41,26 +62,14 @@ struct ApplyCommand: CLICommand {
                 "datumctl apply -f policy.yaml --force-conflicts"),
         ],
         options: [ApplyFlags.filenameOption("apply")] + ApplyFlags.options.map(Self.applyOption) + [
-            OptionSpec(
-                "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
-                help: "Must be \"none\", \"server\", or \"client\". If client strategy, only validate and print the "
-                    + "objects without sending them (each is read, when a project is set, to tell created from "
-                    + "configured). If server strategy, submit the server-side apply without persisting the resources.",
-                defaultValue: "none"),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["json", "yaml", "name"]))),
-                help: "Output format: the applied objects as json or yaml (a List when there are several), or "
-                    + "name (kind/name per object)."),
+            Option.dryRun,
+            Option.output,
         ])
 
     /// `--server-side` says more for apply than for diff.
     static func applyOption(_ option: OptionSpec) -> OptionSpec {
         guard option.long == "server-side" else { return option }
-        return OptionSpec(
-            "server-side",
-            help: "Apply on the server (always: datumctl has no client-side apply). Given explicitly, each object "
-                + "is reported as serverside-applied, as kubectl apply --server-side reports it.",
-            defaultValue: "true")
+        return Option.serverSide
     }
 
     enum DryRun: String, Sendable {
@@ -82,8 +91,8 @@ struct ApplyCommand: CLICommand {
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         flags = try ApplyFlags(parsed, command: ["datumctl", "apply"])
-        dryRun = DryRun(rawValue: parsed.string("dry-run") ?? "none") ?? .none
-        output = parsed.string("output").flatMap(Output.init(rawValue:)) ?? .lines
+        dryRun = DryRun(rawValue: parsed.string(Option.dryRun) ?? "none") ?? .none
+        output = parsed.string(Option.output).flatMap(Output.init(rawValue:)) ?? .lines
         if dryRun == .client && flags.serverSideGiven {
             throw .usage(
                 "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",

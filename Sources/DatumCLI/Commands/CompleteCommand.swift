@@ -1,5 +1,7 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
+import GoCompat
 
 /// `datumctl __complete WORD...`: the hidden callback of the completion scripts (kubectl's
 /// `__complete`). It receives the words typed after `datumctl`, the last one being the word

@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 /// `datumctl completion bash|zsh|fish`: prints the completion script generated from the command
 /// spec (the same text as the committed files under `completions/`).
 struct CompletionCommand: CLICommand {

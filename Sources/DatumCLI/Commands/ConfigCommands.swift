@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 /// `datumctl config ...`: named contexts in `~/.datumctl/config` (or `$DATUMCTL_CONFIG`).
 enum ConfigCommands {
     static let members: [any CLICommand.Type] = [
@@ -32,6 +35,12 @@ enum ConfigCommands {
 }
 
 struct ConfigViewCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let raw = OptionSpec("raw", help: "Display tokens instead of REDACTED.")
+        static let minify = OptionSpec("minify", help: "Remove everything but the context in use.")
+    }
+
     static let spec = CommandSpec(
         "view", group: .settings,
         summary: "Display the configuration file",
@@ -41,16 +50,16 @@ struct ConfigViewCommand: CLICommand {
             Example("Show only the current context", "datumctl config view --minify"),
         ],
         options: [
-            OptionSpec("raw", help: "Display tokens instead of REDACTED."),
-            OptionSpec("minify", help: "Remove everything but the context in use."),
+            Option.raw,
+            Option.minify,
         ])
 
     var raw: Bool
     var minify: Bool
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        raw = parsed.flag("raw")
-        minify = parsed.flag("minify")
+        raw = parsed.flag(Option.raw)
+        minify = parsed.flag(Option.minify)
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
@@ -82,6 +91,15 @@ struct ConfigCurrentContextCommand: CLICommand {
 }
 
 struct ConfigGetContextsCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let noHeaders = OptionSpec(
+            "no-headers", help: "When using the default output format, don't print headers.")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
+            help: "Output format. One of: (name).")
+    }
+
     static let spec = CommandSpec(
         "get-contexts", group: .settings,
         summary: "Describe one or many contexts",
@@ -90,10 +108,8 @@ struct ConfigGetContextsCommand: CLICommand {
             Example("Describe one context", "datumctl config get-contexts my-context"),
         ],
         options: [
-            OptionSpec("no-headers", help: "When using the default output format, don't print headers."),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
-                help: "Output format. One of: (name)."),
+            Option.noHeaders,
+            Option.output,
         ],
         positionals: [
             PositionalSpec(
@@ -106,8 +122,8 @@ struct ConfigGetContextsCommand: CLICommand {
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         names = parsed.positionals.map(\.text)
-        noHeaders = parsed.flag("no-headers")
-        namesOnly = parsed.string("output") == "name"
+        noHeaders = parsed.flag(Option.noHeaders)
+        namesOnly = parsed.string(Option.output) == "name"
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
@@ -195,6 +211,14 @@ struct ConfigDeleteContextCommand: CLICommand {
 }
 
 struct ConfigSetContextCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let current = OptionSpec("current", help: "Modify the current context.")
+        static let tokenFile = OptionSpec(
+            "token-file", kind: .value(ValueSpec("FILE", completion: .files(extensions: []))),
+            help: "A file holding the bearer token (read each time it is used).")
+    }
+
     static let spec = CommandSpec(
         "set-context", group: .settings,
         summary: "Set a context entry in the config file",
@@ -215,10 +239,8 @@ struct ConfigSetContextCommand: CLICommand {
                 "datumctl config set-context --current --project=other-project"),
         ],
         options: [
-            OptionSpec("current", help: "Modify the current context."),
-            OptionSpec(
-                "token-file", kind: .value(ValueSpec("FILE", completion: .files(extensions: []))),
-                help: "A file holding the bearer token (read each time it is used)."),
+            Option.current,
+            Option.tokenFile,
         ],
         positionals: [
             PositionalSpec(
@@ -237,7 +259,7 @@ struct ConfigSetContextCommand: CLICommand {
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         name = parsed.positionals.first?.text
-        useCurrent = parsed.flag("current")
+        useCurrent = parsed.flag(Option.current)
         if useCurrent == (name != nil) {
             throw .usage(
                 useCurrent
@@ -245,14 +267,16 @@ struct ConfigSetContextCommand: CLICommand {
                     : "you must specify a context name or --current",
                 command: ["datumctl", "config", "set-context"])
         }
-        tokenFile = parsed.string("token-file")
+        tokenFile = parsed.string(Option.tokenFile)
         // The connection flags are global options; here they are values to store.
-        server = parsed.string("server")
-        project = parsed.string("project")
-        namespace = parsed.string("namespace")
-        token = parsed.string("token")
-        certificateAuthority = parsed.string("certificate-authority").map(environment.absolutePath)
-        insecure = parsed.isSet("insecure-skip-tls-verify") ? parsed.flag("insecure-skip-tls-verify") : nil
+        server = parsed.string(GlobalOptions.Option.server)
+        project = parsed.string(GlobalOptions.Option.project)
+        namespace = parsed.string(GlobalOptions.Option.namespace)
+        token = parsed.string(GlobalOptions.Option.token)
+        certificateAuthority = parsed.string(GlobalOptions.Option.certificateAuthority).map(environment.absolutePath)
+        insecure =
+            parsed.isSet(GlobalOptions.Option.insecureSkipTlsVerify)
+            ? parsed.flag(GlobalOptions.Option.insecureSkipTlsVerify) : nil
         if token != nil && tokenFile != nil {
             throw .usage(
                 "--token and --token-file cannot be used together", command: ["datumctl", "config", "set-context"])

@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumJSON
 import GoCompat
 
@@ -47,7 +48,7 @@ struct ContextListCommand: CLICommand {
     var all: Bool
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        all = parsed.flag("all")
+        all = parsed.flag(ContextCommands.allOption)
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {

@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
@@ -5,6 +6,33 @@ import GoCompat
 
 /// `datumctl delete`: deletes objects by name, selector or manifest, then waits until they are gone.
 struct DeleteCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let ignoreNotFound = ReadOptions.ignoreNotFound(
+            "Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all, -l or "
+                + "--field-selector is specified.")
+        static let filename = ReadOptions.filename("to delete")
+        static let all = OptionSpec(
+            "all", help: "Delete all resources, in the namespace of the specified resource types.")
+        static let dryRun = OptionSpec(
+            "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
+            help:
+                "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that would "
+                + "be deleted, without sending it. If server strategy, submit the request without persisting "
+                + "the deletion.",
+            defaultValue: "none")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
+            help: "Output mode. Use \"-o name\" for shorter output (resource/name).")
+        static let timeout = OptionSpec(
+            "timeout", kind: .value(ValueSpec("DURATION", kind: .duration)),
+            help: "The length of time to wait for the objects to be gone; zero means a week.",
+            defaultValue: "0s")
+        static let wait = OptionSpec(
+            "wait", help: "If true, wait for resources to be gone before returning. This waits for finalizers.",
+            defaultValue: "true")
+    }
+
     static let command = ["datumctl", "delete"]
 
     static let spec = CommandSpec(
@@ -36,33 +64,17 @@ struct DeleteCommand: CLICommand {
                 "datumctl delete btlspolicy secure-backend --dry-run=server"),
         ],
         options: [
-            OptionSpec(
-                "all", help: "Delete all resources, in the namespace of the specified resource types."),
+            Option.all,
             ReadOptions.allNamespaces,
-            OptionSpec(
-                "dry-run", kind: .value(ValueSpec("STRATEGY", kind: .enumeration(["none", "server", "client"]))),
-                help:
-                    "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that would "
-                    + "be deleted, without sending it. If server strategy, submit the request without persisting "
-                    + "the deletion.",
-                defaultValue: "none"),
+            Option.dryRun,
             ReadOptions.fieldSelector,
-            ReadOptions.filename("to delete"),
-            ReadOptions.ignoreNotFound(
-                "Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all, -l or "
-                    + "--field-selector is specified."),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
-                help: "Output mode. Use \"-o name\" for shorter output (resource/name)."),
+            Option.filename,
+            Option.ignoreNotFound,
+            Option.output,
             ReadOptions.recursive,
             ReadOptions.selector,
-            OptionSpec(
-                "timeout", kind: .value(ValueSpec("DURATION", kind: .duration)),
-                help: "The length of time to wait for the objects to be gone; zero means a week.",
-                defaultValue: "0s"),
-            OptionSpec(
-                "wait", help: "If true, wait for resources to be gone before returning. This waits for finalizers.",
-                defaultValue: "true"),
+            Option.timeout,
+            Option.wait,
         ],
         positionals: [
             PositionalSpec(
@@ -90,18 +102,18 @@ struct DeleteCommand: CLICommand {
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         let command = Self.command
         arguments = try ResourceArguments.parse(parsed.positionals.map(\.text), command: command)
-        filenames = parsed.strings("filename")
-        recursive = parsed.flag("recursive")
-        all = parsed.flag("all")
-        allNamespaces = parsed.flag("all-namespaces")
-        dryRun = DryRun(rawValue: parsed.string("dry-run") ?? "none") ?? .none
-        labelSelector = parsed.string("selector").flatMap { $0.isEmpty ? nil : $0 }
-        fieldSelector = parsed.string("field-selector").flatMap { $0.isEmpty ? nil : $0 }
-        namesOnly = parsed.string("output") == "name"
-        timeout = parsed.duration("timeout") ?? .zero
-        wait = parsed.flag("wait")
+        filenames = parsed.strings(Option.filename)
+        recursive = parsed.flag(ReadOptions.recursive)
+        all = parsed.flag(Option.all)
+        allNamespaces = parsed.flag(ReadOptions.allNamespaces)
+        dryRun = DryRun(rawValue: parsed.string(Option.dryRun) ?? "none") ?? .none
+        labelSelector = parsed.string(ReadOptions.selector).flatMap { $0.isEmpty ? nil : $0 }
+        fieldSelector = parsed.string(ReadOptions.fieldSelector).flatMap { $0.isEmpty ? nil : $0 }
+        namesOnly = parsed.string(Option.output) == "name"
+        timeout = parsed.duration(Option.timeout) ?? .zero
+        wait = parsed.flag(Option.wait)
         let selects = all || labelSelector != nil || fieldSelector != nil
-        ignoreNotFound = parsed.isSet("ignore-not-found") ? parsed.flag("ignore-not-found") : selects
+        ignoreNotFound = parsed.isSet(Option.ignoreNotFound) ? parsed.flag(Option.ignoreNotFound) : selects
 
         if all && (labelSelector != nil || fieldSelector != nil) {
             throw CLIError.usage("setting 'all' parameter but found a non empty selector. ", command: command)

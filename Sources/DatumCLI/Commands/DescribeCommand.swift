@@ -1,9 +1,18 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `datumctl describe`: every field of the selected objects in kubectl's layout, with their events.
 struct DescribeCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let filename = ReadOptions.filename("to describe")
+        static let showEvents = OptionSpec(
+            "show-events", help: "If true, display events related to the described object.", defaultValue: "true")
+    }
+
     static let command = ["datumctl", "describe"]
 
     static let spec = CommandSpec(
@@ -35,11 +44,10 @@ struct DescribeCommand: CLICommand {
         options: [
             ReadOptions.allNamespaces,
             ReadOptions.chunkSize,
-            ReadOptions.filename("to describe"),
+            Option.filename,
             ReadOptions.recursive,
             ReadOptions.selector,
-            OptionSpec(
-                "show-events", help: "If true, display events related to the described object.", defaultValue: "true"),
+            Option.showEvents,
         ],
         positionals: [
             PositionalSpec(
@@ -62,12 +70,12 @@ struct DescribeCommand: CLICommand {
         let command = Self.command
         words = parsed.positionals.map(\.text)
         arguments = try ResourceArguments.parse(words, command: command)
-        filenames = parsed.strings("filename")
-        recursive = parsed.flag("recursive")
-        allNamespaces = parsed.flag("all-namespaces")
-        chunkSize = max(0, parsed.int("chunk-size") ?? 500)
-        labelSelector = parsed.string("selector").flatMap { $0.isEmpty ? nil : $0 }
-        showEvents = parsed.flag("show-events")
+        filenames = parsed.strings(Option.filename)
+        recursive = parsed.flag(ReadOptions.recursive)
+        allNamespaces = parsed.flag(ReadOptions.allNamespaces)
+        chunkSize = max(0, parsed.int(ReadOptions.chunkSize) ?? 500)
+        labelSelector = parsed.string(ReadOptions.selector).flatMap { $0.isEmpty ? nil : $0 }
+        showEvents = parsed.flag(Option.showEvents)
         if arguments == nil && filenames.isEmpty {
             throw CLIError.usage(
                 "You must specify the type of resource to describe. Use \"datumctl api-resources\" for a complete "

@@ -1,7 +1,9 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// `datumctl diff`: what `apply` would change, as a unified diff of live against merged objects.
 struct DiffCommand: CLICommand {

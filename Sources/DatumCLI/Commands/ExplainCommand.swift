@@ -1,10 +1,27 @@
+import DatumArguments
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 
 /// `datumctl explain`: documentation of a resource's fields, from the project's live OpenAPI v3
 /// schema, or from the schema built into datumctl when there is no server to ask.
 struct ExplainCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let apiVersion = OptionSpec(
+            "api-version", kind: .value(ValueSpec("GROUP/VERSION")),
+            help: "Use the given api-version (group/version) of the resource.")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["plaintext"]))),
+            help: "Format in which to render the schema.", defaultValue: "plaintext")
+        static let recursive = OptionSpec(
+            "recursive",
+            help:
+                "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description."
+        )
+    }
+
     static let command = ["datumctl", "explain"]
 
     static let spec = CommandSpec(
@@ -37,17 +54,9 @@ struct ExplainCommand: CLICommand {
                 "datumctl explain backendtlspolicies --api-version=gateway.networking.k8s.io/v1"),
         ],
         options: [
-            OptionSpec(
-                "api-version", kind: .value(ValueSpec("GROUP/VERSION")),
-                help: "Use the given api-version (group/version) of the resource."),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["plaintext"]))),
-                help: "Format in which to render the schema.", defaultValue: "plaintext"),
-            OptionSpec(
-                "recursive",
-                help:
-                    "When true, print the name of all the fields recursively. Otherwise, print the available fields with their description."
-            ),
+            Option.apiVersion,
+            Option.output,
+            Option.recursive,
         ],
         positionals: [
             PositionalSpec(
@@ -69,8 +78,8 @@ struct ExplainCommand: CLICommand {
         }
         input = first
         while input.hasSuffix(".") { input.removeLast() }
-        recursive = parsed.flag("recursive")
-        if let version = parsed.string("api-version"), !version.isEmpty {
+        recursive = parsed.flag(Option.recursive)
+        if let version = parsed.string(Option.apiVersion), !version.isEmpty {
             let parts = version.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count <= 2, !parts.contains(where: \.isEmpty) else {
                 throw CLIError.usage("unexpected GroupVersion string: \(version)", command: Self.command)

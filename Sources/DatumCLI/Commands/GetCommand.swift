@@ -1,8 +1,37 @@
+import DatumArguments
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// `datumctl get`: lists or fetches resources, printing the server's table or the objects.
 struct GetCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let ignoreNotFound = ReadOptions.ignoreNotFound(
+            "If the requested object does not exist the command will return exit code 0.")
+        static let filename = ReadOptions.filename("to get from a server")
+        static let labelColumns = OptionSpec(
+            "label-columns", short: "L", kind: .value(ValueSpec("LABEL")),
+            help: "Accepts a comma separated list of labels that are going to be presented as columns. Names are "
+                + "case-sensitive. You can also use multiple flag options like -L label1 -L label2...",
+            isRepeatable: true)
+        static let showKind = OptionSpec(
+            "show-kind",
+            help: "If present, list the resource type for the requested object(s).")
+        static let showLabels = OptionSpec(
+            "show-labels", help: "When printing, show all labels as the last column (default hide labels column)")
+        static let sortBy = OptionSpec(
+            "sort-by", kind: .value(ValueSpec("JSONPATH")),
+            help: "If non-empty, sort list types using this field specification. The field specification is "
+                + "expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource "
+                + "specified by this JSONPath expression must be an integer or a string.")
+        static let watch = OptionSpec(
+            "watch", short: "w",
+            help: "After listing/getting the requested object, watch for changes and print each changed object.")
+        static let watchOnly = OptionSpec(
+            "watch-only", help: "Watch for changes to the requested object(s), without listing/getting first.")
+    }
+
     static let command = ["datumctl", "get"]
 
     static let spec = CommandSpec(
@@ -49,34 +78,20 @@ struct GetCommand: CLICommand {
             OutputFormat.allowMissingKeysOption,
             ReadOptions.chunkSize,
             ReadOptions.fieldSelector,
-            ReadOptions.filename("to get from a server"),
-            ReadOptions.ignoreNotFound("If the requested object does not exist the command will return exit code 0."),
-            OptionSpec(
-                "label-columns", short: "L", kind: .value(ValueSpec("LABEL")),
-                help: "Accepts a comma separated list of labels that are going to be presented as columns. Names are "
-                    + "case-sensitive. You can also use multiple flag options like -L label1 -L label2...",
-                isRepeatable: true),
+            Option.filename,
+            Option.ignoreNotFound,
+            Option.labelColumns,
             ReadOptions.noHeaders,
             OutputFormat.getOption,
             ReadOptions.recursive,
             ReadOptions.selector,
-            OptionSpec(
-                "show-kind",
-                help: "If present, list the resource type for the requested object(s)."),
-            OptionSpec(
-                "show-labels", help: "When printing, show all labels as the last column (default hide labels column)"),
+            Option.showKind,
+            Option.showLabels,
             ReadOptions.showManagedFields,
             OutputFormat.templateOption,
-            OptionSpec(
-                "sort-by", kind: .value(ValueSpec("JSONPATH")),
-                help: "If non-empty, sort list types using this field specification. The field specification is "
-                    + "expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource "
-                    + "specified by this JSONPath expression must be an integer or a string."),
-            OptionSpec(
-                "watch", short: "w",
-                help: "After listing/getting the requested object, watch for changes and print each changed object."),
-            OptionSpec(
-                "watch-only", help: "Watch for changes to the requested object(s), without listing/getting first."),
+            Option.sortBy,
+            Option.watch,
+            Option.watchOnly,
         ],
         positionals: [
             PositionalSpec(
@@ -111,25 +126,26 @@ struct GetCommand: CLICommand {
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         let command = Self.command
         arguments = try ResourceArguments.parse(parsed.positionals.map(\.text), command: command)
-        filenames = parsed.strings("filename")
-        recursive = parsed.flag("recursive")
+        filenames = parsed.strings(Option.filename)
+        recursive = parsed.flag(ReadOptions.recursive)
         output = try OutputFormat(
-            parsed.formatted("output"), template: parsed.string("template"), directory: environment.currentDirectory,
+            parsed.formatted(OutputFormat.getOption), template: parsed.string(OutputFormat.templateOption),
+            directory: environment.currentDirectory,
             command: command)
-        allowMissingKeys = parsed.flag("allow-missing-template-keys")
-        allNamespaces = parsed.flag("all-namespaces")
-        chunkSize = max(0, parsed.int("chunk-size") ?? 500)
-        labelSelector = parsed.string("selector").flatMap { $0.isEmpty ? nil : $0 }
-        fieldSelector = parsed.string("field-selector").flatMap { $0.isEmpty ? nil : $0 }
-        ignoreNotFound = parsed.flag("ignore-not-found")
-        labelColumns = parsed.strings("label-columns").flatMap { $0.split(separator: ",").map(String.init) }
-        noHeaders = parsed.flag("no-headers")
-        showKind = parsed.flag("show-kind")
-        showLabels = parsed.flag("show-labels")
-        showManagedFields = parsed.flag("show-managed-fields")
-        sortBy = parsed.string("sort-by").flatMap { $0.isEmpty ? nil : $0 }
-        watch = parsed.flag("watch")
-        watchOnly = parsed.flag("watch-only")
+        allowMissingKeys = parsed.flag(OutputFormat.allowMissingKeysOption)
+        allNamespaces = parsed.flag(ReadOptions.allNamespaces)
+        chunkSize = max(0, parsed.int(ReadOptions.chunkSize) ?? 500)
+        labelSelector = parsed.string(ReadOptions.selector).flatMap { $0.isEmpty ? nil : $0 }
+        fieldSelector = parsed.string(ReadOptions.fieldSelector).flatMap { $0.isEmpty ? nil : $0 }
+        ignoreNotFound = parsed.flag(Option.ignoreNotFound)
+        labelColumns = parsed.strings(Option.labelColumns).flatMap { $0.split(separator: ",").map(String.init) }
+        noHeaders = parsed.flag(ReadOptions.noHeaders)
+        showKind = parsed.flag(Option.showKind)
+        showLabels = parsed.flag(Option.showLabels)
+        showManagedFields = parsed.flag(ReadOptions.showManagedFields)
+        sortBy = parsed.string(Option.sortBy).flatMap { $0.isEmpty ? nil : $0 }
+        watch = parsed.flag(Option.watch)
+        watchOnly = parsed.flag(Option.watchOnly)
 
         if arguments == nil && filenames.isEmpty {
             throw CLIError(

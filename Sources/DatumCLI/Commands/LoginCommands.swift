@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumCrypto
 import DatumHTTP
 import DatumJSON
@@ -8,6 +9,23 @@ import GoCompat
 /// `datumctl login`: signs in to Datum Cloud and records the session in the config file shared
 /// with the official datumctl; the tokens go to the credential store.
 struct LoginCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let apiHostname = OptionSpec(
+            "api-hostname", kind: .value(ValueSpec("HOST")),
+            help: "The API hostname; derived from --hostname (auth. becomes api.) when not given.")
+        static let clientId = OptionSpec(
+            "client-id", kind: .value(ValueSpec("ID")),
+            help: "The OAuth client ID; Datum's own hosts have a known one.")
+        static let credentials = OptionSpec(
+            "credentials", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["json"]))),
+            help: "A service account's key file (JSON, type datum_service_account).")
+        static let hostname = OptionSpec(
+            "hostname", kind: .value(ValueSpec("HOST")),
+            help: "The authentication server's hostname.", defaultValue: AuthHosts.defaultAuthHostname)
+        static let noBrowser = OptionSpec("no-browser", help: "Use the device code flow instead of opening a browser.")
+    }
+
     static let command = ["datumctl", "login"]
 
     static let spec = CommandSpec(
@@ -37,19 +55,11 @@ struct LoginCommand: CLICommand {
                 "datumctl login --credentials key.json --hostname auth.staging.env.datum.net"),
         ],
         options: [
-            OptionSpec(
-                "api-hostname", kind: .value(ValueSpec("HOST")),
-                help: "The API hostname; derived from --hostname (auth. becomes api.) when not given."),
-            OptionSpec(
-                "client-id", kind: .value(ValueSpec("ID")),
-                help: "The OAuth client ID; Datum's own hosts have a known one."),
-            OptionSpec(
-                "credentials", kind: .value(ValueSpec("FILE", completion: .files(extensions: ["json"]))),
-                help: "A service account's key file (JSON, type datum_service_account)."),
-            OptionSpec(
-                "hostname", kind: .value(ValueSpec("HOST")),
-                help: "The authentication server's hostname.", defaultValue: AuthHosts.defaultAuthHostname),
-            OptionSpec("no-browser", help: "Use the device code flow instead of opening a browser."),
+            Option.apiHostname,
+            Option.clientId,
+            Option.credentials,
+            Option.hostname,
+            Option.noBrowser,
         ])
 
     var hostname: String
@@ -59,11 +69,11 @@ struct LoginCommand: CLICommand {
     var noBrowser: Bool
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        hostname = parsed.string("hostname") ?? AuthHosts.defaultAuthHostname
-        apiHostname = parsed.string("api-hostname").flatMap { $0.isEmpty ? nil : $0 }
-        credentials = parsed.string("credentials").flatMap { $0.isEmpty ? nil : $0 }
-        clientID = parsed.string("client-id").flatMap { $0.isEmpty ? nil : $0 }
-        noBrowser = parsed.flag("no-browser")
+        hostname = parsed.string(Option.hostname) ?? AuthHosts.defaultAuthHostname
+        apiHostname = parsed.string(Option.apiHostname).flatMap { $0.isEmpty ? nil : $0 }
+        credentials = parsed.string(Option.credentials).flatMap { $0.isEmpty ? nil : $0 }
+        clientID = parsed.string(Option.clientId).flatMap { $0.isEmpty ? nil : $0 }
+        noBrowser = parsed.flag(Option.noBrowser)
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
@@ -236,6 +246,11 @@ struct LoginCommand: CLICommand {
 
 /// `datumctl logout`: forgets a session's credentials (all with --all).
 struct LogoutCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let all = OptionSpec("all", help: "Remove the credentials of every session.")
+    }
+
     static let command = ["datumctl", "logout"]
 
     static let spec = CommandSpec(
@@ -249,14 +264,14 @@ struct LogoutCommand: CLICommand {
             Example("Sign out of the active session", "datumctl logout"),
             Example("Sign out everywhere", "datumctl logout --all"),
         ],
-        options: [OptionSpec("all", help: "Remove the credentials of every session.")],
+        options: [Option.all],
         positionals: [PositionalSpec("USER", help: "The user (email) whose session to sign out.", isOptional: true)])
 
     var all: Bool
     var user: String?
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        all = parsed.flag("all")
+        all = parsed.flag(Option.all)
         user = parsed.positionals.first?.text
         if all && user != nil {
             throw CLIError.usage("--all and a user cannot be given together", command: Self.command)
@@ -311,6 +326,14 @@ enum AuthCommands {
 /// `datumctl auth get-token`: the active session's access token (renewed if needed), bare or as a
 /// client-go ExecCredential for a kubeconfig's `exec` user.
 struct AuthGetTokenCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let output = OptionSpec(
+            "output", short: "o",
+            kind: .value(ValueSpec("FORMAT", kind: .enumeration(["token", execCredentialVersion]))),
+            help: "token, or client.authentication.k8s.io/v1 for an ExecCredential.", defaultValue: "token")
+    }
+
     static let command = ["datumctl", "auth", "get-token"]
     static let execCredentialVersion = "client.authentication.k8s.io/v1"
 
@@ -326,16 +349,13 @@ struct AuthGetTokenCommand: CLICommand {
             Example("Use the token with curl", "curl -H \"Authorization: Bearer $(datumctl auth get-token)\" ...")
         ],
         options: [
-            OptionSpec(
-                "output", short: "o",
-                kind: .value(ValueSpec("FORMAT", kind: .enumeration(["token", execCredentialVersion]))),
-                help: "token, or client.authentication.k8s.io/v1 for an ExecCredential.", defaultValue: "token")
+            Option.output
         ])
 
     var format: String
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        format = parsed.string("output") ?? "token"
+        format = parsed.string(Option.output) ?? "token"
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {
@@ -500,6 +520,13 @@ struct AuthSwitchCommand: CLICommand {
 /// reaches a project's (or organization's) control plane, the user running `datumctl auth
 /// get-token` as its credential plugin (client.authentication.k8s.io/v1).
 struct AuthUpdateKubeconfigCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let kubeconfig = OptionSpec(
+            "kubeconfig", kind: .value(ValueSpec("FILE")),
+            help: "The kubeconfig to update (default: the first of $KUBECONFIG, else ~/.kube/config).")
+    }
+
     static let command = ["datumctl", "auth", "update-kubeconfig"]
 
     static let spec = CommandSpec(
@@ -516,16 +543,17 @@ struct AuthUpdateKubeconfigCommand: CLICommand {
             Example("Let kubectl reach a project", "datumctl auth update-kubeconfig --project my-project")
         ],
         options: [
-            OptionSpec(
-                "kubeconfig", kind: .value(ValueSpec("FILE")),
-                help: "The kubeconfig to update (default: the first of $KUBECONFIG, else ~/.kube/config).")
+            Option.kubeconfig
         ])
 
     var kubeconfig: String?
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        kubeconfig = parsed.string("kubeconfig").flatMap { $0.isEmpty ? nil : $0 }
-        guard parsed.string("project") != nil || parsed.string("organization") != nil else {
+        kubeconfig = parsed.string(Option.kubeconfig).flatMap { $0.isEmpty ? nil : $0 }
+        guard
+            parsed.string(GlobalOptions.Option.project) != nil
+                || parsed.string(GlobalOptions.Option.organization) != nil
+        else {
             throw CLIError.usage("either --project or --organization is required", command: Self.command)
         }
     }

@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 /// `datumctl options`: the global options every command accepts (the root help's footer points
 /// here, as kubectl's does).
 struct OptionsCommand: CLICommand {

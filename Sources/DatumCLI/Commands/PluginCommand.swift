@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumJSON
 import DatumKit
 import Glibc
@@ -199,6 +200,13 @@ enum PluginCommands {
 
 /// `datumctl plugin list`: kubectl's listing, warnings and exit status.
 struct PluginListCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let nameOnly = OptionSpec(
+            "name-only",
+            help: "If true, display only the binary name of each plugin, rather than its full path.")
+    }
+
     static let spec = CommandSpec(
         "list", group: .other,
         summary: "List all visible plugin executables on a user's PATH",
@@ -216,15 +224,13 @@ struct PluginListCommand: CLICommand {
             Example("List only binary names of available plugins without paths", "datumctl plugin list --name-only"),
         ],
         options: [
-            OptionSpec(
-                "name-only",
-                help: "If true, display only the binary name of each plugin, rather than its full path.")
+            Option.nameOnly
         ])
 
     var nameOnly: Bool
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        nameOnly = parsed.flag("name-only")
+        nameOnly = parsed.flag(Option.nameOnly)
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {

@@ -1,10 +1,34 @@
+import DatumArguments
 import DatumJSON
 import DatumKit
 import DatumYAML
+import GoCompat
 import Synchronization
 
 /// `datumctl validate`: checks manifests offline, exactly as the API server would.
 struct ValidateCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let filename = OptionSpec(
+            "filename", short: "f",
+            kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
+            help: "File, directory or - (stdin) containing the manifests to validate.", isRepeatable: true)
+        static let recursive = OptionSpec(
+            "recursive", short: "R",
+            help: "Process the directory used in -f, --filename recursively.")
+        static let validate = OptionSpec(
+            "validate",
+            kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
+            help:
+                "What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) says nothing about them.",
+            defaultValue: "strict")
+        static let strict = OptionSpec("strict", help: "Treat warnings as errors: exit 1 when any warning is reported.")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["text", "json"]))),
+            help: "Report format: text (one line per problem and a summary) or json (one entry per document).",
+            defaultValue: "text")
+    }
+
     static let spec = CommandSpec(
         "validate", group: .deploy,
         summary: "Validate manifests locally, against the project's schema or the one built in",
@@ -38,24 +62,11 @@ struct ValidateCommand: CLICommand {
                 "datumctl validate -f policy.yaml --strict --validate=warn"),
         ],
         options: [
-            OptionSpec(
-                "filename", short: "f",
-                kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
-                help: "File, directory or - (stdin) containing the manifests to validate.", isRepeatable: true),
-            OptionSpec(
-                "recursive", short: "R",
-                help: "Process the directory used in -f, --filename recursively."),
-            OptionSpec(
-                "validate",
-                kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
-                help:
-                    "What to do with fields the schema does not know: strict (or true) rejects them, warn reports them as warnings, ignore (or false) says nothing about them.",
-                defaultValue: "strict"),
-            OptionSpec("strict", help: "Treat warnings as errors: exit 1 when any warning is reported."),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["text", "json"]))),
-                help: "Report format: text (one line per problem and a summary) or json (one entry per document).",
-                defaultValue: "text"),
+            Option.filename,
+            Option.recursive,
+            Option.validate,
+            Option.strict,
+            Option.output,
         ])
 
     var filenames: [String]
@@ -65,14 +76,14 @@ struct ValidateCommand: CLICommand {
     var json: Bool
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        filenames = parsed.strings("filename")
+        filenames = parsed.strings(Option.filename)
         guard !filenames.isEmpty else {
             throw .usage("must specify -f with a file, directory or - for stdin", command: ["datumctl", "validate"])
         }
-        recursive = parsed.flag("recursive")
-        fieldValidation = FieldValidationMode(kubectlValue: parsed.string("validate") ?? "strict") ?? .strict
-        strict = parsed.flag("strict")
-        json = parsed.string("output") == "json"
+        recursive = parsed.flag(Option.recursive)
+        fieldValidation = FieldValidationMode(kubectlValue: parsed.string(Option.validate) ?? "strict") ?? .strict
+        strict = parsed.flag(Option.strict)
+        json = parsed.string(Option.output) == "json"
     }
 
     func run(_ context: CommandContext) throws(CLIError) -> ExitCode {

@@ -1,10 +1,20 @@
+import DatumArguments
 import DatumBuildInfo
 import DatumJSON
 import DatumYAML
+import GoCompat
 
 /// `datumctl version`: prints the client version and, when a project is selected, the version
 /// its control plane reports.
 struct VersionCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let client = OptionSpec("client", help: "If true, shows client version only (no server required).")
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["yaml", "json"]))),
+            help: "Output format: the versions as a YAML or JSON object instead of lines of text.")
+    }
+
     static let spec = CommandSpec(
         "version", group: .other,
         summary: "Print the client and server version information",
@@ -24,18 +34,16 @@ struct VersionCommand: CLICommand {
             Example("Print both versions as JSON, for scripts", "datumctl version -o json --project my-project"),
         ],
         options: [
-            OptionSpec("client", help: "If true, shows client version only (no server required)."),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["yaml", "json"]))),
-                help: "Output format: the versions as a YAML or JSON object instead of lines of text."),
+            Option.client,
+            Option.output,
         ])
 
     var clientOnly: Bool
     var output: String?
 
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
-        clientOnly = parsed.flag("client")
-        output = parsed.string("output")
+        clientOnly = parsed.flag(Option.client)
+        output = parsed.string(Option.output)
     }
 
     /// `version.Info` of the client, with the fields a Swift build can state (kubectl's order).

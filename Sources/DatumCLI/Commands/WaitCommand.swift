@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
@@ -8,6 +9,29 @@ import GoCompat
 /// policies, whose conditions are kept per ancestor (`status.ancestors[*].conditions`), a
 /// condition is met when every ancestor reports it for the object's current generation.
 struct WaitCommand: CLICommand {
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let filename = ReadOptions.filename("to wait on")
+        static let all = OptionSpec(
+            "all", help: "Select all resources in the namespace of the specified resource types")
+        static let `for` = OptionSpec(
+            "for", kind: .value(ValueSpec("CONDITION")),
+            help: "The condition to wait on: [create | delete | condition=condition-name[=condition-value] | "
+                + "jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. "
+                + "Condition values are compared after Unicode simple case folding, which is a more general "
+                + "form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a "
+                + "sequential order. If --for=create is passed, it is always waited first.",
+            isRepeatable: true)
+        static let output = OptionSpec(
+            "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
+            help: "Output format. Only \"name\" is supported: resource/name, without \"condition met\".")
+        static let timeout = OptionSpec(
+            "timeout", kind: .value(ValueSpec("DURATION", kind: .duration)),
+            help: "The length of time to wait before giving up. Zero means check once and don't wait, "
+                + "negative means wait for a week.",
+            defaultValue: "30s")
+    }
+
     static let command = ["datumctl", "wait"]
 
     static let spec = CommandSpec(
@@ -49,28 +73,15 @@ struct WaitCommand: CLICommand {
                     + "datumctl wait --for=delete btlspolicy/secure-backend --timeout=60s"),
         ],
         options: [
-            OptionSpec("all", help: "Select all resources in the namespace of the specified resource types"),
+            Option.all,
             ReadOptions.allNamespaces,
             ReadOptions.fieldSelector,
-            ReadOptions.filename("to wait on"),
-            OptionSpec(
-                "for", kind: .value(ValueSpec("CONDITION")),
-                help: "The condition to wait on: [create | delete | condition=condition-name[=condition-value] | "
-                    + "jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. "
-                    + "Condition values are compared after Unicode simple case folding, which is a more general "
-                    + "form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a "
-                    + "sequential order. If --for=create is passed, it is always waited first.",
-                isRepeatable: true),
-            OptionSpec(
-                "output", short: "o", kind: .value(ValueSpec("FORMAT", kind: .enumeration(["name"]))),
-                help: "Output format. Only \"name\" is supported: resource/name, without \"condition met\"."),
+            Option.filename,
+            Option.`for`,
+            Option.output,
             ReadOptions.recursive,
             ReadOptions.selector,
-            OptionSpec(
-                "timeout", kind: .value(ValueSpec("DURATION", kind: .duration)),
-                help: "The length of time to wait before giving up. Zero means check once and don't wait, "
-                    + "negative means wait for a week.",
-                defaultValue: "30s"),
+            Option.timeout,
         ],
         positionals: [
             PositionalSpec(
@@ -171,14 +182,14 @@ struct WaitCommand: CLICommand {
     init(_ parsed: ParsedCommand, environment: CommandEnvironment) throws(CLIError) {
         let command = Self.command
         arguments = try ResourceArguments.parse(parsed.positionals.map(\.text), command: command)
-        filenames = parsed.strings("filename")
-        recursive = parsed.flag("recursive")
-        all = parsed.flag("all")
-        allNamespaces = parsed.flag("all-namespaces")
-        labelSelector = parsed.string("selector").flatMap { $0.isEmpty ? nil : $0 }
-        fieldSelector = parsed.string("field-selector").flatMap { $0.isEmpty ? nil : $0 }
-        namesOnly = parsed.string("output") == "name"
-        let given = parsed.strings("for")
+        filenames = parsed.strings(Option.filename)
+        recursive = parsed.flag(ReadOptions.recursive)
+        all = parsed.flag(Option.all)
+        allNamespaces = parsed.flag(ReadOptions.allNamespaces)
+        labelSelector = parsed.string(ReadOptions.selector).flatMap { $0.isEmpty ? nil : $0 }
+        fieldSelector = parsed.string(ReadOptions.fieldSelector).flatMap { $0.isEmpty ? nil : $0 }
+        namesOnly = parsed.string(Option.output) == "name"
+        let given = parsed.strings(Option.`for`)
         var conditions: [Condition] = []
         for text in given { conditions.append(try Condition.parse(text)) }
         guard !conditions.isEmpty else {
@@ -186,7 +197,7 @@ struct WaitCommand: CLICommand {
         }
         // --for=create is always waited first.
         self.conditions = conditions.filter { $0 == .create } + conditions.filter { $0 != .create }
-        let limit = parsed.duration("timeout") ?? .seconds(30)
+        let limit = parsed.duration(Option.timeout) ?? .seconds(30)
         timeout = limit < .zero ? .seconds(168 * 3600) : limit
         if arguments == nil && filenames.isEmpty {
             throw CLIError.usage(

@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 // The command spec seen the way the generators need it: every visible command with the options
 // it accepts (its own and the inherited global ones), and what each value completes to.
 
@@ -143,33 +146,5 @@ enum GeneratorText {
             }
         }
         return words
-    }
-
-    /// The `Usage:` synopsis after the command path, without the trailing `[options]`.
-    /// Tolerates specs whose `usage` repeats the path or ends in `[options]` already.
-    static func synopsisArguments(of command: CommandSpec, path: String) -> String {
-        if var usage = command.usage {
-            if usage == path {
-                usage = ""
-            } else if usage.hasPrefix(path + " ") {
-                usage.removeFirst(path.count + 1)
-            }
-            if usage == "[options]" {
-                usage = ""
-            } else if usage.hasSuffix(" [options]") {
-                usage.removeLast(" [options]".count)
-            }
-            return usage
-        }
-        var parts: [String] = []
-        if !command.subcommands.isEmpty && command.positionals.isEmpty { parts.append("COMMAND") }
-        parts.append(contentsOf: command.positionals.map(\.synopsis))
-        return parts.joined(separator: " ")
-    }
-
-    /// `datumctl apply (-f FILENAME | -k DIRECTORY) [options]`.
-    static func synopsis(of command: CommandSpec, path: String) -> String {
-        [path, synopsisArguments(of: command, path: path), "[options]"].filter { !$0.isEmpty }
-            .joined(separator: " ")
     }
 }

@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 // What to complete for a partly typed command line, decided from the command spec alone.
 // `datumctl __complete` runs it (with a server for resource types and names); the shell scripts
 // implement the same walk over the words statically and call back only for what a server knows.

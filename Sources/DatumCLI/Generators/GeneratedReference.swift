@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 /// Every file generated from the command spec and committed to the repository: the completion
 /// scripts, the Markdown reference and the man pages. The drift tests compare the committed
 /// files with these and rewrite them when recording (`DATUMCTL_RECORD=1`).

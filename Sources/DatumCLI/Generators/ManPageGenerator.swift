@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 /// Generates man pages (section 1, `man(7)` macros) for every visible command: `datumctl.1`,
 /// `datumctl-apply.1`, ... readable with `man -l` and free of groff warnings.
 public struct ManPageGenerator: Sendable {
@@ -27,7 +30,7 @@ public struct ManPageGenerator: Sendable {
             Self.escape(node.fileStem) + " \\- " + Self.escape(command.summary),
             ".SH SYNOPSIS",
             "\\fB" + Self.escape(node.commandLine) + "\\fR "
-                + Self.escape(GeneratorText.synopsisArguments(of: command, path: node.commandLine) + " [options]")
+                + Self.escape(command.synopsisArguments(path: node.commandLine) + " [options]")
                 .trimmingLeadingSpace,
         ]
 

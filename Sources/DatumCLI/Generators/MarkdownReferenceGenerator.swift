@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 /// Generates one Markdown reference page per visible command (`datumctl-apply.md`, ...):
 /// synopsis, description, examples, options table, global options link and see also.
 public struct MarkdownReferenceGenerator: Sendable {
@@ -20,7 +23,7 @@ public struct MarkdownReferenceGenerator: Sendable {
                 + "# \(node.commandLine)\n\n" + Self.escape(Self.sentence(command.summary)) + "\n")
 
         sections.append(
-            "## Synopsis\n\n```\n" + GeneratorText.synopsis(of: command, path: node.commandLine) + "\n```\n")
+            "## Synopsis\n\n```\n" + command.synopsis(path: node.commandLine) + "\n```\n")
 
         let paragraphs = TextLayout.paragraphs(command.discussion)
         if !paragraphs.isEmpty {

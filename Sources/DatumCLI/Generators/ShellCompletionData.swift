@@ -1,3 +1,6 @@
+import DatumArguments
+import GoCompat
+
 // The tables every completion script is generated from. The scripts differ in syntax only:
 // each walks the typed words with the same rules as `CompletionEngine.analyze`, and looks up
 // subcommands, options, option values and positional arguments in these tables.

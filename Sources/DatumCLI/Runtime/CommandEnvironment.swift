@@ -1,5 +1,7 @@
+import DatumArguments
 import DatumKit
 import FoundationEssentials
+import GoCompat
 
 #if canImport(Glibc)
     import Glibc

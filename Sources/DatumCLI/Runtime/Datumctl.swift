@@ -1,4 +1,6 @@
+import DatumArguments
 import DatumBuildInfo
+import GoCompat
 
 /// The datumctl program: parses argv against the command tree and runs the selected command.
 ///
@@ -80,6 +82,7 @@ public enum Datumctl {
             let format = requestedErrorFormat(environment.arguments)
             var usage = CLIError(.usage, error.message, detail: error.detail)
             usage.argvIndex = error.argvIndex
+            usage = pointing(usage, at: error.clusterOffset, environment: environment, format: format)
             if case .unknownCommand = error.reason { usage.errorCodeOverride = "UNKNOWN_SUBCOMMAND" }
             Diagnostics(format: format, sink: environment.stderr).report(usage)
             return ExitCode.usage.rawValue
@@ -109,10 +112,26 @@ public enum Datumctl {
                 }
                 return status.rawValue
             } catch {
-                diagnostics.report(error)
+                diagnostics.report(pointing(error, environment: environment, format: globals.errorFormat))
                 return error.exitCode.rawValue
             }
         }
+    }
+
+    /// A usage error that names an argv word gets the command line with a caret under that word,
+    /// when a person reads it: human format on a terminal (logs and kubectl-comparing scripts keep
+    /// kubectl's exact words; JSON errors carry `"argv": N` instead).
+    static func pointing(
+        _ error: CLIError, at clusterOffset: Int? = nil, environment: CommandEnvironment, format: ErrorFormat
+    ) -> CLIError {
+        guard error.kind == .usage, format == .human, environment.stderr.isTerminal,
+            let pointer = ArgvPointer.render(
+                program: rootSpec.name, arguments: environment.arguments, index: error.argvIndex,
+                clusterOffset: clusterOffset)
+        else { return error }
+        var pointed = error
+        pointed.detail = [pointer, error.detail ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+        return pointed
     }
 
     /// `--error-format` read straight from argv, for errors raised before parsing succeeded.

@@ -1,47 +1,59 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// The options `apply` and `diff` share: where the manifests are, how they are checked, and
 /// how the server-side apply is made.
 struct ApplyFlags: Sendable {
-    static let defaultFieldManager = "datumctl"
-    static let defaultConcurrency = HTTPClient.defaultConcurrency
-    static let maximumConcurrency = 1024
-
-    static func filenameOption(_ purpose: String) -> OptionSpec {
-        OptionSpec(
+    /// The options, declared once: the spec lists them and `init` reads them by these values.
+    enum Option {
+        static let filename = OptionSpec(
             "filename", short: "f",
             kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
-            help: "File, directory or - (stdin) that contains the configuration to \(purpose).",
-            isRepeatable: true)
-    }
-
-    static let options: [OptionSpec] = [
-        ReadOptions.recursive,
-        OptionSpec(
+            help: "File, directory or - (stdin) that contains the configuration.", isRepeatable: true)
+        static let validate = OptionSpec(
             "validate",
             kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
             help: "How unknown fields are handled, locally and by the server: strict (or true) rejects them, "
                 + "warn reports them, ignore (or false) says nothing; either way they are sent as written and the "
                 + "server drops what it does not know. Every other problem "
                 + "is always an error, and nothing is sent while any document has one.",
-            defaultValue: "strict"),
-        OptionSpec(
+            defaultValue: "strict")
+        static let fieldManager = OptionSpec(
             "field-manager", kind: .value(ValueSpec("NAME")),
-            help: "Name of the manager used to track field ownership.", defaultValue: defaultFieldManager),
-        OptionSpec(
+            help: "Name of the manager used to track field ownership.", defaultValue: defaultFieldManager)
+        static let forceConflicts = OptionSpec(
             "force-conflicts",
             help: "If true, server-side apply will force the changes against conflicts: fields owned by another "
-                + "manager are taken over."),
-        OptionSpec(
+                + "manager are taken over.")
+        static let serverSide = OptionSpec(
             "server-side",
-            help: "Accepted for kubectl compatibility: datumctl always applies on the server.", defaultValue: "true"),
-        OptionSpec(
+            help: "Accepted for kubectl compatibility: datumctl always applies on the server.", defaultValue: "true")
+        static let concurrency = OptionSpec(
             "concurrency", kind: .value(ValueSpec("N", kind: .int)),
             help: "At most how many objects are sent to the server at the same time (1 to \(maximumConcurrency)); "
                 + "fewer while the server answers 429 or 5xx.",
-            defaultValue: String(defaultConcurrency)),
+            defaultValue: String(defaultConcurrency))
+    }
+
+    static let defaultFieldManager = "datumctl"
+    static let defaultConcurrency = HTTPClient.defaultConcurrency
+    static let maximumConcurrency = 1024
+
+    /// `-f` as apply and diff declare it: `Option.filename`, with help naming the command's purpose.
+    static func filenameOption(_ purpose: String) -> OptionSpec {
+        Option.filename.withHelp("File, directory or - (stdin) that contains the configuration to \(purpose).")
+    }
+
+    static let options: [OptionSpec] = [
+        ReadOptions.recursive,
+        Option.validate,
+        Option.fieldManager,
+        Option.forceConflicts,
+        Option.serverSide,
+        Option.concurrency,
         ReadOptions.showManagedFields,
     ]
 
@@ -59,29 +71,30 @@ struct ApplyFlags: Sendable {
     var explicitNamespace: String?
 
     init(_ parsed: ParsedCommand, command: [String]) throws(CLIError) {
-        filenames = parsed.strings("filename")
+        filenames = parsed.strings(Option.filename)
         guard !filenames.isEmpty else {
             throw .usage("must specify -f with a file, directory or - for stdin", command: command)
         }
-        recursive = parsed.flag("recursive")
-        fieldValidation = FieldValidationMode(kubectlValue: parsed.string("validate") ?? "strict") ?? .strict
-        fieldManager = parsed.string("field-manager") ?? Self.defaultFieldManager
+        recursive = parsed.flag(ReadOptions.recursive)
+        fieldValidation = FieldValidationMode(kubectlValue: parsed.string(Option.validate) ?? "strict") ?? .strict
+        fieldManager = parsed.string(Option.fieldManager) ?? Self.defaultFieldManager
         guard !fieldManager.isEmpty else {
             throw .usage("--field-manager must not be empty", command: command)
         }
-        force = parsed.flag("force-conflicts")
-        guard parsed.flag("server-side") else {
+        force = parsed.flag(Option.forceConflicts)
+        guard parsed.flag(Option.serverSide) else {
             throw .usage(
                 "--server-side=false is not supported: datumctl always applies on the server", command: command)
         }
-        serverSideGiven = parsed.isSet("server-side")
-        concurrency = parsed.int("concurrency") ?? Self.defaultConcurrency
+        serverSideGiven = parsed.isSet(Option.serverSide)
+        concurrency = parsed.int(Option.concurrency) ?? Self.defaultConcurrency
         guard (1...Self.maximumConcurrency).contains(concurrency) else {
             throw .usage(
                 "--concurrency must be between 1 and \(Self.maximumConcurrency), not \(concurrency)", command: command)
         }
-        showManagedFields = parsed.flag("show-managed-fields")
-        explicitNamespace = parsed.isSet("namespace") ? parsed.string("namespace") : nil
+        showManagedFields = parsed.flag(ReadOptions.showManagedFields)
+        explicitNamespace =
+            parsed.isSet(GlobalOptions.Option.namespace) ? parsed.string(GlobalOptions.Option.namespace) : nil
     }
 
     /// Reads `-f` for this invocation; objects without a namespace get `namespace` (from the

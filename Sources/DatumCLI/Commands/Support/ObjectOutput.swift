@@ -1,3 +1,4 @@
+import DatumArguments
 import DatumJSON
 import DatumKit
 import DatumYAML

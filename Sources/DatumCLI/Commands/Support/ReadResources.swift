@@ -1,6 +1,8 @@
+import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import GoCompat
 
 /// Options the read commands share, worded as kubectl words them.
 enum ReadOptions {

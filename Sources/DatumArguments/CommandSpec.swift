@@ -124,6 +124,14 @@ public struct OptionSpec: Sendable, Hashable {
         return nil
     }
 
+    /// The same option with help worded for one command (`-f` says what it reads the files for).
+    /// Reads go by the long name, so the declared copy and the original read the same values.
+    public func withHelp(_ help: String) -> OptionSpec {
+        var copy = self
+        copy.help = help
+        return copy
+    }
+
     /// How pflag names the option in error messages: `-R, --recursive` or `--chunk-size`.
     public var displayName: String {
         if let short { return "-\(short), --\(long)" }
@@ -212,4 +220,34 @@ public struct CommandSpec: Sendable, Hashable {
 extension OptionSpec {
     /// The `-h, --help` option every command accepts; implicit, so specs need not repeat it.
     public static let helpFlag = OptionSpec("help", short: "h", help: "Show help for the command.")
+}
+
+extension CommandSpec {
+    /// The `Usage:` synopsis after the command path, without the trailing `[options]`.
+    /// Tolerates specs whose `usage` repeats the path or ends in `[options]` already.
+    public func synopsisArguments(path: String) -> String {
+        if var usage = usage {
+            if usage == path {
+                usage = ""
+            } else if usage.hasPrefix(path + " ") {
+                usage.removeFirst(path.count + 1)
+            }
+            if usage == "[options]" {
+                usage = ""
+            } else if usage.hasSuffix(" [options]") {
+                usage.removeLast(" [options]".count)
+            }
+            return usage
+        }
+        var parts: [String] = []
+        if !subcommands.isEmpty && positionals.isEmpty { parts.append("COMMAND") }
+        parts.append(contentsOf: positionals.map(\.synopsis))
+        return parts.joined(separator: " ")
+    }
+
+    /// `datumctl apply (-f FILENAME | -k DIRECTORY) [options]`.
+    public func synopsis(path: String) -> String {
+        [path, synopsisArguments(path: path), "[options]"].filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
 }

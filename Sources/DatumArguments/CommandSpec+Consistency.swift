@@ -1,4 +1,3 @@
-import DatumJSON
 import GoCompat
 
 extension CommandSpec {

@@ -1,4 +1,5 @@
 import GoCompat
+import Synchronization
 
 /// A word from the command line as the parser kept it: the text and where it came from.
 public struct ParsedValue: Sendable, Hashable {
@@ -41,6 +42,9 @@ public struct ParsedCommand: Sendable, Hashable {
     public var availableOptions: [OptionSpec]
     /// How many positionals each of `spec.positionals` received, in order.
     public var positionalCounts: [Int]
+    /// Where reads of options the command does not declare are written down (tests set it);
+    /// such a read would otherwise quietly give the option's own default.
+    public var audit: OptionReadAudit?
 
     public init(
         commandPath: [String], spec: CommandSpec, options: [String: [ParsedValue]],
@@ -54,50 +58,68 @@ public struct ParsedCommand: Sendable, Hashable {
         self.positionalCounts = positionalCounts
     }
 
-    /// Whether the user gave the option (kubectl's `cmd.Flags().Changed`).
-    public func isSet(_ long: String) -> Bool {
-        !(options[long]?.isEmpty ?? true)
+    /// The values given for `option`, in argv order, each with the argv word it came from.
+    public func values(of option: OptionSpec) -> [ParsedValue] {
+        _ = declared(option)
+        return given(option)
     }
 
-    /// The last value given (repeats override, as in pflag), else the spec's default.
-    public func string(_ long: String) -> String? {
-        options[long]?.last?.text ?? option(long)?.defaultValue
+    private func given(_ option: OptionSpec) -> [ParsedValue] {
+        options[option.long] ?? []
+    }
+
+    /// Whether `option` is one this command accepts (its own, an inherited global one, or help).
+    public func declares(_ option: OptionSpec) -> Bool {
+        option.long == OptionSpec.helpFlag.long || availableOptions.contains { $0.long == option.long }
+    }
+
+    /// Whether the user gave the option (kubectl's `cmd.Flags().Changed`).
+    public func isSet(_ option: OptionSpec) -> Bool {
+        !values(of: option).isEmpty
+    }
+
+    /// The last value given (repeats override, as in pflag), else the option's default.
+    public func string(_ option: OptionSpec) -> String? {
+        let declaration = declared(option)
+        return given(option).last?.text ?? declaration.defaultValue
     }
 
     /// Every value given, in order; the default counts as one value when nothing was given and
     /// it is not empty.
-    public func strings(_ long: String) -> [String] {
-        if let given = options[long], !given.isEmpty { return given.map(\.text) }
-        if let fallback = option(long)?.defaultValue, !fallback.isEmpty { return [fallback] }
+    public func strings(_ option: OptionSpec) -> [String] {
+        let declaration = declared(option)
+        let values = given(option)
+        if !values.isEmpty { return values.map(\.text) }
+        if let fallback = declaration.defaultValue, !fallback.isEmpty { return [fallback] }
         return []
     }
 
     /// A boolean flag's value; `false` when neither given nor defaulted.
-    public func flag(_ long: String) -> Bool {
-        guard let text = string(long), case .success(let value) = GoValueSyntax.parseBool(text) else {
+    public func flag(_ option: OptionSpec) -> Bool {
+        guard let text = string(option), case .success(let value) = GoValueSyntax.parseBool(text) else {
             return false
         }
         return value
     }
 
     /// An integer option's value; `nil` when neither given nor defaulted.
-    public func int(_ long: String) -> Int? {
-        guard let text = string(long), case .success(let value) = GoValueSyntax.parseInt(text) else {
+    public func int(_ option: OptionSpec) -> Int? {
+        guard let text = string(option), case .success(let value) = GoValueSyntax.parseInt(text) else {
             return nil
         }
         return Int(exactly: value)
     }
 
     /// A duration option's value; `nil` when neither given nor defaulted.
-    public func duration(_ long: String) -> Duration? {
-        guard let text = string(long), case .success(let value) = GoValueSyntax.parseDuration(text)
+    public func duration(_ option: OptionSpec) -> Duration? {
+        guard let text = string(option), case .success(let value) = GoValueSyntax.parseDuration(text)
         else { return nil }
         return value
     }
 
     /// A formatted option's value split at the first `=`; `nil` when unset or empty.
-    public func formatted(_ long: String) -> FormattedValue? {
-        guard let text = string(long), !text.isEmpty else { return nil }
+    public func formatted(_ option: OptionSpec) -> FormattedValue? {
+        guard let text = string(option), !text.isEmpty else { return nil }
         guard let equals = text.firstIndex(of: "=") else {
             return FormattedValue(format: text, argument: nil)
         }
@@ -119,7 +141,37 @@ public struct ParsedCommand: Sendable, Hashable {
         return []
     }
 
-    private func option(_ long: String) -> OptionSpec? {
-        availableOptions.first { $0.long == long }
+    /// The command's own declaration of `option` (the one in its spec wins, defaults included).
+    private func declared(_ option: OptionSpec) -> OptionSpec {
+        if let found = availableOptions.first(where: { $0.long == option.long }) { return found }
+        audit?.record(option, commandPath: commandPath)
+        return option
     }
+
+    public static func == (lhs: ParsedCommand, rhs: ParsedCommand) -> Bool {
+        lhs.commandPath == rhs.commandPath && lhs.spec == rhs.spec && lhs.options == rhs.options
+            && lhs.positionals == rhs.positionals && lhs.availableOptions == rhs.availableOptions
+            && lhs.positionalCounts == rhs.positionalCounts
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(commandPath)
+        hasher.combine(options)
+        hasher.combine(positionals)
+    }
+}
+
+/// Options a command read without declaring them, as `datumctl get --watsh`-style typos in code
+/// would: the test of every command sets one on its `ParsedCommand` and expects it to stay empty.
+public final class OptionReadAudit: Sendable {
+    private let reads = Mutex<[String]>([])
+
+    public init() {}
+
+    func record(_ option: OptionSpec, commandPath: [String]) {
+        reads.withLock { $0.append(commandPath.joined(separator: " ") + " --" + option.long) }
+    }
+
+    /// `datumctl get --watch`-style entries, in the order they were read.
+    public var undeclaredReads: [String] { reads.withLock { $0 } }
 }

@@ -1,4 +1,3 @@
-import DatumJSON
 import GoCompat
 
 /// Picks the column count help text wraps to, from values the caller has already read.

@@ -284,10 +284,10 @@ public struct CommandLineParser: Sendable {
 
 /// The options a command accepts: its own, then global options inherited from its ancestors
 /// (nearest first), then the implicit `-h, --help`. Earlier entries shadow later ones.
-struct OptionTable: Sendable {
-    let options: [OptionSpec]
+public struct OptionTable: Sendable {
+    public let options: [OptionSpec]
 
-    init(chain: [CommandSpec]) {
+    public init(chain: [CommandSpec]) {
         var options: [OptionSpec] = []
         var seen = Set<String>()
         if let command = chain.last {
@@ -306,15 +306,15 @@ struct OptionTable: Sendable {
         self.options = options
     }
 
-    func option(long name: String) -> OptionSpec? {
+    public func option(long name: String) -> OptionSpec? {
         options.first { $0.long == name }
     }
 
-    func option(short letter: Character) -> OptionSpec? {
+    public func option(short letter: Character) -> OptionSpec? {
         options.first { $0.short == letter }
     }
 
-    var visibleLongNames: [String] {
+    public var visibleLongNames: [String] {
         options.filter { !$0.isHidden }.map(\.long)
     }
 }

@@ -1,4 +1,3 @@
-import DatumJSON
 import GoCompat
 
 /// A mistake on the command line, pointing at the offending argv word; exits with code 64.
@@ -26,6 +25,11 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
         case unexpectedArguments([String])
         /// A required positional was not given.
         case missingArgument(PositionalSpec, command: String)
+        /// Options that must be given were not (cobra's `MarkFlagRequired`).
+        case requiredFlags([OptionSpec])
+        /// Some options of a group that goes together were given, these were not (cobra's
+        /// `MarkFlagsRequiredTogether`).
+        case flagsRequiredTogether([OptionSpec], missing: [OptionSpec])
     }
 
     /// Exit status for usage errors (BSD `EX_USAGE`), distinct from kubectl's 1 for failures.
@@ -87,6 +91,11 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
             return "unexpected arguments: [" + words.joined(separator: " ") + "]"
         case .missingArgument(let positional, let command):
             return "\(positional.name) is a required argument for the \(command) command"
+        case .requiredFlags(let options):
+            return "required flag(s) \"" + options.map(\.long).joined(separator: "\", \"") + "\" not set"
+        case .flagsRequiredTogether(let group, let missing):
+            return "if any flags in the group [" + group.map(\.long).joined(separator: " ")
+                + "] are set they must all be set; missing [" + missing.map(\.long).joined(separator: " ") + "]"
         }
     }
 

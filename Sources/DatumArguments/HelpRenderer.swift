@@ -1,4 +1,3 @@
-import DatumJSON
 import GoCompat
 
 /// Renders kubectl-shaped help text from a `CommandSpec` tree; a pure function of the spec and
@@ -242,6 +241,6 @@ public struct HelpRenderer: Sendable {
     /// `datumctl config use-context CONTEXT_NAME [options]`; kubectl appends `[options]` always.
     /// A spec's own `usage` may repeat the path or the `[options]`; neither is printed twice.
     private func usageLine(_ command: CommandSpec, path: String) -> String {
-        GeneratorText.synopsis(of: command, path: path)
+        command.synopsis(path: path)
     }
 }

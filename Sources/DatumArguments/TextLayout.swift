@@ -1,9 +1,9 @@
 /// Word wrapping and column helpers for help text; counts characters, as help text is ASCII.
-enum TextLayout {
+public enum TextLayout {
     /// Greedy word wrap of one paragraph to `width` columns. Runs of spaces collapse; a word
     /// longer than the width gets a line of its own rather than being broken (URLs stay whole).
     /// `firstLinePrefix` starts the first line and counts toward its width.
-    static func wrap(_ text: String, width: Int, firstLinePrefix: String = "") -> [String] {
+    public static func wrap(_ text: String, width: Int, firstLinePrefix: String = "") -> [String] {
         let words = text.split(separator: " ", omittingEmptySubsequences: true)
         var lines: [String] = []
         var line = firstLinePrefix
@@ -22,14 +22,14 @@ enum TextLayout {
     }
 
     /// Wraps text that may contain hard line breaks; each line is wrapped on its own.
-    static func wrapLines(_ text: String, width: Int) -> [String] {
+    public static func wrapLines(_ text: String, width: Int) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).flatMap {
             wrap(String($0), width: width)
         }
     }
 
     /// Paragraphs separated by blank lines, each reflowed into a single line of words.
-    static func paragraphs(_ text: String) -> [String] {
+    public static func paragraphs(_ text: String) -> [String] {
         var paragraphs: [String] = []
         var current: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -45,7 +45,7 @@ enum TextLayout {
         return paragraphs
     }
 
-    static func pad(_ text: String, to width: Int) -> String {
+    public static func pad(_ text: String, to width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 }
