@@ -3,6 +3,9 @@
 # Prints requests/s and p50/p99 latency per level. Needs wrk (Debian package "wrk").
 #
 #   bench/sandbox-bench.sh [SECONDS]      (default 10 s per level; builds the release binary if needed)
+#
+# SANDBOX_ARGS adds sandbox flags, e.g. SANDBOX_ARGS="--request-threads 0" to handle requests on
+# the event loops (the sandbox's behaviour before request threads) for a before/after comparison.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,7 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" --listen 127.0.0.1:0 --data-dir "$work/data" >"$work/stdout" 2>"$work/stderr" &
+# shellcheck disable=SC2086 # SANDBOX_ARGS is a list of flags
+"$binary" --listen 127.0.0.1:0 --data-dir "$work/data" ${SANDBOX_ARGS:-} >"$work/stdout" 2>"$work/stderr" &
 server_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/stdout" 2>/dev/null && break; sleep 0.1; done
 url="$(sed -n 's/^listening on //p' "$work/stdout")"
@@ -34,8 +38,8 @@ export BENCH_OBJECTS="${BENCH_OBJECTS:-500}"
 # Warm-up: creates the objects, so every measured request updates an existing one.
 wrk -t2 -c8 -d3s -s bench/sandbox-apply.lua "$url" >/dev/null
 
-printf "datumctl-sandbox server-side apply, %ss per level, %s objects per wrk thread (%s, %s cores, load average %s)\n" \
-  "$duration" "$BENCH_OBJECTS" "$(uname -m)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
+printf "datumctl-sandbox%s server-side apply, %ss per level, %s objects per wrk thread (%s, %s cores, load average %s)\n" \
+  "${SANDBOX_ARGS:+ $SANDBOX_ARGS}" "$duration" "$BENCH_OBJECTS" "$(uname -m)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
 printf "%-8s %12s %10s %10s %8s\n" clients "requests/s" p50 p99 errors
 for clients in 1 8 32; do
   threads=$(( clients < 2 ? 1 : 2 ))
@@ -46,3 +50,14 @@ for clients in 1 8 32; do
   errors="$(grep -c "unexpected status" "$work/wrk-errors" || true)"
   printf "%-8s %12s %10s %10s %8s\n" "$clients" "$rps" "$p50" "$p99" "$errors"
 done
+
+# Isolation: a cheap GET /version from one client while 32 clients apply. With requests handled on
+# the event loops, the GET waits behind whatever commit its loop is running; with request threads
+# it does not.
+wrk -t2 -c32 -d"${duration}s" -s bench/sandbox-apply.lua "$url" >/dev/null 2>&1 &
+load_pid=$!
+out="$(wrk -t1 -c1 -d"$(( duration > 2 ? duration - 1 : duration ))s" --latency "$url/version" 2>/dev/null)"
+wait "$load_pid" || true
+printf "%-8s %12s %10s %10s %8s   (GET /version beside 32 applying clients)\n" "1+32" \
+  "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+  "$(awk '$1 == "99%" {print $2}' <<<"$out")" "-"

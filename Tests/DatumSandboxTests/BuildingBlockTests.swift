@@ -207,6 +207,10 @@ private final class Received: @unchecked Sendable {
         (["--data-dir", "d", "--lisen", "x"], "unknown flag: --lisen"),
         (["--data-dir", "d", "serve"], "unexpected arguments: [serve]"),
         (
+            ["--data-dir", "d", "--request-threads", "300"],
+            "invalid argument \"300\" for \"--request-threads\" flag: expected 0 to 256 threads"
+        ),
+        (
             ["--data-dir", "d", "--dev-issuer-token-ttl", "0"],
             "invalid argument \"0\" for \"--dev-issuer-token-ttl\" flag: expected 1 to 86400 seconds"
         ),
@@ -231,8 +235,9 @@ private final class Received: @unchecked Sendable {
             "--data-dir", "d", "--dev-issuer", "--dev-issuer-token-ttl", "60", "--dev-issuer-projects", "a,b",
             "--dev-issuer-user", "u@example.com", "--dev-issuer-device-interval=0", "--oidc-issuer-url", "https://i",
             "--oidc-client-id", "c", "--oidc-ca-file", "ca.pem", "--oidc-projects", "*", "--crd", "crd.yaml",
-            "--disable-http2-serving", "--listen", "[::1]:7",
+            "--disable-http2-serving", "--listen", "[::1]:7", "--request-threads", "0",
         ])
+        #expect(options.requestThreads == 0)
         #expect(options.devIssuer && options.devIssuerTokenLifetime == 60 && options.devIssuerDeviceInterval == 0)
         #expect(options.devIssuerProjects == ["a", "b"] && options.devIssuerUser == "u@example.com")
         #expect(options.oidcIssuer == "https://i" && options.oidcClientID == "c" && options.oidcCAFile == "ca.pem")

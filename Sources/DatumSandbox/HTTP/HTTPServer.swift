@@ -8,8 +8,15 @@ import NIOSSL
 /// that offer it (ALPN `h2`) get HTTP/2 with many requests multiplexed on one connection, as
 /// kube-apiserver does. Every HTTP/2 stream gets its own ``HTTPRequestHandler`` behind a codec
 /// that turns frames into HTTP/1-style request parts, so both protocols share one handler.
+///
+/// Event loops only move bytes: each request is handled (parsed, validated, committed to SQLite)
+/// on a thread of `workers`, and its answer is written back on the connection's event loop, so a
+/// slow commit never holds up the other connections of that loop. With no worker threads
+/// (`--request-threads 0`) requests are handled on the event loop itself, which saves the two
+/// thread hand-offs per request (lower latency for one client at a time).
 public final class SandboxHTTPServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
+    private let workers: NIOThreadPool?
     private let channel: any Channel
     /// The address actually bound (port 0 resolved).
     public let port: Int
@@ -17,56 +24,70 @@ public final class SandboxHTTPServer: Sendable {
     public let isTLS: Bool
 
     public convenience init(
-        api: APIServer, host: String, port: Int, tls: NIOSSLContext?, threads: Int = System.coreCount
+        api: APIServer, host: String, port: Int, tls: NIOSSLContext?, threads: Int = System.coreCount,
+        requestThreads: Int = System.coreCount
     ) throws {
-        try self.init(api: api, socket: ListeningSocket(host: host, port: port), host: host, tls: tls, threads: threads)
+        try self.init(
+            api: api, socket: ListeningSocket(host: host, port: port), host: host, tls: tls, threads: threads,
+            requestThreads: requestThreads)
     }
 
     /// Serves on a socket already bound to `host` (the sandbox binds first, before touching its data).
     init(
         api: APIServer, socket: consuming ListeningSocket, host: String, tls: NIOSSLContext?,
-        threads: Int = System.coreCount
+        threads: Int = System.coreCount, requestThreads: Int = System.coreCount
     ) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let workers = requestThreads > 0 ? NIOThreadPool(numberOfThreads: requestThreads) : nil
+        workers?.start()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 512)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                guard let tls else { return Self.configureHTTP1(channel, api: api) }
+                guard let tls else { return Self.configureHTTP1(channel, api: api, workers: workers) }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                 }.flatMap {
                     // Without ALPN (or with `http/1.1` chosen) the connection stays HTTP/1.1.
                     channel.configureHTTP2SecureUpgrade(
-                        h2ChannelConfigurator: { Self.configureHTTP2($0, api: api) },
-                        http1ChannelConfigurator: { Self.configureHTTP1($0, api: api) })
+                        h2ChannelConfigurator: { Self.configureHTTP2($0, api: api, workers: workers) },
+                        http1ChannelConfigurator: { Self.configureHTTP1($0, api: api, workers: workers) })
                 }
             }
         do {
             channel = try bootstrap.withBoundSocket(socket.take()).wait()
         } catch {
             try? group.syncShutdownGracefully()
+            try? workers?.syncShutdownGracefully()
             throw error
         }
         self.group = group
+        self.workers = workers
         self.port = channel.localAddress?.port ?? 0
         self.host = host
         self.isTLS = tls != nil
     }
 
-    private static func configureHTTP1(_ channel: any Channel, api: APIServer) -> EventLoopFuture<Void> {
+    private static func configureHTTP1(
+        _ channel: any Channel, api: APIServer, workers: NIOThreadPool?
+    ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-            try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api))
+            // Pipelining assistance holds a connection's next request until this one is answered,
+            // so answers computed off the loop still go out in order.
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                withPipeliningAssistance: true, withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api, workers: workers))
         }
     }
 
     /// kube-apiserver's limit on concurrent streams per connection (Go's default, 250).
     static let maximumConcurrentStreams = 250
 
-    private static func configureHTTP2(_ channel: any Channel, api: APIServer) -> EventLoopFuture<Void> {
+    private static func configureHTTP2(
+        _ channel: any Channel, api: APIServer, workers: NIOThreadPool?
+    ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             var connection = NIOHTTP2Handler.ConnectionConfiguration()
             connection.initialSettings = [
@@ -91,7 +112,8 @@ public final class SandboxHTTPServer: Sendable {
             ) { streamChannel in
                 streamChannel.eventLoop.makeCompletedFuture {
                     try streamChannel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                    try streamChannel.pipeline.syncOperations.addHandler(HTTPRequestHandler(api: api))
+                    try streamChannel.pipeline.syncOperations.addHandler(
+                        HTTPRequestHandler(api: api, workers: workers))
                 }
             }
         }
@@ -107,10 +129,11 @@ public final class SandboxHTTPServer: Sendable {
         try channel.closeFuture.wait()
     }
 
-    /// Stops accepting connections and stops the event loops.
+    /// Stops accepting connections and stops the event loops and the request threads.
     public func shutdown() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
+        try? workers?.syncShutdownGracefully()
     }
 
     /// Builds a TLS context from PEM files. It offers HTTP/2 and HTTP/1.1 by ALPN, or HTTP/1.1
@@ -126,12 +149,16 @@ public final class SandboxHTTPServer: Sendable {
 }
 
 /// Collects one request, hands it to the API and writes the answer (or keeps a watch open).
-final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
+final class HTTPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let api: APIServer
+    private let workers: NIOThreadPool?
     private var head: HTTPRequestHead?
+    /// Set once the connection (or stream) is gone: an answer computed meanwhile is dropped, and a
+    /// watch is not started for nobody.
+    private var closed = false
     private var body: ByteBuffer?
     private var watchToken: WatchToken?
     /// Watches can only end by the connection closing; no further requests are read on it.
@@ -140,7 +167,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     /// 3 MiB, as kube-apiserver (`MaxRequestBodyBytes`).
     static let maximumBodySize = 3 * 1024 * 1024
 
-    init(api: APIServer) { self.api = api }
+    init(api: APIServer, workers: NIOThreadPool?) {
+        self.api = api
+        self.workers = workers
+    }
 
     static let headerNames = ["authorization", "accept", "content-type", "user-agent", "if-none-match"]
     static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
@@ -187,15 +217,41 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             body = nil
             let request = SandboxRequest(
                 method: requestHead.method.rawValue, target: requestHead.uri, headers: headers, body: bytes)
-            let response = api.handle(request)
-            switch response {
-            case .complete(let status, let responseHeaders, let responseBody):
-                write(
-                    context: context, status: status, headers: responseHeaders, body: responseBody,
-                    keepAlive: requestHead.isKeepAlive)
-            case .watch(let stream):
-                startWatch(context: context, stream: stream, version: requestHead.version)
+            // Reads answer from a snapshot taken under the store's lock for a moment, so they are served
+            // right here; writes (validation, admission, the SQLite commit) go to a request thread.
+            guard let workers, requestHead.method != .GET, requestHead.method != .HEAD else {
+                return answer(api.handle(request), head: requestHead, context: context)
             }
+            let api = self.api
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            workers.runIfActive(eventLoop: context.eventLoop) { api.handle(request) }.whenComplete { result in
+                let handler = handler.value
+                let context = boundContext.value
+                switch result {
+                case .success(let response):
+                    handler.answer(response, head: requestHead, context: context)
+                case .failure:
+                    // The worker threads are stopping: the server is shutting down.
+                    let error = APIError(
+                        code: 503, reason: "ServiceUnavailable", message: "the server is shutting down")
+                    handler.answer(.error(error), head: requestHead, context: context)
+                }
+            }
+        }
+    }
+
+    /// Writes `response` on the connection's event loop, where the handler's state lives.
+    private func answer(_ response: SandboxResponse, head requestHead: HTTPRequestHead, context: ChannelHandlerContext)
+    {
+        guard !closed else { return }
+        switch response {
+        case .complete(let status, let responseHeaders, let responseBody):
+            write(
+                context: context, status: status, headers: responseHeaders, body: responseBody,
+                keepAlive: requestHead.isKeepAlive)
+        case .watch(let stream):
+            startWatch(context: context, stream: stream, version: requestHead.version)
         }
     }
 
@@ -268,12 +324,14 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        closed = true
         if let watchToken { api.store.cancelWatch(watchToken) }
         watchToken = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closed = true
         if let watchToken { api.store.cancelWatch(watchToken) }
         watchToken = nil
         context.close(promise: nil)

@@ -1,5 +1,4 @@
 import DatumJSON
-import NIOConcurrencyHelpers
 
 /// An object as stored: the decoded value and its compact JSON, encoded once at write time.
 public struct StoredObject: Sendable {
@@ -126,24 +125,29 @@ public struct ChangeSummary: Sendable, Hashable {
 
 /// All objects of every project: in memory for reads, persisted in SQLite for durability.
 ///
-/// Every read and write takes one lock. Writes commit to SQLite before the lock is
+/// Every read and write takes one lock, and everything it guards (the database handle included)
+/// lives inside it, so no access can bypass it. Writes commit to SQLite before the lock is
 /// released, so a response is only sent for a write that is already in the WAL.
-public final class ObjectStore: @unchecked Sendable {
-    private let lock = NIOLock()
-    private let database: SQLiteDatabase
-    private var projects: [String: [String: [String: StoredObject]]] = [:]
-    private var resourceVersion: Int64 = 0
-    /// Recent events for watch resumption, oldest first.
-    private var history: [WatchEvent] = []
+public final class ObjectStore: Sendable {
+    /// The guarded state: only reachable through `state.withLock`.
+    private struct State {
+        let database: SQLiteDatabase
+        var projects: [String: [String: [String: StoredObject]]] = [:]
+        var resourceVersion: Int64 = 0
+        /// Recent events for watch resumption, oldest first.
+        var history: [WatchEvent] = []
+        var watchers: [Int: (filter: WatchFilter, sink: @Sendable (WatchEvent) -> Void)] = [:]
+        var nextWatcherID = 0
+        var listeners: [@Sendable (String, [ChangeSummary]) -> Void] = []
+    }
+
+    private let state: Locked<State>
     private let historyLimit: Int
-    private var watchers: [Int: (filter: WatchFilter, sink: @Sendable (WatchEvent) -> Void)] = [:]
-    private var nextWatcherID = 0
-    private var listeners: [@Sendable (String, [ChangeSummary]) -> Void] = []
 
     public init(path: String, historyLimit: Int = 10_000) throws {
-        database = try SQLiteDatabase(path: path)
+        var loaded = State(database: try SQLiteDatabase(path: path))
         self.historyLimit = historyLimit
-        try database.execute(
+        try loaded.database.execute(
             """
             CREATE TABLE IF NOT EXISTS objects(
               project TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL,
@@ -151,27 +155,21 @@ public final class ObjectStore: @unchecked Sendable {
               PRIMARY KEY(project, resource, id)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """)
-        try database.query("SELECT value FROM meta WHERE key = 'rv'") { row in
-            resourceVersion = row.integer(0)
+        try loaded.database.query("SELECT value FROM meta WHERE key = 'rv'") { row in
+            loaded.resourceVersion = row.integer(0)
         }
-        try database.query("SELECT project, resource, id, rv, body FROM objects") { row in
+        try loaded.database.query("SELECT project, resource, id, rv, body FROM objects") { row in
             let body = row.blob(4)
             guard case .object(let object) = try JSONParser.parse(body) else { return }
             let rv = row.integer(3)
-            projects[row.text(0), default: [:]][row.text(1), default: [:]][row.text(2)] = StoredObject(
+            loaded.projects[row.text(0), default: [:]][row.text(1), default: [:]][row.text(2)] = StoredObject(
                 object: object, bytes: body, resourceVersion: rv)
-            resourceVersion = max(resourceVersion, rv)
+            loaded.resourceVersion = max(loaded.resourceVersion, rv)
         }
+        state = Locked(loaded)
     }
 
     static func objectID(namespace: String, name: String) -> String { namespace + "/" + name }
-
-    /// `NIOLock.withLock` erases typed throws; this keeps `APIError`.
-    private func locked<T>(_ body: () throws(APIError) -> T) throws(APIError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
-    }
 
     static func sortedObjects(_ objects: [String: StoredObject]?, namespace: String?) -> [StoredObject] {
         guard let objects else { return [] }
@@ -183,20 +181,20 @@ public final class ObjectStore: @unchecked Sendable {
     }
 
     /// The latest resourceVersion handed out (what a list reports).
-    public var currentResourceVersion: Int64 { lock.withLock { resourceVersion } }
+    public var currentResourceVersion: Int64 { state.withLock { $0.resourceVersion } }
 
     /// Projects that hold any object, for the status controller's start-up pass.
-    public var projectNames: [String] { lock.withLock { projects.keys.sorted() } }
+    public var projectNames: [String] { state.withLock { $0.projects.keys.sorted() } }
 
     /// Called after each commit (outside the lock) with the project and what changed.
     public func addCommitListener(_ listener: @escaping @Sendable (String, [ChangeSummary]) -> Void) {
-        lock.withLock { listeners.append(listener) }
+        state.withLock { $0.listeners.append(listener) }
     }
 
     /// Runs `body` against a consistent snapshot of one project.
     public func read<T>(project: String, _ body: (ProjectTransaction) throws(APIError) -> T) throws(APIError) -> T {
-        let snapshot = lock.withLock {
-            ProjectTransaction(project: project, base: projects[project] ?? [:], nextVersion: resourceVersion)
+        let snapshot = state.withLock {
+            ProjectTransaction(project: project, base: $0.projects[project] ?? [:], nextVersion: $0.resourceVersion)
         }
         return try body(snapshot)
     }
@@ -208,13 +206,15 @@ public final class ObjectStore: @unchecked Sendable {
     public func write<T>(
         project: String, dryRun: Bool = false, _ body: (inout ProjectTransaction) throws(APIError) -> T
     ) throws(APIError) -> T {
-        let (result, touched): (T, [ChangeSummary]) = try locked { () throws(APIError) -> (T, [ChangeSummary]) in
+        let historyLimit = self.historyLimit
+        let (result, touched): (T, [ChangeSummary]) = try state.withLock {
+            (state: inout State) throws(APIError) -> (T, [ChangeSummary]) in
             var transaction = ProjectTransaction(
-                project: project, base: projects[project] ?? [:], nextVersion: resourceVersion)
+                project: project, base: state.projects[project] ?? [:], nextVersion: state.resourceVersion)
             let result = try body(&transaction)
             if dryRun || transaction.isEmpty { return (result, []) }
             do {
-                try persist(project: project, transaction: transaction)
+                try Self.persist(project: project, transaction: transaction, to: state.database)
             } catch {
                 throw APIError.internalError("storage: \(error)")
             }
@@ -222,32 +222,32 @@ public final class ObjectStore: @unchecked Sendable {
             transaction.base = [:]
             for (key, pending) in transaction.overlay {
                 for (id, object) in pending {
-                    projects[project, default: [:]][key, default: [:]][id] = object
+                    state.projects[project, default: [:]][key, default: [:]][id] = object
                 }
             }
-            resourceVersion = transaction.nextVersion
+            state.resourceVersion = transaction.nextVersion
             var touched: [ChangeSummary] = []
             for change in transaction.changes {
                 let event = WatchEvent(
                     kind: change.event, project: project, storageKey: change.key, object: change.object)
                 touched.append(
                     ChangeSummary(storageKey: change.key, namespace: change.object.namespace, name: change.object.name))
-                history.append(event)
-                for watcher in watchers.values where watcher.filter.matches(event) { watcher.sink(event) }
+                state.history.append(event)
+                for watcher in state.watchers.values where watcher.filter.matches(event) { watcher.sink(event) }
             }
-            if history.count > historyLimit + historyLimit / 4 {
-                history.removeFirst(history.count - historyLimit)
+            if state.history.count > historyLimit + historyLimit / 4 {
+                state.history.removeFirst(state.history.count - historyLimit)
             }
             return (result, touched)
         }
         if !touched.isEmpty {
-            let current = lock.withLock { listeners }
+            let current = state.withLock { $0.listeners }
             for listener in current { listener(project, touched) }
         }
         return result
     }
 
-    private func persist(project: String, transaction: ProjectTransaction) throws {
+    private static func persist(project: String, transaction: ProjectTransaction, to database: SQLiteDatabase) throws {
         // Prepared once and reused: transaction control runs on every write.
         try database.run("BEGIN IMMEDIATE")
         do {
@@ -281,33 +281,33 @@ public final class ObjectStore: @unchecked Sendable {
     public func watch(
         _ filter: WatchFilter, sinceVersion: Int64?, sink: @escaping @Sendable (WatchEvent) -> Void
     ) throws(APIError) -> (token: WatchToken, initial: [WatchEvent]) {
-        try locked { () throws(APIError) -> (WatchToken, [WatchEvent]) in
+        try state.withLock { (state: inout State) throws(APIError) -> (WatchToken, [WatchEvent]) in
             var initial: [WatchEvent] = []
             if let since = sinceVersion, since > 0 {
-                if since < resourceVersion {
-                    guard let oldest = history.first, oldest.object.resourceVersion <= since + 1 else {
-                        throw APIError.gone("too old resource version: \(since) (\(resourceVersion))")
+                if since < state.resourceVersion {
+                    guard let oldest = state.history.first, oldest.object.resourceVersion <= since + 1 else {
+                        throw APIError.gone("too old resource version: \(since) (\(state.resourceVersion))")
                     }
                 }
-                initial = history.filter { $0.object.resourceVersion > since && filter.matches($0) }
+                initial = state.history.filter { $0.object.resourceVersion > since && filter.matches($0) }
             } else {
                 let objects = ObjectStore.sortedObjects(
-                    projects[filter.project]?[filter.storageKey], namespace: filter.namespace)
+                    state.projects[filter.project]?[filter.storageKey], namespace: filter.namespace)
                 for object in objects {
                     let event = WatchEvent(
                         kind: .added, project: filter.project, storageKey: filter.storageKey, object: object)
                     if filter.matches(event) { initial.append(event) }
                 }
             }
-            nextWatcherID += 1
-            watchers[nextWatcherID] = (filter, sink)
-            return (WatchToken(id: nextWatcherID), initial)
+            state.nextWatcherID += 1
+            state.watchers[state.nextWatcherID] = (filter, sink)
+            return (WatchToken(id: state.nextWatcherID), initial)
         }
     }
 
     public func cancelWatch(_ token: WatchToken) {
-        lock.withLock { _ = watchers.removeValue(forKey: token.id) }
+        state.withLock { _ = $0.watchers.removeValue(forKey: token.id) }
     }
 
-    public var watcherCount: Int { lock.withLock { watchers.count } }
+    public var watcherCount: Int { state.withLock { $0.watchers.count } }
 }
