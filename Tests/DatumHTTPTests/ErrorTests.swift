@@ -34,7 +34,8 @@ extension HTTPLayerTests {
             let elapsed = Date().timeIntervalSince(started)
 
             #expect(error?.description == "Unable to connect to the server \(server.baseURL): request timed out after 300ms (raise --request-timeout if the server needs longer)")
-            #expect(elapsed < 3)
+            // The answer comes after 5 s: finishing before it proves the timeout fired (no speed assumed).
+            #expect(elapsed < 5)
         }
 
         @Test func perRequestTimeoutOverridesTheClientDefault() throws {
