@@ -6,6 +6,7 @@ import PackageDescription
 //   CCurlShim              typed C wrappers for libcurl's variadic functions
 //   GoCompat               Go's behaviour where users see it: strconv, fmt's quoting, strings, utf8,
 //                          base64, time.Parse, regexp (RE2), go-yaml's key order (pure Swift)
+//   DatumSystem            POSIX files and processes (FileSystem, Subprocess), without Foundation
 //   DatumJSON              JSON value, parser and Go-compatible encoder (pure Swift)
 //   DatumYAML              libyaml wrapper: positions, errors, kubectl-style emitter
 //   DatumHTTP              libcurl wrapper: pooled HTTP client with retries and traces
@@ -47,6 +48,7 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("crypto")]),
 
         .target(name: "GoCompat"),
+        .target(name: "DatumSystem"),
         .target(
             name: "DatumJSON", dependencies: ["GoCompat"],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
@@ -54,7 +56,7 @@ let package = Package(
         .target(name: "DatumHTTP", dependencies: ["CCurlShim"]),
         .target(name: "DatumCrypto", dependencies: ["CCurlShim", "DatumJSON", "GoCompat"]),
         .target(
-            name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML", "GoCompat"],
+            name: "DatumKit", dependencies: ["DatumJSON", "DatumYAML", "DatumSystem", "GoCompat"],
             exclude: ["Upstream"]),
         .target(name: "DatumArguments", dependencies: ["GoCompat"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "DatumCLI", dependencies: [
                 "DatumArguments", "DatumKit", "DatumHTTP", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumBuildInfo",
-                "GoCompat",
+                "DatumSystem", "GoCompat",
             ]),
         .executableTarget(name: "datumctl", dependencies: ["DatumCLI"]),
         .executableTarget(name: "datumctl-bench", dependencies: ["DatumYAML"]),
@@ -70,7 +72,8 @@ let package = Package(
         .target(
             name: "DatumSandbox",
             dependencies: [
-                "DatumArguments", "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "GoCompat", "CSQLite",
+                "DatumArguments", "DatumKit", "DatumJSON", "DatumYAML", "DatumCrypto", "DatumHTTP", "DatumSystem", "GoCompat",
+                "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,13 +87,14 @@ let package = Package(
         // Shared by the test targets: golden files, temporary directories, process helpers. A test
         // target, so a plain `swift build` (and the release build) never compiles test-only code.
         .testTarget(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DatumSystemTests", dependencies: ["DatumSystem", "TestSupport"]),
         .testTarget(name: "GoCompatTests", dependencies: ["GoCompat", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DatumJSONTests", dependencies: ["DatumJSON", "GoCompat", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DatumYAMLTests", dependencies: ["DatumYAML", "DatumJSON", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatumHTTPTests", dependencies: ["DatumHTTP", "TestSupport"]),
         .testTarget(name: "DatumCryptoTests", dependencies: ["DatumCrypto", "DatumJSON", "GoCompat", "TestSupport"]),
         .testTarget(
-            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "GoCompat", "TestSupport"],
+            name: "DatumKitTests", dependencies: ["DatumKit", "DatumJSON", "DatumYAML", "DatumSystem", "GoCompat", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "DatumCLITests", dependencies: ["DatumCLI", "DatumKit", "DatumHTTP", "DatumCrypto", "GoCompat", "TestSupport"],

@@ -1,5 +1,6 @@
 import DatumArguments
 import DatumKit
+import DatumSystem
 import Dispatch
 import GoCompat
 import NIOCore
@@ -359,7 +360,7 @@ public enum SandboxCommand {
     }
 }
 
-/// The sandbox's file needs over DatumKit's POSIX `FileSystem` (the sandbox avoids Foundation).
+/// The sandbox's file needs over DatumSystem's POSIX `FileSystem` (the sandbox avoids Foundation).
 enum FileIO {
     /// Unbuffered writes, so a script reading our first line sees it at once.
     static func writeOutput(_ text: String) { try? FileSystem.writeAll(1, Array(text.utf8)) }
@@ -370,18 +371,14 @@ enum FileIO {
         (try? FileSystem.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Writes a file readable only by its owner (0600), for secrets.
+    /// Writes a file readable only by its owner (0600), for secrets, atomically (a reader never
+    /// sees half a key).
     static func writePrivate(_ path: String, _ text: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw SandboxConfigurationError("cannot create \(path): \(FileSystemError(errno))") }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
         do {
-            try FileSystem.writeAll(fd, Array(text.utf8))
+            try FileSystem.writeAtomically(path, Array(text.utf8), mode: 0o600)
         } catch {
             throw SandboxConfigurationError("cannot write \(path): \(error)")
         }
-        fsync(fd)
     }
 
     static func makeDirectory(_ path: String) throws {

@@ -2,6 +2,7 @@ import DatumCrypto
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import DatumSystem
 import Dispatch
 import GoCompat
 

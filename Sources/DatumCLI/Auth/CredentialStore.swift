@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import DatumSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import DatumSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -3,6 +3,7 @@ import DatumCrypto
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import DatumSystem
 import DatumYAML
 import GoCompat
 

@@ -1,6 +1,7 @@
 import DatumArguments
 import DatumJSON
 import DatumKit
+import DatumSystem
 import Glibc
 import GoCompat
 

@@ -1,5 +1,6 @@
 import DatumJSON
 import DatumKit
+import DatumSystem
 import DatumYAML
 import GoCompat
 

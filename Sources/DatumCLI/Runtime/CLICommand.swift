@@ -1,5 +1,6 @@
 import DatumArguments
 import DatumKit
+import DatumSystem
 import GoCompat
 
 /// One datumctl command: a spec (data), a validating initialiser (no I/O), and `run`.

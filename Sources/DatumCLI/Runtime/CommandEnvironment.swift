@@ -1,5 +1,6 @@
 import DatumArguments
 import DatumKit
+import DatumSystem
 import FoundationEssentials
 import GoCompat
 

@@ -1,4 +1,5 @@
 import DatumKit
+import DatumSystem
 import Glibc
 import Synchronization
 

@@ -1,4 +1,5 @@
 import DatumJSON
+import DatumSystem
 import DatumYAML
 
 /// One Kubernetes object read from a manifest, with where it came from.

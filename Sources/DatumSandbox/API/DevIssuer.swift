@@ -1,6 +1,7 @@
 import DatumCrypto
 import DatumJSON
 import DatumKit
+import DatumSystem
 import GoCompat
 import Synchronization
 

@@ -1,4 +1,5 @@
 import DatumKit
+import DatumSystem
 import FoundationEssentials
 
 /// Runs the user's diff program (`DATUMCTL_EXTERNAL_DIFF`) on two directories holding the live

@@ -2,6 +2,7 @@ import DatumArguments
 import DatumHTTP
 import DatumJSON
 import DatumKit
+import DatumSystem
 import GoCompat
 
 /// Options the read commands share, worded as kubectl words them.

@@ -2,7 +2,7 @@ import Glibc
 import TestSupport
 import Testing
 
-@testable import DatumKit
+@testable import DatumSystem
 
 @Suite struct FileSystemTests {
     @Test(arguments: [

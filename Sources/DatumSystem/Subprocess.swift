@@ -1,5 +1,3 @@
-import DatumKit
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,9 +5,9 @@ import DatumKit
 /// Runs a program to completion with `posix_spawn`, standard input from `/dev/null`, and its
 /// standard output and error streamed to callbacks as they arrive (both pipes are drained
 /// together, so a chatty program never blocks on a full pipe).
-enum Subprocess {
+public enum Subprocess {
     /// The program's exit status (128 + N when signal N ended it).
-    static func run(
+    public static func run(
         _ executable: String, arguments: [String], output: ([UInt8]) -> Void, error: ([UInt8]) -> Void
     ) throws(FileSystemError) -> Int32 {
         var outPipe: [Int32] = [-1, -1]
