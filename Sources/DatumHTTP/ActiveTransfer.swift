@@ -123,11 +123,12 @@ final class ActiveTransfer {
             headComplete = true
             let head = ResponseHead(status: status, reason: reason, headers: headers)
             let elapsed = started.duration(to: .now)
-            job.mailbox.lock.withLock {
-                job.head = head
-                job.headElapsed = elapsed
-                if job.spec.streaming { job.mailbox.lock.broadcast() }
+            // A stream's caller waits for the head; a plain request's only for the outcome.
+            let record = { (state: inout JobState) in
+                state.head = head
+                state.headElapsed = elapsed
             }
+            if job.spec.streaming { job.withStateBroadcasting(record) } else { job.withState(record) }
             return
         }
         if let first = line.first, first == 0x20 || first == 0x09, let lastIndex = headers.fields.indices.last {
@@ -157,15 +158,14 @@ final class ActiveTransfer {
             body.append(contentsOf: bytes)
             return bytes.count
         }
-        return job.mailbox.lock.withLock {
-            if job.queuedBytes >= TransferJob.streamBufferLimit {
+        return job.withStateBroadcasting { state in
+            if state.queuedBytes >= TransferJob.streamBufferLimit {
                 // libcurl keeps this chunk and offers it again after `curl_easy_pause(CONT)`.
-                job.paused = true
+                state.paused = true
                 return Int(CURL_WRITEFUNC_PAUSE)
             }
-            job.chunks.append(Array(bytes))
-            job.queuedBytes += bytes.count
-            job.mailbox.lock.broadcast()
+            state.chunks.append(Array(bytes))
+            state.queuedBytes += bytes.count
             return bytes.count
         }
     }

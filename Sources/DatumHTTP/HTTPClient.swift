@@ -83,23 +83,31 @@ public final class HTTPClient: Sendable {
                 engine.submit(job)
             }
 
-            let finished: [(Int, Result<CompletedTransfer, HTTPError>, ContinuousClock.Instant)] = mailbox.lock.withLock
-            {
-                while mailbox.finished.isEmpty {
-                    // Wake for the earliest retry only when there is room to start it.
-                    var nextDue = inFlight < window.limit ? earliestDue(slots) : nil
-                    if let due = nextDue, let hold = window.holdUntil, hold > due { nextDue = hold }
-                    if let nextDue, nextDue <= .now { return [] }
-                    if nextDue == nil && inFlight == 0 { return [] }
-                    mailbox.lock.wait(until: nextDue)
-                }
-                defer { mailbox.finished.removeAll() }
-                return mailbox.finished.compactMap { tag in
-                    guard case .inFlight(let job, let sentAt) = slots[tag], let outcome = job.outcome else {
-                        return nil
+            var finished: [(Int, Result<CompletedTransfer, HTTPError>, ContinuousClock.Instant)] = []
+            while true {
+                let collected = mailbox.state.withLock { state in
+                    let tags = state.finished
+                    state.finished.removeAll()
+                    var outcomes: [(Int, Result<CompletedTransfer, HTTPError>, ContinuousClock.Instant)] = []
+                    for tag in tags {
+                        guard case .inFlight(let job, let sentAt) = slots[tag],
+                            let outcome = state.jobs[job.id]?.outcome
+                        else { continue }
+                        state.jobs[job.id] = nil
+                        outcomes.append((tag, outcome, sentAt))
                     }
-                    return (tag, outcome, sentAt)
+                    return outcomes
                 }
+                if !collected.isEmpty {
+                    finished = collected
+                    break
+                }
+                // Wake for the earliest retry only when there is room to start it.
+                var nextDue = inFlight < window.limit ? earliestDue(slots) : nil
+                if let due = nextDue, let hold = window.holdUntil, hold > due { nextDue = hold }
+                if let nextDue, nextDue <= .now { break }
+                if nextDue == nil && inFlight == 0 { break }
+                mailbox.state.wait(until: nextDue) { !$0.finished.isEmpty }
             }
 
             for (index, outcome, sentAt) in finished {
@@ -182,18 +190,26 @@ public final class HTTPClient: Sendable {
         onHead: (Int, HTTPHeaders) -> Void, onData: ([UInt8]) -> Bool
     ) throws(HTTPError) -> PumpResult {
         var headShown = false
+        let id = job.id
+        // The job's state goes with the stream; a late word from the engine is then ignored.
+        defer { job.mailbox.state.withLock { $0.jobs[id] = nil } }
         while true {
-            let (head, headElapsed, chunks, outcome, wasPaused) = job.mailbox.lock.withLock {
-                while job.chunks.isEmpty && job.outcome == nil && (headShown || job.head == nil) {
-                    job.mailbox.lock.wait(until: nil)
-                }
-                defer {
-                    job.chunks.removeAll()
-                    job.queuedBytes = 0
-                    job.paused = false
-                }
-                return (job.head, job.headElapsed, job.chunks, job.outcome, job.paused)
+            // Something to hand over: chunks, the outcome, or a head not shown yet.
+            let ready = { (state: JobState) in
+                !state.chunks.isEmpty || state.outcome != nil || (!headShown && state.head != nil)
             }
+            job.mailbox.state.wait(until: nil) { state in state.jobs[id].map(ready) ?? false }
+            let taken = job.withState {
+                state -> (ResponseHead?, Duration?, [[UInt8]], Result<CompletedTransfer, HTTPError>?, Bool)? in
+                guard ready(state) else { return nil }
+                defer {
+                    state.chunks.removeAll()
+                    state.queuedBytes = 0
+                    state.paused = false
+                }
+                return (state.head, state.headElapsed, state.chunks, state.outcome, state.paused)
+            }
+            guard let (head, headElapsed, chunks, outcome, wasPaused) = taken else { continue }
             if wasPaused { engine.resume(job) }
 
             if !headShown, let head {
@@ -385,11 +401,9 @@ public final class HTTPClient: Sendable {
 
     /// Blocks the calling thread for `duration` (retry back-off, polling).
     public static func sleep(for duration: Duration) {
-        let lock = ConditionLock()
+        let lock = ConditionLocked(())
         let deadline = ContinuousClock.now + duration
-        lock.withLock {
-            while ContinuousClock.now < deadline { lock.wait(until: deadline) }
-        }
+        while ContinuousClock.now < deadline { lock.wait(until: deadline) { _ in false } }
     }
 }
 

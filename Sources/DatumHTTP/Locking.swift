@@ -4,15 +4,19 @@
     import Darwin
 #endif
 
-/// A mutex plus condition variable; the one synchronisation primitive of this module.
+/// State that is only reachable under its mutex, with a condition variable to wait for changes:
+/// the one synchronisation primitive of this module (a `Mutex<State>` that can also wait).
 ///
-/// Written over pthreads rather than `Synchronization.Mutex` because the package still
-/// targets macOS 14, and because waiting with a deadline needs a condition variable.
-final class ConditionLock: @unchecked Sendable {
+/// Written over pthreads rather than `Synchronization.Mutex` because waiting with a deadline needs
+/// a condition variable. The `@unchecked Sendable` is vouched for here and only here: `state` is
+/// touched only inside `withLock`, under `mutex`.
+final class ConditionLocked<State>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private var state: State
 
-    init() {
+    init(_ state: State) {
+        self.state = state
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -37,19 +41,29 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    /// Runs `body` with the state, under the lock.
+    func withLock<T, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body()
+        return try body(&state)
     }
 
-    /// Wakes every thread waiting on this lock.
-    func broadcast() {
+    /// Runs `body` under the lock, then wakes every thread waiting for a change.
+    func withLockBroadcasting<T>(_ body: (inout State) -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        let result = body(&state)
         pthread_cond_broadcast(condition)
+        return result
     }
 
-    /// Waits until signalled or until `deadline` (nil waits indefinitely). Call with the lock held.
-    func wait(until deadline: ContinuousClock.Instant?) {
+    /// Waits once for a change, unless `ready` already holds: until a broadcast, `deadline` (nil
+    /// waits indefinitely) or a spurious wake-up, so callers check again in a loop. `ready` is
+    /// checked under the lock, so a change made just before cannot be missed.
+    func wait(until deadline: ContinuousClock.Instant?, unless ready: (State) -> Bool) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard !ready(state) else { return }
         guard let deadline else {
             pthread_cond_wait(condition, mutex)
             return

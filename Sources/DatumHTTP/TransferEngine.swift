@@ -12,19 +12,26 @@ internal import CCurlShim
 /// all requests of the client, whichever thread sent them. libcurl's shared connection cache
 /// is not safe across threads (curl issue 4915), so transfers never leave this thread; callers
 /// hand over `TransferJob`s and wait on their mailbox.
+///
+/// Sendable by hand for one reason only: the libcurl state below (`multi`, `share`, `active`,
+/// `idleHandles`) is confined to the engine thread, which the compiler cannot see; other threads
+/// reach the engine through `inbox` (checked: inside its lock) and `curl_multi_wakeup`, which
+/// libcurl documents as safe to call from any thread.
 final class TransferEngine: @unchecked Sendable {
+    /// What callers ask of the engine thread.
+    private struct Inbox {
+        var submissions: [TransferJob] = []
+        var cancellations: [TransferJob] = []
+        var resumptions: [TransferJob] = []
+        var stopping = false
+    }
+
     private let multi: UnsafeMutableRawPointer
     private let share: OpaquePointer?
-    private let lock = ConditionLock()
+    private let inbox = ConditionLocked(Inbox())
     private var thread: JoinableThread?
 
-    // Guarded by `lock`: requests from callers.
-    private var submissions: [TransferJob] = []
-    private var cancellations: [TransferJob] = []
-    private var resumptions: [TransferJob] = []
-    private var stopping = false
-
-    // Owned by the engine thread.
+    // Confined to the engine thread.
     private var active: [UnsafeMutableRawPointer: ActiveTransfer] = [:]
     private var idleHandles: [EasyHandle] = []
     private static let idleHandleLimit = 16
@@ -63,7 +70,7 @@ final class TransferEngine: @unchecked Sendable {
     /// Stops the thread (failing unfinished jobs with `.cancelled`) and frees libcurl's state.
     /// The thread does not retain the engine, so the last owner's release lands here.
     deinit {
-        lock.withLock { stopping = true }
+        inbox.withLock { $0.stopping = true }
         curl_multi_wakeup(multi)
         thread?.join()
         curl_multi_cleanup(multi)
@@ -71,20 +78,20 @@ final class TransferEngine: @unchecked Sendable {
     }
 
     func submit(_ job: TransferJob) {
-        lock.withLock { submissions.append(job) }
+        inbox.withLock { $0.submissions.append(job) }
         curl_multi_wakeup(multi)
     }
 
     /// Stops a job; it completes with `.cancelled` unless it had already finished.
     func cancel(_ job: TransferJob) {
-        job.mailbox.lock.withLock { job.cancelRequested = true }
-        lock.withLock { cancellations.append(job) }
+        job.withState { $0.cancelRequested = true }
+        inbox.withLock { $0.cancellations.append(job) }
         curl_multi_wakeup(multi)
     }
 
     /// Continues a stream the engine paused because the caller's buffer was full.
     func resume(_ job: TransferJob) {
-        lock.withLock { resumptions.append(job) }
+        inbox.withLock { $0.resumptions.append(job) }
         curl_multi_wakeup(multi)
     }
 
@@ -92,13 +99,13 @@ final class TransferEngine: @unchecked Sendable {
 
     private func run() {
         while true {
-            let (added, cancelled, resumed, stop) = lock.withLock {
+            let (added, cancelled, resumed, stop) = inbox.withLock { inbox in
                 defer {
-                    submissions.removeAll()
-                    cancellations.removeAll()
-                    resumptions.removeAll()
+                    inbox.submissions.removeAll()
+                    inbox.cancellations.removeAll()
+                    inbox.resumptions.removeAll()
                 }
-                return (submissions, cancellations, resumptions, stopping)
+                return (inbox.submissions, inbox.cancellations, inbox.resumptions, inbox.stopping)
             }
             if stop {
                 for transfer in Array(active.values) { abort(transfer) }
@@ -123,7 +130,7 @@ final class TransferEngine: @unchecked Sendable {
     }
 
     private func start(_ job: TransferJob) {
-        if job.mailbox.lock.withLock({ job.cancelRequested }) {
+        if job.withState({ $0.cancelRequested }) {
             job.finish(.failure(.cancelled))
             return
         }
@@ -187,13 +194,15 @@ final class TransferEngine: @unchecked Sendable {
 }
 
 extension TransferJob {
-    /// Records the outcome (once) and wakes the caller.
+    /// Records the outcome (once, and only while the caller still follows the job) and wakes
+    /// the caller.
     func finish(_ result: Result<CompletedTransfer, HTTPError>) {
-        mailbox.lock.withLock {
-            guard outcome == nil else { return }
-            outcome = result
-            mailbox.finished.append(tag)
-            mailbox.lock.broadcast()
+        let id = self.id
+        let tag = self.tag
+        mailbox.state.withLockBroadcasting { state in
+            guard state.jobs[id]?.outcome == nil, state.jobs[id] != nil else { return }
+            state.jobs[id]?.outcome = result
+            state.finished.append(tag)
         }
     }
 }

@@ -44,21 +44,8 @@ struct CompletedTransfer: Sendable {
     var timings: TransferTimings
 }
 
-/// Collects completion notices for every job a caller waits on, under one lock.
-final class Mailbox: @unchecked Sendable {
-    let lock = ConditionLock()
-    /// Tags of jobs that finished since the caller last looked. Guarded by `lock`.
-    var finished: [Int] = []
-}
-
-/// One attempt in flight: the caller and the engine thread meet here.
-///
-/// Mutable fields are guarded by `mailbox.lock`; the engine writes them, the caller reads them.
-final class TransferJob: @unchecked Sendable {
-    let spec: TransferSpec
-    let tag: Int
-    let mailbox: Mailbox
-
+/// What a job's caller and the engine thread share: the response as it arrives and the outcome.
+struct JobState {
     /// Set once the final response head arrived (streams show it before the body ends).
     var head: ResponseHead?
     var headElapsed: Duration?
@@ -70,11 +57,49 @@ final class TransferJob: @unchecked Sendable {
     var outcome: Result<CompletedTransfer, HTTPError>?
     /// Set by `TransferEngine.cancel`, so a job cancelled before the engine picked it up never starts.
     var cancelRequested = false
+}
+
+/// Everything a caller waits on, under one lock: which of its jobs finished since it last
+/// looked, and every job's state (so the engine's changes and the caller's wait share one
+/// condition variable, and no change can be missed).
+struct MailboxState {
+    /// Tags of jobs that finished since the caller last looked.
+    var finished: [Int] = []
+    var jobs: [ObjectIdentifier: JobState] = [:]
+}
+
+/// Collects completion notices and job state for every job a caller waits on.
+final class Mailbox: Sendable {
+    let state = ConditionLocked(MailboxState())
+}
+
+/// One attempt in flight: the caller and the engine thread meet in its mailbox. The job itself
+/// is immutable; what changes lives in `mailbox.state.jobs[id]`.
+final class TransferJob: Sendable {
+    let spec: TransferSpec
+    let tag: Int
+    let mailbox: Mailbox
 
     init(spec: TransferSpec, tag: Int, mailbox: Mailbox) {
         self.spec = spec
         self.tag = tag
         self.mailbox = mailbox
+        let id = ObjectIdentifier(self)
+        mailbox.state.withLock { $0.jobs[id] = JobState() }
+    }
+
+    var id: ObjectIdentifier { ObjectIdentifier(self) }
+
+    /// Runs `body` with this job's state under the mailbox lock (a fresh state if it was dropped).
+    func withState<T>(_ body: (inout JobState) -> T) -> T {
+        let id = self.id
+        return mailbox.state.withLock { body(&$0.jobs[id, default: JobState()]) }
+    }
+
+    /// The same, then wakes the caller waiting on the mailbox.
+    func withStateBroadcasting<T>(_ body: (inout JobState) -> T) -> T {
+        let id = self.id
+        return mailbox.state.withLockBroadcasting { body(&$0.jobs[id, default: JobState()]) }
     }
 
     /// Streams pause once this much data waits for the caller.
