@@ -9,13 +9,9 @@ import Synchronization
 struct ValidateCommand: CLICommand {
     /// The options, declared once: the spec lists them and `init` reads them by these values.
     enum Option {
-        static let filename = OptionSpec(
-            "filename", short: "f",
-            kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
-            help: "File, directory or - (stdin) containing the manifests to validate.", isRepeatable: true)
-        static let recursive = OptionSpec(
-            "recursive", short: "R",
-            help: "Process the directory used in -f, --filename recursively.")
+        static let filename = ReadOptions.filenameOption.withHelp(
+            "File, directory or - (stdin) containing the manifests to validate.")
+        static let recursive = ReadOptions.recursive.withHelp("Process the directory used in -f, --filename recursively.")
         static let validate = OptionSpec(
             "validate",
             kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),

@@ -9,10 +9,7 @@ import GoCompat
 struct ApplyFlags: Sendable {
     /// The options, declared once: the spec lists them and `init` reads them by these values.
     enum Option {
-        static let filename = OptionSpec(
-            "filename", short: "f",
-            kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
-            help: "File, directory or - (stdin) that contains the configuration.", isRepeatable: true)
+        static let filename = ReadOptions.filenameOption
         static let validate = OptionSpec(
             "validate",
             kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),

@@ -23,12 +23,15 @@ enum ReadOptions {
         help: "If present, list the requested object(s) across all namespaces of the project. Namespace in the "
             + "current context is ignored even if specified with --namespace.")
 
+    /// `-f, --filename`, declared once for every command that reads manifests; each words its help
+    /// with `withHelp` (reads go by the option, so all of them read the same values).
+    static let filenameOption = OptionSpec(
+        "filename", short: "f",
+        kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
+        help: "File, directory or - (stdin) with the manifests.", isRepeatable: true)
+
     static func filename(_ purpose: String) -> OptionSpec {
-        OptionSpec(
-            "filename", short: "f",
-            kind: .value(ValueSpec("FILENAME", completion: .files(extensions: ["yaml", "yml", "json"]))),
-            help: "File, directory or - (stdin) with the manifests identifying the resources \(purpose).",
-            isRepeatable: true)
+        filenameOption.withHelp("File, directory or - (stdin) with the manifests identifying the resources \(purpose).")
     }
 
     static let recursive = OptionSpec(
