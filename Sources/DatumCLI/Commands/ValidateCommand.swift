@@ -11,7 +11,8 @@ struct ValidateCommand: CLICommand {
     enum Option {
         static let filename = ReadOptions.filenameOption.withHelp(
             "File, directory or - (stdin) containing the manifests to validate.")
-        static let recursive = ReadOptions.recursive.withHelp("Process the directory used in -f, --filename recursively.")
+        static let recursive = ReadOptions.recursive.withHelp(
+            "Process the directory used in -f, --filename recursively.")
         static let validate = OptionSpec(
             "validate",
             kind: .value(ValueSpec("MODE", kind: .enumeration(["strict", "warn", "ignore", "true", "false"]))),
