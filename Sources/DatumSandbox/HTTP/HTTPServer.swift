@@ -9,11 +9,12 @@ import NIOSSL
 /// kube-apiserver does. Every HTTP/2 stream gets its own ``HTTPRequestHandler`` behind a codec
 /// that turns frames into HTTP/1-style request parts, so both protocols share one handler.
 ///
-/// Event loops only move bytes: each request is handled (parsed, validated, committed to SQLite)
-/// on a thread of `workers`, and its answer is written back on the connection's event loop, so a
-/// slow commit never holds up the other connections of that loop. With no worker threads
-/// (`--request-threads 0`) requests are handled on the event loop itself, which saves the two
-/// thread hand-offs per request (lower latency for one client at a time).
+/// Event loops move bytes and answer reads (from a snapshot the store hands out at once); each
+/// write is handled (parsed, validated, committed to SQLite) on a thread of `workers`, and its
+/// answer is written back on the connection's event loop, so a slow commit never holds up the
+/// other connections of that loop. With no worker threads (`--request-threads 0`) writes are
+/// handled on the event loop too, which saves two thread hand-offs per write (a little lower
+/// latency for one client at a time).
 public final class SandboxHTTPServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let workers: NIOThreadPool?
