@@ -217,7 +217,6 @@ import Testing
         let closed = try FakeAPIServer { _ in .json([:]) }
         let url = closed.url
         closed.stop()
-        Thread.sleep(forTimeInterval: 0.1)
 
         let run = CLI.run(
             ["explain", "btlspolicy.spec", "--server", url, "--project", "p1"], variables: Self.noConfig)

@@ -70,6 +70,7 @@ final class FakeAPIServer: @unchecked Sendable {
     private var recorded: [Request] = []
     private var connections: Set<Int32> = []
     private var stopped = false
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
     init(_ handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
@@ -83,18 +84,24 @@ final class FakeAPIServer: @unchecked Sendable {
     /// Every request received so far, in arrival order.
     var requests: [Request] { lock.withLock { recorded } }
 
+    /// Stops serving; once it returns the listening socket is closed, so its port refuses
+    /// connections (a test of an unreachable server needs no sleep).
     func stop() {
         // Descriptors are shut down and closed under the lock, so a number another server reuses
         // after a close is never touched here.
-        lock.withLock {
-            guard !stopped else { return }
+        let first: Bool = lock.withLock {
+            guard !stopped else { return false }
             stopped = true
             shutdown(listener, Int32(SHUT_RDWR))
             for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
+            return true
         }
+        // The accept loop closes the listener as it ends; wait for that (bounded, never a hang).
+        if first { _ = acceptLoopEnded.wait(timeout: .now() + 10) }
     }
 
     private func acceptLoop() {
+        defer { acceptLoopEnded.signal() }
         while true {
             let fd = accept(listener, nil, nil)
             let keepGoing: Bool = lock.withLock {

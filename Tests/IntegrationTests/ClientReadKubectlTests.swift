@@ -316,7 +316,9 @@ struct ClientReadKubectlTests {
             #expect(kubectl.waitForOutput(containing: "existing", timeout: 20))
             #expect(datumctl.waitForOutput(containing: "existing", timeout: 20))
             try sandbox.create(ReadIT.policies, ReadIT.policy("added"))
-            Thread.sleep(forTimeInterval: 0.3)
+            // Both saw the addition before the deletion, as a person would.
+            #expect(kubectl.waitForOutput(containing: "added", timeout: 20))
+            #expect(datumctl.waitForOutput(containing: "added", timeout: 20))
             #expect(try sandbox.request("DELETE", ReadIT.policies + "/added").status == 200)
 
             let fromKubectl = kubectl.finish(timeout: 10)

@@ -177,9 +177,11 @@ import Testing
                 ReadIT.datumctl, ["get", "btlspolicy", "-w", "--request-timeout=3s"] + sandbox.connectionFlags(),
                 environment: sandbox.datumctlEnvironment())
             defer { watch.stop() }
-            Thread.sleep(forTimeInterval: 1)
+            // The list is printed before the watch starts from its resourceVersion, so nothing
+            // created after this point can be missed, however slowly the watch connects.
+            #expect(watch.waitForOutput(containing: "existing", timeout: 20))
             try sandbox.create(ReadIT.policies, ReadIT.policy("added"))
-            Thread.sleep(forTimeInterval: 0.3)
+            #expect(watch.waitForOutput(containing: "added", timeout: 20))
             #expect(try sandbox.request("DELETE", ReadIT.policies + "/added").status == 200)
 
             let result = watch.finish(timeout: 10)
