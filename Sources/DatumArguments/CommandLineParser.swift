@@ -314,7 +314,7 @@ public struct OptionTable: Sendable {
         options.first { $0.short == letter }
     }
 
-    public var visibleLongNames: [String] {
+    var visibleLongNames: [String] {
         options.filter { !$0.isHidden }.map(\.long)
     }
 }

@@ -68,11 +68,6 @@ public struct ParsedCommand: Sendable, Hashable {
         options[option.long] ?? []
     }
 
-    /// Whether `option` is one this command accepts (its own, an inherited global one, or help).
-    public func declares(_ option: OptionSpec) -> Bool {
-        option.long == OptionSpec.helpFlag.long || availableOptions.contains { $0.long == option.long }
-    }
-
     /// Whether the user gave the option (kubectl's `cmd.Flags().Changed`).
     public func isSet(_ option: OptionSpec) -> Bool {
         !values(of: option).isEmpty

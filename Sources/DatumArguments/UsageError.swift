@@ -101,7 +101,12 @@ public struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The complete text for stderr, ending in a newline:
     /// the message, any suggestions, then kubectl's `See '… -h' for help and examples` hint.
-    public var rendered: String { "error: \(message)\n" + detail + "\n" }
+    public var rendered: String { rendered(pointer: nil) }
+
+    /// The same with `pointer` (an ``ArgvPointer`` rendering) between the message and the detail.
+    public func rendered(pointer: String?) -> String {
+        "error: \(message)\n" + (pointer.map { $0 + "\n" } ?? "") + detail + "\n"
+    }
 
     /// What follows the message: any suggestions, then the help hint (no trailing newline).
     public var detail: String {

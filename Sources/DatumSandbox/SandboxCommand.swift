@@ -246,15 +246,12 @@ public enum SandboxCommand {
                 FileIO.writeOutput(SandboxOptions.help(width: width))
                 return 0
             case .error(let error):
-                var text = "error: \(error.message)\n"
-                if isatty(2) == 1,
-                    let pointer = ArgvPointer.render(
+                let pointer =
+                    isatty(2) == 1
+                    ? ArgvPointer.render(
                         program: SandboxOptions.spec.name, arguments: arguments, index: error.argvIndex,
-                        clusterOffset: error.clusterOffset)
-                {
-                    text += pointer + "\n"
-                }
-                FileIO.writeError(text + error.detail + "\n")
+                        clusterOffset: error.clusterOffset) : nil
+                FileIO.writeError(error.rendered(pointer: pointer))
                 return UsageError.exitCode
             }
         }

@@ -28,7 +28,7 @@ public struct Base64: Sendable {
     private let alphabet: [UInt8]
     private let values: [UInt8]
     private let padded: Bool
-    private let isStrict: Bool
+    private var isStrict: Bool
 
     private init(alphabet: String, padded: Bool, strict: Bool = false) {
         self.alphabet = Array(alphabet.utf8)
@@ -41,7 +41,9 @@ public struct Base64: Sendable {
 
     /// Go's `Encoding.Strict()`: the same encoding, refusing non-zero padding bits.
     public func strict() -> Base64 {
-        Base64(alphabet: String(decoding: alphabet, as: UTF8.self), padded: padded, strict: true)
+        var copy = self
+        copy.isStrict = true
+        return copy
     }
 
     /// `EncodeToString`.
