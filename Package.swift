@@ -4,7 +4,7 @@ import PackageDescription
 // Module map (see docs/architecture.md):
 //   CYAML, CCurl, CSQLite  system libraries (pkg-config yaml-0.1, libcurl, sqlite3)
 //   CCurlShim              typed C wrappers for libcurl's variadic functions
-//   GoCompat               Go's behaviour where users see it: strconv, fmt's quoting, strings, utf8,
+//   GoCompat               Go's behaviour where users see it: strconv, fmt (Sprintf), strings, utf8,
 //                          base64, time.Parse, regexp (RE2), go-yaml's key order (pure Swift)
 //   DatumSystem            POSIX files and processes (FileSystem, Subprocess), without Foundation
 //   DatumJSON              JSON value, parser and Go-compatible encoder (pure Swift)

@@ -7,14 +7,38 @@
 /// the YAML emitter's numbers cannot drift apart.
 public enum GoFormat {
     /// `strconv.Quote` / `%q`: double-quoted, printable Unicode kept, Go's escapes otherwise.
-    public static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String { quote(s, asciiOnly: false) }
+
+    /// `strconv.Quote`, or with `asciiOnly` `strconv.QuoteToASCII` (`%+q`), which escapes
+    /// everything beyond ASCII.
+    public static func quote(_ s: String, asciiOnly: Bool) -> String {
         var out = "\""
         out.unicodeScalars.reserveCapacity(s.unicodeScalars.count + 2)
         for scalar in s.unicodeScalars {
-            appendEscaped(scalar, to: &out)
+            appendEscaped(scalar, quote: 0x22, asciiOnly: asciiOnly, to: &out)
         }
         out.append("\"")
         return out
+    }
+
+    /// `strconv.QuoteRune` (`%q` of an integer): single-quoted; a value that is not a Unicode
+    /// scalar (a surrogate, a negative number, one beyond U+10FFFF) quotes U+FFFD as Go does.
+    /// `asciiOnly` is `strconv.QuoteRuneToASCII` (`%+q`).
+    public static func quoteRune(_ value: UInt64, asciiOnly: Bool = false) -> String {
+        let scalar = UInt32(exactly: value).flatMap(Unicode.Scalar.init) ?? "\u{FFFD}"
+        var out = "'"
+        appendEscaped(scalar, quote: 0x27, asciiOnly: asciiOnly, to: &out)
+        out.append("'")
+        return out
+    }
+
+    /// `strconv.CanBackquote`: whether `%#q` may print the string between backquotes.
+    public static func canBackquote(_ s: String) -> Bool {
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            if v == 0xFEFF || (v < 0x20 && v != 0x09) || v == 0x60 || v == 0x7F { return false }
+        }
+        return true
     }
 
     private static let hexDigits: [Character] = Array("0123456789abcdef")
@@ -25,14 +49,15 @@ public enum GoFormat {
         }
     }
 
-    private static func appendEscaped(_ scalar: Unicode.Scalar, to out: inout String) {
+    /// strconv's `appendEscapedRune` for one scalar inside `quote` (`"` or `'`).
+    private static func appendEscaped(_ scalar: Unicode.Scalar, quote: UInt32, asciiOnly: Bool, to out: inout String) {
         let v = scalar.value
-        if v == 0x22 || v == 0x5C {
+        if v == quote || v == 0x5C {
             out.append("\\")
             out.unicodeScalars.append(scalar)
             return
         }
-        if isPrint(scalar) {
+        if isPrint(scalar) && (!asciiOnly || v < 0x80) {
             out.unicodeScalars.append(scalar)
             return
         }

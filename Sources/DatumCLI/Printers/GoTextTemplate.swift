@@ -985,7 +985,7 @@ struct GoTemplateExecutor {
             }
             var bounds: [Int] = []
             for bound in arguments.dropFirst() {
-                guard let i = GoSprintf.integer(bound) else {
+                guard let i = bound.integer else {
                     throw callError("cannot index slice/array with type \(bound.typeName)")
                 }
                 bounds.append(Int(clamping: i))
@@ -1016,7 +1016,7 @@ struct GoTemplateExecutor {
                     "wrong type for value; expected string; got \(arguments.first?.typeName ?? "<nil>")", at: position,
                     context: context)
             }
-            return .string(GoSprintf.format(format, Array(arguments.dropFirst())))
+            return .string(GoSprintf.format(format, arguments.dropFirst().map { $0 }))
         case "eq", "ne", "lt", "le", "gt", "ge":
             guard arguments.count >= 2 || (name == "eq" && arguments.count >= 2) else {
                 throw fail(
@@ -1199,256 +1199,33 @@ extension String {
     }
 }
 
-/// `fmt.Sprintf` for template values: the common verbs (`%v %s %d %f %e %g %q %t %x %X %c %%`),
-/// flags (`-` `+` `0` space `#`), width and precision, and Go's `%!verb(type=value)`,
-/// `%!verb(MISSING)` and `%!(EXTRA ...)` for arguments that do not fit.
-enum GoSprintf {
-    static let tooLarge = 1_000_001
-    static func format(_ format: String, _ arguments: [GoValue]) -> String {
-        let f = Array(format.unicodeScalars)
-        var out = ""
-        var next = 0
-        var i = 0
-        while i < f.count {
-            guard f[i] == "%" else {
-                out.unicodeScalars.append(f[i])
-                i += 1
-                continue
+extension GoValue: GoFormattable {
+    /// What a template function receives: a missing key is a nil `interface{}`, a literal or
+    /// `len` an `int`, the object's data what kubectl decoded (int64, float64, ...).
+    var goDynamic: GoDynamic<GoValue> {
+        switch self {
+        case .missing: return .null
+        case .int(let i): return .int(i)
+        case .data(let v):
+            switch v.goDynamic {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .int64(let i): return .int64(i)
+            case .float64(let d): return .float64(d)
+            case .string(let s): return .string(s)
+            case .slice(let items): return .slice(items.map(GoValue.data))
+            case .map(let pairs): return .map(pairs.map { ($0.key, GoValue.data($0.value)) })
             }
-            i += 1
-            var minus = false, plus = false, zero = false, space = false, sharp = false
-            flags: while i < f.count {
-                switch f[i] {
-                case "-": minus = true
-                case "+": plus = true
-                case "0": zero = true
-                case " ": space = true
-                case "#": sharp = true
-                default: break flags
-                }
-                i += 1
-            }
-            var width: Int?
-            while i < f.count, let d = f[i].properties.numericType != nil ? Int(String(f[i])) : nil {
-                width = min((width ?? 0) * 10 + d, tooLarge)
-                i += 1
-            }
-            var precision: Int?
-            if i < f.count, f[i] == "." {
-                i += 1
-                precision = 0
-                while i < f.count, let d = f[i].properties.numericType != nil ? Int(String(f[i])) : nil {
-                    precision = min((precision ?? 0) * 10 + d, tooLarge)
-                    i += 1
-                }
-            }
-            guard i < f.count else {
-                out += "%!(NOVERB)"
-                break
-            }
-            let verb = f[i]
-            i += 1
-            // fmt refuses widths and precisions over a million rather than allocate them.
-            if width == tooLarge {
-                out += "%!(BADWIDTH)"
-                width = nil
-            }
-            if precision == tooLarge {
-                out += "%!(BADPREC)"
-                precision = nil
-            }
-            if verb == "%" {
-                out += "%"
-                continue
-            }
-            guard next < arguments.count else {
-                out += "%!\(verb)(MISSING)"
-                continue
-            }
-            let argument = arguments[next]
-            next += 1
-            var text = render(argument, verb: verb, precision: precision, plus: plus, space: space, sharp: sharp)
-            if text.hasPrefix("%!") {
-                // fmt prints a value that does not fit the verb with %v and the same width and precision.
-                text = bad(verb, argument, width: width, precision: precision, minus: minus)
-            } else if let width, text.count < width {
-                let pad = width - text.count
-                if minus {
-                    text += String(repeating: " ", count: pad)
-                } else if zero && isNumeric(argument) && text.first.map({ "+-".contains($0) }) == true {
-                    text = String(text.prefix(1)) + String(repeating: "0", count: pad) + text.dropFirst()
-                } else {
-                    text = String(repeating: zero ? "0" : " ", count: pad) + text
-                }
-            }
-            out += text
-        }
-        if next < arguments.count {
-            out +=
-                "%!(EXTRA " + arguments[next...].map { "\(typeName($0))=\($0.printed)" }.joined(separator: ", ") + ")"
-        }
-        return out
-    }
-
-    private static func isNumeric(_ v: GoValue) -> Bool {
-        switch v {
-        case .int, .data(.double), .data(.int): return true
-        default: return false
         }
     }
 
-    private static func typeName(_ v: GoValue) -> String {
-        switch v {
-        case .missing, .data(.null): return "<nil>"
-        default: return v.typeName
-        }
-    }
-
-    private static func bad(_ verb: Unicode.Scalar, _ v: GoValue) -> String {
-        bad(verb, v, width: nil, precision: nil, minus: false)
-    }
-
-    private static func bad(_ verb: Unicode.Scalar, _ v: GoValue, width: Int?, precision: Int?, minus: Bool) -> String {
-        var inner: String
-        switch v {
-        case .missing, .data(.null): return "%!\(verb)(<nil>)"
-        case .int, .data(.int):
-            let i = integer(v) ?? 0
-            var digits = String(i.magnitude)
-            if let precision, digits.count < precision {
-                digits = String(repeating: "0", count: precision - digits.count) + digits
-            }
-            inner = (i < 0 ? "-" : "") + digits
-        case .data(.string(let s)): inner = precision.map { String(s.prefix($0)) } ?? s
-        default: inner = v.printed
-        }
-        if let width, inner.count < width {
-            let pad = String(repeating: " ", count: width - inner.count)
-            inner = minus ? inner + pad : pad + inner
-        }
-        return "%!\(verb)(\(v.typeName)=\(inner))"
-    }
-
-    static func integer(_ v: GoValue) -> Int64? {
-        switch v {
+    /// The value as an integer index, if it is one.
+    var integer: Int64? {
+        switch self {
         case .int(let i): return Int64(i)
         case .data(.int(let i)): return i
         default: return nil
-        }
-    }
-
-    static func render(
-        _ v: GoValue, verb: Unicode.Scalar, precision: Int?, plus: Bool, space: Bool, sharp: Bool
-    ) -> String {
-        // Slices and maps format each element with the verb, as fmt does.
-        switch v {
-        case .data(.array(let items)) where verb != "v":
-            return "["
-                + items.map {
-                    render(.data($0), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp)
-                }
-                .joined(separator: " ") + "]"
-        case .data(.object(let map)) where verb != "v":
-            return "map["
-                + map.sortedKeys.map { key in
-                    render(.string(key), verb: verb, precision: precision, plus: plus, space: space, sharp: sharp) + ":"
-                        + render(
-                            .data(map[key] ?? .null), verb: verb, precision: precision, plus: plus, space: space,
-                            sharp: sharp)
-                }.joined(separator: " ") + "]"
-        default: break
-        }
-        switch verb {
-        case "v":
-            if case .missing = v { return "<nil>" }
-            if case .data(.double(let d)) = v, let precision {
-                return cFormat("%.\(precision)g", d)
-            }
-            if plus, case .data(.double(let d)) = v, d >= 0 { return "+" + v.printed }
-            if sharp { return GoFormat.goSyntax(v.json) }
-            return v.printed
-        case "s":
-            if case .data(.string(let s)) = v { return precision.map { String(s.prefix($0)) } ?? s }
-            return bad(verb, v)
-        case "q":
-            switch v {
-            case .data(.string(let s)): return GoFormat.quote(s)
-            case .int, .data(.int):
-                let i = integer(v) ?? 0
-                return Unicode.Scalar(UInt32(clamping: max(0, i))).map { "'" + String(Character($0)) + "'" }
-                    ?? bad(verb, v)
-            default: return bad(verb, v)
-            }
-        case "t":
-            if case .data(.bool(let b)) = v { return b ? "true" : "false" }
-            return bad(verb, v)
-        case "d":
-            if let i = integer(v) {
-                var digits = String(i.magnitude)
-                if let precision, digits.count < precision {
-                    digits = String(repeating: "0", count: precision - digits.count) + digits
-                }
-                return (i < 0 ? "-" : (plus ? "+" : (space ? " " : ""))) + digits
-            }
-            return bad(verb, v)
-        case "c":
-            if let i = integer(v), let scalar = Unicode.Scalar(UInt32(clamping: max(0, i))) {
-                return String(Character(scalar))
-            }
-            return bad(verb, v)
-        case "x", "X":
-            let upper = verb == "X"
-            switch v {
-            case .int, .data(.int):
-                let i = integer(v) ?? 0
-                return (i < 0 ? "-" : "") + (sharp ? "0x" : "") + String(i.magnitude, radix: 16, uppercase: upper)
-            case .data(.string(let s)):
-                return s.utf8.map { String($0, radix: 16, uppercase: upper).leftPadded(to: 2) }.joined()
-            default: return bad(verb, v)
-            }
-        case "o":
-            if let i = integer(v) { return (i < 0 ? "-" : "") + String(i.magnitude, radix: 8) }
-            return bad(verb, v)
-        case "f", "F", "e", "E", "g", "G":
-            guard case .data(.double(let d)) = v else { return bad(verb, v) }
-            if (verb == "g" || verb == "G") && precision == nil {
-                let text = GoFormat.formatFloat(d)
-                return (plus && d >= 0 ? "+" : "") + (verb == "G" ? text.uppercased() : text)
-            }
-            let c = verb == "F" ? "f" : String(verb)
-            var text = cFormat("%\(plus ? "+" : "")\(space ? " " : "").\(precision ?? 6)\(c)", d)
-            if d.isInfinite { text = d > 0 ? (plus ? "+Inf" : "+Inf") : "-Inf" }
-            if d.isNaN { text = "NaN" }
-            return text
-        default:
-            return bad(verb, v)
-        }
-    }
-}
-
-extension GoSprintf {
-    /// C's `snprintf` of one double, which rounds and spells `%f`/`%e`/`%g` as Go's fmt does for
-    /// finite numbers (the callers handle infinities and NaN).
-    static func cFormat(_ format: String, _ value: Double) -> String {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let written = withVaList([value]) { arguments in
-            buffer.withUnsafeMutableBufferPointer { pointer in
-                vsnprintf(pointer.baseAddress, pointer.count, format, arguments)
-            }
-        }
-        guard written >= 0 else { return "" }
-        let bytes = buffer.prefix(min(Int(written), buffer.count - 1)).map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension GoValue {
-    /// The value as JSON (Go ints as JSON integers), for `%#v`.
-    var json: JSONValue {
-        switch self {
-        case .missing: return .null
-        case .int(let i): return .int(Int64(i))
-        case .data(let v): return v
         }
     }
 }

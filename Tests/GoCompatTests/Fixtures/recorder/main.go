@@ -30,18 +30,19 @@ import (
 )
 
 type inputs struct {
-	Time       []string   `json:"time"`
-	Quote      []string   `json:"quote"`
-	Bool       []string   `json:"bool"`
-	Int        []string   `json:"int"`
-	Duration   []string   `json:"duration"`
-	Base64     []string   `json:"base64"`
-	Base64Hex  []string   `json:"base64EncodeHex"`
-	TrimSpace  []string   `json:"trimSpace"`
-	UTF8Hex    []string   `json:"utf8Hex"`
-	Floats     []string   `json:"floats"`
-	RegexpBad  []string   `json:"regexpErrors"`
-	YAMLKeys   [][]string `json:"yamlKeyOrder"`
+	Time       []string      `json:"time"`
+	Quote      []string      `json:"quote"`
+	Bool       []string      `json:"bool"`
+	Int        []string      `json:"int"`
+	Duration   []string      `json:"duration"`
+	Base64     []string      `json:"base64"`
+	Base64Hex  []string      `json:"base64EncodeHex"`
+	TrimSpace  []string      `json:"trimSpace"`
+	UTF8Hex    []string      `json:"utf8Hex"`
+	Floats     []string      `json:"floats"`
+	RegexpBad  []string      `json:"regexpErrors"`
+	YAMLKeys   [][]string    `json:"yamlKeyOrder"`
+	Sprintf    sprintfInputs `json:"sprintf"`
 	RegexpMore []struct {
 		Pattern string   `json:"pattern"`
 		Inputs  []string `json:"inputs"`
@@ -90,6 +91,10 @@ func main() {
 		"recordedWith": header,
 		"search":       recordRegexpSearch(filepath.Join(runtime.GOROOT(), "src/regexp/testdata/re2-search.txt"), in),
 		"errors":       recordRegexpErrors(in.RegexpBad),
+	})
+	write(filepath.Join(*out, "go-sprintf.json"), map[string]any{
+		"recordedWith": header,
+		"cases":        recordSprintf(in.Sprintf),
 	})
 	if *kubectl != "" {
 		write(filepath.Join(*out, "kubectl-yaml-key-order.json"), map[string]any{
@@ -557,4 +562,130 @@ func recordYAMLKeyOrder(kubectl string, sets [][]string) [][]string {
 		orders = append(orders, order)
 	}
 	return orders
+}
+
+// --- fmt.Sprintf ------------------------------------------------------------------------------
+
+// sprintfInputs are fmt.Sprintf cases: every format with every value as its one argument, and the
+// listed cases. An argument is an object with one key, the Go type it becomes: "int" (what a
+// template's integer literal is), "int64", "float64" (a number or "NaN", "+Inf", "-Inf"), "string",
+// "bool", "nil", or "slice" and "map", decoded as kubectl decodes an object (integers int64,
+// other numbers float64, into []interface{} and map[string]interface{}).
+type sprintfInputs struct {
+	Formats []string          `json:"formats"`
+	Values  []json.RawMessage `json:"values"`
+	Cases   []struct {
+		Format string            `json:"format"`
+		Args   []json.RawMessage `json:"args"`
+	} `json:"cases"`
+}
+
+type sprintfResult struct {
+	Format string            `json:"format"`
+	Args   []json.RawMessage `json:"args"`
+	Output string            `json:"output"`
+}
+
+func recordSprintf(in sprintfInputs) []sprintfResult {
+	var out []sprintfResult
+	add := func(format string, args []json.RawMessage) {
+		values := make([]any, len(args))
+		for i, raw := range args {
+			values[i] = sprintfArg(raw)
+		}
+		text := fmt.Sprintf(format, values...)
+		if !utf8.ValidString(text) {
+			check(fmt.Errorf("Sprintf(%q) is not UTF-8; leave such cases out", format))
+		}
+		out = append(out, sprintfResult{Format: format, Args: args, Output: text})
+	}
+	for _, format := range in.Formats {
+		for _, value := range in.Values {
+			add(format, []json.RawMessage{value})
+		}
+	}
+	for _, c := range in.Cases {
+		add(c.Format, c.Args)
+	}
+	return out
+}
+
+func sprintfArg(raw json.RawMessage) any {
+	var typed map[string]json.RawMessage
+	check(json.Unmarshal(raw, &typed))
+	if len(typed) != 1 {
+		check(fmt.Errorf("an argument has one key, its type: %s", raw))
+	}
+	for kind, value := range typed {
+		switch kind {
+		case "nil":
+			return nil
+		case "int":
+			var i int
+			check(json.Unmarshal(value, &i))
+			return i
+		case "int64":
+			var i int64
+			check(json.Unmarshal(value, &i))
+			return i
+		case "float64":
+			var word string
+			if json.Unmarshal(value, &word) == nil {
+				switch word {
+				case "NaN":
+					return math.NaN()
+				case "+Inf":
+					return math.Inf(1)
+				case "-Inf":
+					return math.Inf(-1)
+				}
+				check(fmt.Errorf("unknown float64 %q", word))
+			}
+			var f float64
+			check(json.Unmarshal(value, &f))
+			return f
+		case "string":
+			var s string
+			check(json.Unmarshal(value, &s))
+			return s
+		case "bool":
+			var b bool
+			check(json.Unmarshal(value, &b))
+			return b
+		case "slice", "map":
+			decoder := json.NewDecoder(bytes.NewReader(value))
+			decoder.UseNumber()
+			var v any
+			check(decoder.Decode(&v))
+			return unstructured(v)
+		default:
+			check(fmt.Errorf("unknown argument type %q", kind))
+		}
+	}
+	return nil
+}
+
+// unstructured turns json.Number into int64 when it is an integer and float64 otherwise, as
+// kubectl's unstructured decoding does.
+func unstructured(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, err := v.Float64()
+		check(err)
+		return f
+	case []any:
+		for i := range v {
+			v[i] = unstructured(v[i])
+		}
+		return v
+	case map[string]any:
+		for k := range v {
+			v[k] = unstructured(v[k])
+		}
+		return v
+	}
+	return v
 }
