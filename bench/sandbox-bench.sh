@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Server-side apply throughput of datumctl-sandbox on loopback, at 1, 8 and 32 concurrent clients.
+# Server-side apply throughput of datumctl-sandbox on loopback, at 1, 8 and 32 concurrent clients,
+# a GET beside 32 applying clients, and LIST throughput with a GET beside 8 listing clients.
 # Prints requests/s and p50/p99 latency per level. Needs wrk (Debian package "wrk").
 #
 #   bench/sandbox-bench.sh [SECONDS]      (default 10 s per level; builds the release binary if needed)
 #
 # SANDBOX_ARGS adds sandbox flags, e.g. SANDBOX_ARGS="--request-threads 0" to handle requests on
 # the event loops (the sandbox's behaviour before request threads) for a before/after comparison.
+# SANDBOX_BINARY runs another build of the sandbox (e.g. an earlier commit's) for the same purpose.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
-binary=".build/release/datumctl-sandbox"
+binary="${SANDBOX_BINARY:-.build/release/datumctl-sandbox}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 if [[ ! -x "$binary" ]]; then
   swift build -c release --product datumctl-sandbox >&2
@@ -59,5 +61,22 @@ load_pid=$!
 out="$(wrk -t1 -c1 -d"$(( duration > 2 ? duration - 1 : duration ))s" --latency "$url/version" 2>/dev/null)"
 wait "$load_pid" || true
 printf "%-8s %12s %10s %10s %8s   (GET /version beside 32 applying clients)\n" "1+32" \
+  "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+  "$(awk '$1 == "99%" {print $2}' <<<"$out")" "-"
+
+# Reads: LIST of every object (about 1,000 after the applies) from 8 clients, and a GET /version
+# beside them. Each LIST serializes its whole answer; on an event loop that holds up the loop's
+# other connections, on a request thread it does not.
+auth=(-H "Authorization: Bearer $BENCH_TOKEN" -H "Accept: application/json")
+out="$(wrk -t2 -c8 -d"${duration}s" --latency "${auth[@]}" "$url$BENCH_PATH" 2>/dev/null)"
+printf "%-8s %12s %10s %10s %8s   (LIST of %s objects)\n" "8" \
+  "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+  "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0)" \
+  "$(curl -s "${auth[@]}" "$url$BENCH_PATH" | grep -o '"kind":"BackendTLSPolicy"' | wc -l)"
+wrk -t2 -c8 -d"${duration}s" "${auth[@]}" "$url$BENCH_PATH" >/dev/null 2>&1 &
+load_pid=$!
+out="$(wrk -t1 -c1 -d"$(( duration > 2 ? duration - 1 : duration ))s" --latency "$url/version" 2>/dev/null)"
+wait "$load_pid" || true
+printf "%-8s %12s %10s %10s %8s   (GET /version beside 8 listing clients)\n" "1+8" \
   "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
   "$(awk '$1 == "99%" {print $2}' <<<"$out")" "-"

@@ -135,9 +135,10 @@ public struct SandboxOptions: Sendable, Equatable {
         public static let requestThreads = OptionSpec(
             "request-threads", kind: .value(ValueSpec("N", kind: .int)),
             help: """
-                Threads that handle requests (parse, validate, commit), so the event loops only move bytes; \
-                0 handles them on the event loops (lower latency for a single client, but one slow request \
-                holds up its loop's other connections). Default: the number of CPUs.
+                Threads that handle requests (parse, validate, commit, serialize), so the event loops only \
+                move bytes: N for reads and N for writes. 0 handles them on the event loops (lower latency for \
+                a single client, but one slow request holds up its loop's other connections). Default: the \
+                number of CPUs.
                 """)
 
         public static let all = [

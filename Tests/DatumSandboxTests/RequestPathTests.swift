@@ -133,3 +133,37 @@ import Testing
         #expect(RequestPath(raw) == nil)
     }
 }
+
+/// Which reads the HTTP server hands to a request thread: those whose work grows with what is stored.
+@Suite struct CollectionReadTests {
+    static let plane = "/apis/resourcemanager.miloapis.com/v1alpha1/projects/p/control-plane"
+
+    @Test(arguments: [
+        "/api/v1/namespaces", "/api/v1/configmaps", "/api/v1/namespaces/default/configmaps",
+        "/apis/gateway.networking.k8s.io/v1/backendtlspolicies",
+        "/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies",
+        "/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies/",
+        "/openapi/v3", "/openapi/v3/apis/gateway.networking.k8s.io/v1",
+    ])
+    func listsAndOpenAPIGoToARequestThread(_ path: String) {
+        #expect(APIServer.isCollectionRead(path: Self.plane + path))
+    }
+
+    @Test(arguments: [
+        "/", "/version", "/api", "/apis", "/api/v1", "/apis/gateway.networking.k8s.io",
+        "/apis/gateway.networking.k8s.io/v1", "/api/v1/namespaces/default",
+        "/api/v1/namespaces/default/configmaps/one",
+        "/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies/web",
+        "/apis/gateway.networking.k8s.io/v1/namespaces/default/backendtlspolicies/web/status",
+    ])
+    func oneObjectAndDiscoveryStayOnTheLoop(_ path: String) {
+        #expect(!APIServer.isCollectionRead(path: Self.plane + path))
+    }
+
+    @Test func pathsOutsideAControlPlaneStayOnTheLoop() {
+        #expect(!APIServer.isCollectionRead(path: "/healthz"))
+        #expect(
+            !APIServer.isCollectionRead(
+                path: "/apis/resourcemanager.miloapis.com/v1alpha1/projects/../control-plane/api/v1/namespaces"))
+    }
+}

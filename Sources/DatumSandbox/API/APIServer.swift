@@ -40,6 +40,25 @@ public final class APIServer: Sendable {
         }
     }
 
+    /// Whether a read may cost work in proportion to what is stored: a LIST (or a watch's initial
+    /// events) or an OpenAPI document. The HTTP server hands these to a request thread and answers
+    /// other reads (one object, discovery, `/version`) on the event loop, where they cost less than
+    /// the hand-off. Judged by the path's shape alone; a wrong guess only moves where the work runs.
+    public static func isCollectionRead(path: String) -> Bool {
+        guard let (_, kubePath) = ControlPlaneScope.split(path), let requestPath = RequestPath(kubePath) else {
+            return false
+        }
+        let s = requestPath.segments
+        switch s.first {
+        case "openapi": return true
+        // api/v1/RESOURCE, api/v1/namespaces/NS/RESOURCE
+        case "api": return s.count == 3 || (s.count == 5 && s[2] == "namespaces")
+        // apis/GROUP/VERSION/RESOURCE, apis/GROUP/VERSION/namespaces/NS/RESOURCE
+        case "apis": return s.count == 4 || (s.count == 6 && s[3] == "namespaces")
+        default: return false
+        }
+    }
+
     private func route(_ request: SandboxRequest) throws(APIError) -> SandboxResponse {
         let path = request.path
         if path == "/healthz" || path == "/readyz" || path == "/livez" { return .text(200, "ok") }

@@ -9,15 +9,18 @@ import NIOSSL
 /// kube-apiserver does. Every HTTP/2 stream gets its own ``HTTPRequestHandler`` behind a codec
 /// that turns frames into HTTP/1-style request parts, so both protocols share one handler.
 ///
-/// Event loops move bytes and answer reads (from a snapshot the store hands out at once); each
-/// write is handled (parsed, validated, committed to SQLite) on a thread of `workers`, and its
-/// answer is written back on the connection's event loop, so a slow commit never holds up the
-/// other connections of that loop. With no worker threads (`--request-threads 0`) writes are
-/// handled on the event loop too, which saves two thread hand-offs per write (a little lower
+/// Event loops move bytes and answer the cheap reads (one object, discovery: less work than a
+/// thread hand-off). Everything else is handled on request threads (``RequestThreads``): reads
+/// that grow with what is stored (a LIST serializes its whole answer,
+/// ``APIServer/isCollectionRead(path:)``) on one pool, writes (parsed, validated, committed to
+/// SQLite) on another, so neither a long LIST nor a slow commit holds up the other connections
+/// of a loop, and a LIST never queues behind writes. The answer is written back on the
+/// connection's event loop. With no request threads (`--request-threads 0`) everything is
+/// handled on the event loops, which saves two thread hand-offs per request (a little lower
 /// latency for one client at a time).
 public final class SandboxHTTPServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
-    private let workers: NIOThreadPool?
+    private let workers: RequestThreads?
     private let channel: any Channel
     /// The address actually bound (port 0 resolved).
     public let port: Int
@@ -39,8 +42,7 @@ public final class SandboxHTTPServer: Sendable {
         threads: Int = System.coreCount, requestThreads: Int = System.coreCount
     ) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-        let workers = requestThreads > 0 ? NIOThreadPool(numberOfThreads: requestThreads) : nil
-        workers?.start()
+        let workers = requestThreads > 0 ? RequestThreads(threadsPerPool: requestThreads) : nil
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 512)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -61,7 +63,7 @@ public final class SandboxHTTPServer: Sendable {
             channel = try bootstrap.withBoundSocket(socket.take()).wait()
         } catch {
             try? group.syncShutdownGracefully()
-            try? workers?.syncShutdownGracefully()
+            workers?.shutdown()
             throw error
         }
         self.group = group
@@ -72,7 +74,7 @@ public final class SandboxHTTPServer: Sendable {
     }
 
     private static func configureHTTP1(
-        _ channel: any Channel, api: APIServer, workers: NIOThreadPool?
+        _ channel: any Channel, api: APIServer, workers: RequestThreads?
     ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             // Pipelining assistance holds a connection's next request until this one is answered,
@@ -87,7 +89,7 @@ public final class SandboxHTTPServer: Sendable {
     static let maximumConcurrentStreams = 250
 
     private static func configureHTTP2(
-        _ channel: any Channel, api: APIServer, workers: NIOThreadPool?
+        _ channel: any Channel, api: APIServer, workers: RequestThreads?
     ) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             var connection = NIOHTTP2Handler.ConnectionConfiguration()
@@ -134,7 +136,7 @@ public final class SandboxHTTPServer: Sendable {
     public func shutdown() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
-        try? workers?.syncShutdownGracefully()
+        workers?.shutdown()
     }
 
     /// Builds a TLS context from PEM files. It offers HTTP/2 and HTTP/1.1 by ALPN, or HTTP/1.1
@@ -149,13 +151,32 @@ public final class SandboxHTTPServer: Sendable {
     }
 }
 
+/// The threads requests are handled on: reads and writes in separate pools, so a read never
+/// waits behind queued commits.
+struct RequestThreads: Sendable {
+    let reads: NIOThreadPool
+    let writes: NIOThreadPool
+
+    init(threadsPerPool: Int) {
+        reads = NIOThreadPool(numberOfThreads: threadsPerPool)
+        writes = NIOThreadPool(numberOfThreads: threadsPerPool)
+        reads.start()
+        writes.start()
+    }
+
+    func shutdown() {
+        try? reads.syncShutdownGracefully()
+        try? writes.syncShutdownGracefully()
+    }
+}
+
 /// Collects one request, hands it to the API and writes the answer (or keeps a watch open).
 final class HTTPRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let api: APIServer
-    private let workers: NIOThreadPool?
+    private let workers: RequestThreads?
     private var head: HTTPRequestHead?
     /// Set once the connection (or stream) is gone: an answer computed meanwhile is dropped, and a
     /// watch is not started for nobody.
@@ -168,7 +189,7 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     /// 3 MiB, as kube-apiserver (`MaxRequestBodyBytes`).
     static let maximumBodySize = 3 * 1024 * 1024
 
-    init(api: APIServer, workers: NIOThreadPool?) {
+    init(api: APIServer, workers: RequestThreads?) {
         self.api = api
         self.workers = workers
     }
@@ -218,15 +239,15 @@ final class HTTPRequestHandler: ChannelInboundHandler {
             body = nil
             let request = SandboxRequest(
                 method: requestHead.method.rawValue, target: requestHead.uri, headers: headers, body: bytes)
-            // Reads answer from a snapshot taken under the store's lock for a moment, so they are served
-            // right here; writes (validation, admission, the SQLite commit) go to a request thread.
-            guard let workers, requestHead.method != .GET, requestHead.method != .HEAD else {
+            let isRead = requestHead.method == .GET || requestHead.method == .HEAD
+            guard let workers, !isRead || APIServer.isCollectionRead(path: request.path) else {
                 return answer(api.handle(request), head: requestHead, context: context)
             }
+            let pool = isRead ? workers.reads : workers.writes
             let api = self.api
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            workers.runIfActive(eventLoop: context.eventLoop) { api.handle(request) }.whenComplete { result in
+            pool.runIfActive(eventLoop: context.eventLoop) { api.handle(request) }.whenComplete { result in
                 let handler = handler.value
                 let context = boundContext.value
                 switch result {
