@@ -42,7 +42,33 @@ public struct JSONParser {
     }
 
     /// Parses and also returns the dotted paths of duplicated keys.
+    ///
+    /// Errors are `json.Unmarshal`'s, word for word and at its offset: this parser is the fast
+    /// path, and when it refuses the input, ``JSONStreamParser/parseDocument(_:maximumNodeDepth:)``
+    /// (which follows Go's scanner state by state) says why. Only nesting beyond
+    /// ``maximumDepth``, which Go accepts up to 10,000 levels, keeps this parser's own words.
     public static func parseReportingDuplicates(_ data: [UInt8]) throws(JSONParseError) -> (
+        value: JSONValue, duplicateKeys: [String]
+    ) {
+        do {
+            return try parseFast(data)
+        } catch {
+            throw goError(data) ?? error
+        }
+    }
+
+    /// `json.Unmarshal`'s error for bytes this parser refused, or nil when only the depth limit refused them.
+    private static func goError(_ data: [UInt8]) -> JSONParseError? {
+        do {
+            _ = try JSONStreamParser.parseDocument(data, maximumNodeDepth: maximumDepth).jsonValue()
+            return nil
+        } catch {
+            return error.message.hasPrefix("document nesting exceeds") ? nil : error
+        }
+    }
+
+    /// The parse itself, with this parser's own error words.
+    static func parseFast(_ data: [UInt8]) throws(JSONParseError) -> (
         value: JSONValue, duplicateKeys: [String]
     ) {
         let result: Result<(JSONValue, [String]), JSONParseError> = data.withUnsafeBufferPointer { buffer in
@@ -340,7 +366,8 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
         guard let d = Double(text), d.isFinite else {
-            throw error("cannot represent number \(text)", at: start)
+            // Go's words when a number does not fit in a float64 (1e400).
+            throw error("json: cannot unmarshal number \(text) into Go value of type float64", at: start)
         }
         return .double(d)
     }

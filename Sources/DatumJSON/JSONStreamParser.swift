@@ -58,7 +58,7 @@ public struct JSONNode: Sendable {
         case .string(let s): return .string(s)
         case .number(let literal):
             do {
-                return try JSONParser.parse(literal)
+                return try JSONParser.parseFast(Array(literal.utf8)).value
             } catch {
                 throw JSONParseError(
                     message: error.message, offset: start.offset, line: start.line, column: start.column)
@@ -98,8 +98,11 @@ public struct JSONNodeMember: Sendable {
 /// (`"\ud800"`) and each byte that is not valid UTF-8 become U+FFFD instead of an error. The
 /// error messages are the text of Go's `*json.SyntaxError` (`invalid character 'x' looking for
 /// beginning of value`), or `unexpected EOF` (stream; Go's `io.ErrUnexpectedEOF`) and
-/// `unexpected end of JSON input` (single value) when the input stops inside a value; each is
-/// located at the offending byte (the end of input for the last two).
+/// `unexpected end of JSON input` (single value) when the input stops inside a value — or, for a
+/// single value, Go's complaint about the space its scanner is fed at the end where a space is
+/// invalid (`tru` ends in `invalid character ' ' in literal true (expecting 'e')`); each is
+/// located at the offending byte (the end of input for the last ones). Checked against Go over
+/// all of JSONTestSuite (`go-json-verdicts.json`).
 ///
 /// Nesting is bounded twice, and neither bound uses the call stack (the parser keeps its own
 /// stack, so any depth is safe):
@@ -123,6 +126,9 @@ public struct JSONStreamParser: Sendable {
     private var finished = false
     /// The message for input that stops inside a value.
     private let endOfInputMessage: String
+    /// `json.Unmarshal`'s end of input: Go's scanner is fed one space there, so input that stops
+    /// where a space is invalid (in `tru`, after `\` or `1.`) is refused for that space.
+    private let feedsSpaceAtEnd: Bool
 
     /// A parser over `bytes` (a BOM is not skipped: Go rejects it).
     public init(_ bytes: [UInt8], maximumNodeDepth: Int = JSONStreamParser.goMaximumDepth) {
@@ -133,7 +139,11 @@ public struct JSONStreamParser: Sendable {
         self.bytes = bytes
         self.maximumNodeDepth = min(max(1, maximumNodeDepth), JSONStreamParser.goMaximumDepth)
         self.endOfInputMessage = endOfInputMessage
+        self.feedsSpaceAtEnd = endOfInputMessage == JSONStreamParser.unmarshalEndOfInput
     }
+
+    /// `json.Unmarshal`'s words for input that stops inside a value where a space is valid.
+    static let unmarshalEndOfInput = "unexpected end of JSON input"
 
     /// The next value of the stream; nil at its end. A syntax error is returned once and ends
     /// the stream (nil afterwards); a value nesting deeper than ``maximumNodeDepth`` is returned
@@ -159,9 +169,9 @@ public struct JSONStreamParser: Sendable {
         _ bytes: [UInt8], maximumNodeDepth: Int = JSONStreamParser.goMaximumDepth
     ) throws(JSONParseError) -> JSONNode {
         var parser = JSONStreamParser(
-            bytes, maximumNodeDepth: maximumNodeDepth, endOfInputMessage: "unexpected end of JSON input")
+            bytes, maximumNodeDepth: maximumNodeDepth, endOfInputMessage: unmarshalEndOfInput)
         parser.skipWhitespace()
-        guard parser.index < bytes.count else { throw parser.error("unexpected end of JSON input") }
+        guard parser.index < bytes.count else { throw parser.error(unmarshalEndOfInput) }
         let result = try parser.parseValue()
         parser.skipWhitespace()
         if parser.index < bytes.count {
@@ -199,8 +209,12 @@ public struct JSONStreamParser: Sendable {
         return JSONParseError(message: message, offset: p.offset, line: p.line, column: p.column)
     }
 
-    private mutating func endOfInput() -> JSONParseError {
-        error(endOfInputMessage, at: bytes.count)
+    /// The input stopped inside a value; `spaceRefused` is what Go's scanner says of a space there.
+    private mutating func endOfInput(spaceRefused: String? = nil) -> JSONParseError {
+        if feedsSpaceAtEnd, let spaceRefused {
+            return error("invalid character ' ' \(spaceRefused)", at: bytes.count)
+        }
+        return error(endOfInputMessage, at: bytes.count)
     }
 
     private mutating func invalid(_ context: String, at offset: Int? = nil) -> JSONParseError {
@@ -374,8 +388,10 @@ public struct JSONStreamParser: Sendable {
         let text = literal.utf8Start
         let name = String(describing: literal)
         for i in 1..<count {
-            guard index + i < bytes.count else { throw endOfInput() }
             let expected = text[i]
+            guard index + i < bytes.count else {
+                throw endOfInput(spaceRefused: "in literal \(name) (expecting \(GoUTF8.quoteChar(expected)))")
+            }
             if bytes[index + i] != expected {
                 throw invalid(
                     "in literal \(name) (expecting \(GoUTF8.quoteChar(expected)))", at: index + i)
@@ -390,7 +406,7 @@ public struct JSONStreamParser: Sendable {
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
         if bytes[index] == UInt8(ascii: "-") {
             index += 1
-            guard index < bytes.count else { throw endOfInput() }
+            guard index < bytes.count else { throw endOfInput(spaceRefused: "in numeric literal") }
             guard isDigit(bytes[index]) else { throw invalid("in numeric literal") }
         }
         if bytes[index] == UInt8(ascii: "0") {
@@ -400,16 +416,18 @@ public struct JSONStreamParser: Sendable {
         }
         if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard index < bytes.count else { throw endOfInput() }
+            guard index < bytes.count else {
+                throw endOfInput(spaceRefused: "after decimal point in numeric literal")
+            }
             guard isDigit(bytes[index]) else { throw invalid("after decimal point in numeric literal") }
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
             index += 1
-            guard index < bytes.count else { throw endOfInput() }
+            guard index < bytes.count else { throw endOfInput(spaceRefused: "in exponent of numeric literal") }
             if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 index += 1
-                guard index < bytes.count else { throw endOfInput() }
+                guard index < bytes.count else { throw endOfInput(spaceRefused: "in exponent of numeric literal") }
             }
             guard isDigit(bytes[index]) else { throw invalid("in exponent of numeric literal") }
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
@@ -452,7 +470,7 @@ public struct JSONStreamParser: Sendable {
                 return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count else { throw endOfInput() }
+                guard index < bytes.count else { throw endOfInput(spaceRefused: "in string escape code") }
                 let e = bytes[index]
                 index += 1
                 switch e {
@@ -500,7 +518,7 @@ public struct JSONStreamParser: Sendable {
     private mutating func hex4() throws(JSONParseError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard index < bytes.count else { throw endOfInput() }
+            guard index < bytes.count else { throw endOfInput(spaceRefused: "in \\u hexadecimal character escape") }
             guard let digit = JSONStreamParser.hexValue(bytes[index]) else {
                 throw invalid("in \\u hexadecimal character escape")
             }

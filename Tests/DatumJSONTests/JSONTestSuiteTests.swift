@@ -61,7 +61,14 @@ import TestSupport
         var file: String
         var accept: Bool
         var error: String?
+        /// `json.Decoder` over the file as a stream of raw values, as kubectl reads a JSON manifest.
+        var stream: Stream
         var description: String { file }
+
+        struct Stream: Decodable, Sendable {
+            var values: Int
+            var error: String?
+        }
     }
 
     static func verdicts() -> [Verdict] {
@@ -87,6 +94,34 @@ import TestSupport
         #expect(
             Self.streamParserAccepts(bytes) == row.accept,
             "JSONStreamParser differs from Go on \(row.file): \(row.error ?? "")")
+    }
+
+    /// JSONParser refuses what `json.Unmarshal` refuses with Go's words (sandbox request bodies).
+    @Test(arguments: verdicts().filter { !$0.accept })
+    func parserSaysWhatGoSays(row: Verdict) throws {
+        let bytes = try Self.bytes(row.file)
+        let error = try #require(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+        #expect(error.message == row.error, "\(row.file)")
+        let single = try #require(throws: JSONParseError.self) { try JSONStreamParser.parseDocument(bytes).jsonValue() }
+        #expect(single.message == row.error, "\(row.file)")
+    }
+
+    /// JSONStreamParser reads a stream as `json.Decoder` does (manifests): as many values, then Go's
+    /// error, or the end.
+    @Test(arguments: verdicts())
+    func streamParserReadsAsGoDecoderDoes(row: Verdict) throws {
+        var parser = JSONStreamParser(try Self.bytes(row.file))
+        var values = 0
+        var error: String?
+        while let result = parser.next() {
+            switch result {
+            case .success: values += 1
+            case .failure(let failure): error = failure.message
+            }
+            if error != nil { break }
+        }
+        #expect(values == row.stream.values, "\(row.file)")
+        #expect(error == row.stream.error, "\(row.file)")
     }
 
     /// What Go makes of the invalid text it accepts: U+FFFD for each byte that is not UTF-8

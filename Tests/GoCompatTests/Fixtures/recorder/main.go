@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -478,8 +479,14 @@ func recordRegexpErrors(patterns []string) [][2]string {
 // --- encoding/json ------------------------------------------------------------------------------
 
 type jsonVerdict struct {
-	File   string `json:"file"`
-	Accept bool   `json:"accept"`
+	File   string     `json:"file"`
+	Accept bool       `json:"accept"`
+	Error  string     `json:"error,omitempty"`
+	Stream jsonStream `json:"stream"`
+}
+
+type jsonStream struct {
+	Values int    `json:"values"`
 	Error  string `json:"error,omitempty"`
 }
 
@@ -499,14 +506,35 @@ func recordJSONSuite(dir string) []jsonVerdict {
 	for _, name := range names {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		check(err)
+		row := jsonVerdict{File: name, Accept: true, Stream: streamVerdict(data)}
 		var v any
 		if err := json.Unmarshal(data, &v); err != nil {
-			rows = append(rows, jsonVerdict{File: name, Error: err.Error()})
-		} else {
-			rows = append(rows, jsonVerdict{File: name, Accept: true})
+			row.Accept = false
+			row.Error = err.Error()
 		}
+		rows = append(rows, row)
 	}
 	return rows
+}
+
+// streamVerdict reads the bytes as kubectl reads a JSON manifest stream: json.Decoder's Decode
+// into raw messages (syntax only; numbers stay text) until the end. It records how many values
+// were read and the error that ended the stream, if any.
+func streamVerdict(data []byte) jsonStream {
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	var out jsonStream
+	for {
+		var raw json.RawMessage
+		err := decoder.Decode(&raw)
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			out.Error = err.Error()
+			return out
+		}
+		out.Values++
+	}
 }
 
 // --- go-yaml's map key order, through kubectl ---------------------------------------------------
