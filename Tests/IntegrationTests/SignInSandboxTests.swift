@@ -168,23 +168,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: data.path + "/admin-token"))
     }
 
-    /// Reads a child's stdout until `marker` has appeared; returns what was read.
-    static func read(_ child: ChildProcess, until marker: String) -> String {
+    /// Reads a child's stdout (or another of its descriptors) until `marker` has appeared, the
+    /// child closes it, or 60 s pass; returns what was read.
+    static func read(_ child: ChildProcess, until marker: String, from descriptor: Int32? = nil) -> String {
+        let fd = descriptor ?? child.output
+        let deadline = ContinuousClock.now + .seconds(60)
         var text: [UInt8] = []
         var byte: UInt8 = 0
-        while Glibc.read(child.output, &byte, 1) == 1 {
+        while ContinuousClock.now < deadline {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 1_000) >= 0 || errno == EINTR else { break }
+            guard ready.revents != 0 else { continue }
+            guard Glibc.read(fd, &byte, 1) == 1 else { break }
             text.append(byte)
             if String(decoding: text, as: UTF8.self).hasSuffix(marker) { break }
         }
         return String(decoding: text, as: UTF8.self)
     }
 
-    static func startDeviceLogin(_ sandbox: SandboxInstance, home: String) throws -> ChildProcess {
+    /// `datumctl login --no-browser`; `traced` adds `-v=6`, which prints each request on stderr as it
+    /// is answered, so a test can see datumctl poll.
+    static func startDeviceLogin(_ sandbox: SandboxInstance, home: String, traced: Bool = false) throws -> ChildProcess {
         let host = String(sandbox.url.dropFirst("https://".count))
         return try ChildProcess(
             ReadIT.datumctl,
             ["login", "--no-browser", "--hostname", host, "--api-hostname", host, "--client-id", "datumctl-sandbox",
-             "--certificate-authority", sandbox.certificates?.caPath ?? ""],
+             "--certificate-authority", sandbox.certificates?.caPath ?? ""] + (traced ? ["-v=6"] : []),
             environment: ["HOME": home, "PATH": "/usr/bin:/bin"], withInput: false)
     }
 
@@ -197,13 +206,14 @@ import Testing
         ])
         defer { sandbox.stop() }
         let home = try TemporaryDirectory()
-        let login = try Self.startDeviceLogin(sandbox, home: home.path)
+        let login = try Self.startDeviceLogin(sandbox, home: home.path, traced: true)
         let shown = Self.read(login, until: "Waiting for authorization...")
         let url = try #require(shown.split(separator: "\n").first { $0.hasPrefix("https://") }.map(String.init))
         #expect(url.hasPrefix(sandbox.url + "/ui/v2/login/device?user_code="))
         #expect(shown.contains("And enter code: "))
-        // Poll a little before the person approves.
-        usleep(1_500_000)
+        // The person approves only once datumctl has polled and been told to wait (400, authorization_pending).
+        let polled = Self.read(login, until: "/oauth/v2/token 400", from: login.errorOutput)
+        #expect(polled.hasSuffix("/oauth/v2/token 400"), "\(polled)")
         let approved = try sandbox.request("GET", url, token: "")
         #expect(approved.status == 200, "\(approved.body)")
         let rest = String(decoding: ChildProcess.readAll(login.output), as: UTF8.self)

@@ -5,8 +5,10 @@ import Synchronization
 
 /// Where a command writes text: a file descriptor (stdout, stderr) or memory (tests).
 ///
-/// Writes are buffered and thread-safe, so concurrent workers (apply) can report
-/// through one sink; `flush()` is called before the process exits.
+/// Writes are thread-safe, so concurrent workers (apply) can report through one sink. Standard
+/// output is buffered (`flush()` is called before the process exits); standard error is written
+/// as it comes, as C's stderr and klog are, so a trace (`-v=6`) or a warning shows while a
+/// command is still waiting (a device sign-in polling, a watch, a slow request).
 public final class OutputSink: Sendable {
     private enum Target {
         case fileDescriptor(Int32)
@@ -22,18 +24,22 @@ public final class OutputSink: Sendable {
     private let state = Mutex(State())
     /// Whether the underlying descriptor is a terminal (progress bars, colour).
     public let isTerminal: Bool
+    /// Whether each write goes out at once instead of being buffered.
+    private let unbuffered: Bool
 
-    private init(target: Target, isTerminal: Bool) {
+    private init(target: Target, isTerminal: Bool, unbuffered: Bool = false) {
         self.target = target
         self.isTerminal = isTerminal
+        self.unbuffered = unbuffered
     }
 
-    public static func fileDescriptor(_ fd: Int32) -> OutputSink {
-        OutputSink(target: .fileDescriptor(fd), isTerminal: isatty(fd) == 1)
+    /// A sink over `fd`; `unbuffered` writes each piece at once (what standard error does).
+    public static func fileDescriptor(_ fd: Int32, unbuffered: Bool = false) -> OutputSink {
+        OutputSink(target: .fileDescriptor(fd), isTerminal: isatty(fd) == 1, unbuffered: unbuffered)
     }
 
     public static let standardOutput = OutputSink.fileDescriptor(1)
-    public static let standardError = OutputSink.fileDescriptor(2)
+    public static let standardError = OutputSink.fileDescriptor(2, unbuffered: true)
 
     /// An in-memory sink; read what was written with ``text``.
     public static func memory(isTerminal: Bool = false) -> OutputSink {
@@ -49,6 +55,10 @@ public final class OutputSink: Sendable {
             switch target {
             case .memory:
                 state.captured.append(contentsOf: bytes)
+                return nil
+            case .fileDescriptor where unbuffered:
+                // Under the lock, so lines from concurrent workers never interleave.
+                writeAll(bytes)
                 return nil
             case .fileDescriptor:
                 state.buffer.append(contentsOf: bytes)
