@@ -168,24 +168,6 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: data.path + "/admin-token"))
     }
 
-    /// Reads a child's stdout (or another of its descriptors) until `marker` has appeared, the
-    /// child closes it, or 60 s pass; returns what was read.
-    static func read(_ child: ChildProcess, until marker: String, from descriptor: Int32? = nil) -> String {
-        let fd = descriptor ?? child.output
-        let deadline = ContinuousClock.now + .seconds(60)
-        var text: [UInt8] = []
-        var byte: UInt8 = 0
-        while ContinuousClock.now < deadline {
-            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&ready, 1, 1_000) >= 0 || errno == EINTR else { break }
-            guard ready.revents != 0 else { continue }
-            guard Glibc.read(fd, &byte, 1) == 1 else { break }
-            text.append(byte)
-            if String(decoding: text, as: UTF8.self).hasSuffix(marker) { break }
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
     /// `datumctl login --no-browser`; `traced` adds `-v=6`, which prints each request on stderr as it
     /// is answered, so a test can see datumctl poll.
     static func startDeviceLogin(_ sandbox: SandboxInstance, home: String, traced: Bool = false) throws -> ChildProcess {
@@ -207,12 +189,12 @@ import Testing
         defer { sandbox.stop() }
         let home = try TemporaryDirectory()
         let login = try Self.startDeviceLogin(sandbox, home: home.path, traced: true)
-        let shown = Self.read(login, until: "Waiting for authorization...")
+        let shown = login.read(until: "Waiting for authorization...")
         let url = try #require(shown.split(separator: "\n").first { $0.hasPrefix("https://") }.map(String.init))
         #expect(url.hasPrefix(sandbox.url + "/ui/v2/login/device?user_code="))
         #expect(shown.contains("And enter code: "))
         // The person approves only once datumctl has polled and been told to wait (400, authorization_pending).
-        let polled = Self.read(login, until: "/oauth/v2/token 400", from: login.errorOutput)
+        let polled = login.read(until: "/oauth/v2/token 400", from: login.errorOutput)
         #expect(polled.hasSuffix("/oauth/v2/token 400"), "\(polled)")
         let approved = try sandbox.request("GET", url, token: "")
         #expect(approved.status == 200, "\(approved.body)")
@@ -273,7 +255,7 @@ import Testing
         defer { sandbox.stop() }
         let home = try TemporaryDirectory()
         let login = try Self.startDeviceLogin(sandbox, home: home.path)
-        let shown = Self.read(login, until: "Waiting for authorization...")
+        let shown = login.read(until: "Waiting for authorization...")
         let url = try #require(shown.split(separator: "\n").first { $0.hasPrefix("https://") }.map(String.init))
         #expect(try sandbox.request("GET", url + "&deny=1", token: "").status == 200)
         _ = ChildProcess.readAll(login.output)

@@ -79,9 +79,12 @@ import Testing
             let flags = sandbox.connectionFlags()
             let labelled = try ChildProcess(
                 ReadIT.datumctl,
-                ["wait", "--for=jsonpath={.metadata.labels.ready}=yes", "btlspolicy/secure-backend", "--timeout=20s"]
-                    + flags, environment: sandbox.datumctlEnvironment(), withInput: false)
-            HTTPClientSleep.milliseconds(500)
+                ["wait", "--for=jsonpath={.metadata.labels.ready}=yes", "btlspolicy/secure-backend", "--timeout=20s",
+                 "-v=6"] + flags, environment: sandbox.datumctlEnvironment(), withInput: false)
+            // -v=6 traces each answered request: change the object once the watch is open.
+            let opened = labelled.read(until: "watch=true", from: labelled.errorOutput)
+            #expect(opened.hasSuffix("watch=true"), "\(opened)")
+            labelled.discardErrorOutput()
             #expect(labelled.isRunning, "wait returned before the label was set")
             let patched = try sandbox.request(
                 "PATCH", Self.policies + "/secure-backend", body: #"{"metadata":{"labels":{"ready":"yes"}}}"#,
@@ -92,21 +95,16 @@ import Testing
             #expect(String(decoding: output, as: UTF8.self) == Self.policy + " condition met\n")
 
             let deleted = try ChildProcess(
-                ReadIT.datumctl, ["wait", "--for=delete", "btlspolicy/secure-backend", "--timeout=20s"] + flags,
+                ReadIT.datumctl, ["wait", "--for=delete", "btlspolicy/secure-backend", "--timeout=20s", "-v=6"] + flags,
                 environment: sandbox.datumctlEnvironment(), withInput: false)
-            HTTPClientSleep.milliseconds(500)
+            let watching = deleted.read(until: "watch=true", from: deleted.errorOutput)
+            #expect(watching.hasSuffix("watch=true"), "\(watching)")
+            deleted.discardErrorOutput()
             #expect(deleted.isRunning, "wait returned before the policy was deleted")
             #expect(try sandbox.request("DELETE", Self.policies + "/secure-backend").status == 200)
             let gone = ChildProcess.readAll(deleted.output)
             #expect(deleted.wait().status == 0)
             #expect(String(decoding: gone, as: UTF8.self) == Self.policy + " condition met\n")
         }
-    }
-}
-
-/// Sleeps the calling thread (the tests use real time only to let a child start waiting).
-enum HTTPClientSleep {
-    static func milliseconds(_ value: Int) {
-        usleep(useconds_t(value * 1000))
     }
 }

@@ -142,11 +142,31 @@ public final class ChildProcess: @unchecked Sendable {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return data }
             data.append(contentsOf: buffer[0..<n])
         }
+    }
+
+    /// Reads `descriptor` (the child's stdout unless given) until `marker` has appeared, the child
+    /// closes it, or `timeout` passes; returns what was read. Reads a byte at a time, so nothing
+    /// after the marker is consumed.
+    public func read(until marker: String, from descriptor: Int32? = nil, timeout: Duration = .seconds(60)) -> String {
+        let fd = descriptor ?? output
+        let deadline = ContinuousClock.now + timeout
+        var text: [UInt8] = []
+        var byte: UInt8 = 0
+        while ContinuousClock.now < deadline {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&ready, 1, 1_000)
+            if polled < 0 && errno != EINTR { break }
+            guard polled > 0 else { continue }
+            guard Glibc.read(fd, &byte, 1) == 1 else { break }
+            text.append(byte)
+            if text.count >= marker.utf8.count && text.suffix(marker.utf8.count).elementsEqual(marker.utf8) { break }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Sends a signal (SIGTERM by default).
