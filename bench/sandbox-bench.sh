@@ -40,17 +40,19 @@ export BENCH_OBJECTS="${BENCH_OBJECTS:-500}"
 # Warm-up: creates the objects, so every measured request updates an existing one.
 wrk -t2 -c8 -d3s -s bench/sandbox-apply.lua "$url" >/dev/null
 
+# One table row from wrk's --latency output: label, requests/s, p50, p99, errors, note.
+row() {
+  printf "%-8s %12s %10s %10s %8s%s\n" "$1" "$(awk '/^Requests\/sec:/ {print $2}' <<<"$2")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$2")" "$(awk '$1 == "99%" {print $2}' <<<"$2")" "$3" "${4:+   ($4)}"
+}
+
 printf "datumctl-sandbox%s server-side apply, %ss per level, %s objects per wrk thread (%s, %s cores, load average %s)\n" \
   "${SANDBOX_ARGS:+ $SANDBOX_ARGS}" "$duration" "$BENCH_OBJECTS" "$(uname -m)" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
 printf "%-8s %12s %10s %10s %8s\n" clients "requests/s" p50 p99 errors
 for clients in 1 8 32; do
   threads=$(( clients < 2 ? 1 : 2 ))
   out="$(wrk -t"$threads" -c"$clients" -d"${duration}s" --latency -s bench/sandbox-apply.lua "$url" 2>"$work/wrk-errors")"
-  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
-  p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
-  errors="$(grep -c "unexpected status" "$work/wrk-errors" || true)"
-  printf "%-8s %12s %10s %10s %8s\n" "$clients" "$rps" "$p50" "$p99" "$errors"
+  row "$clients" "$out" "$(grep -c "unexpected status" "$work/wrk-errors" || true)"
 done
 
 # Isolation: a cheap GET /version from one client while 32 clients apply. With requests handled on
@@ -60,23 +62,17 @@ wrk -t2 -c32 -d"${duration}s" -s bench/sandbox-apply.lua "$url" >/dev/null 2>&1 
 load_pid=$!
 out="$(wrk -t1 -c1 -d"$(( duration > 2 ? duration - 1 : duration ))s" --latency "$url/version" 2>/dev/null)"
 wait "$load_pid" || true
-printf "%-8s %12s %10s %10s %8s   (GET /version beside 32 applying clients)\n" "1+32" \
-  "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
-  "$(awk '$1 == "99%" {print $2}' <<<"$out")" "-"
+row "1+32" "$out" "-" "GET /version beside 32 applying clients"
 
 # Reads: LIST of every object (about 1,000 after the applies) from 8 clients, and a GET /version
 # beside them. Each LIST serializes its whole answer; on an event loop that holds up the loop's
 # other connections, on a request thread it does not.
 auth=(-H "Authorization: Bearer $BENCH_TOKEN" -H "Accept: application/json")
 out="$(wrk -t2 -c8 -d"${duration}s" --latency "${auth[@]}" "$url$BENCH_PATH" 2>/dev/null)"
-printf "%-8s %12s %10s %10s %8s   (LIST of %s objects)\n" "8" \
-  "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
-  "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0)" \
-  "$(curl -s "${auth[@]}" "$url$BENCH_PATH" | grep -o '"kind":"BackendTLSPolicy"' | wc -l)"
+listed="$(curl -s "${auth[@]}" "$url$BENCH_PATH" | grep -o '"kind":"BackendTLSPolicy"' | wc -l)"
+row "8" "$out" "$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0)" "LIST of $listed objects"
 wrk -t2 -c8 -d"${duration}s" "${auth[@]}" "$url$BENCH_PATH" >/dev/null 2>&1 &
 load_pid=$!
 out="$(wrk -t1 -c1 -d"$(( duration > 2 ? duration - 1 : duration ))s" --latency "$url/version" 2>/dev/null)"
 wait "$load_pid" || true
-printf "%-8s %12s %10s %10s %8s   (GET /version beside 8 listing clients)\n" "1+8" \
-  "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
-  "$(awk '$1 == "99%" {print $2}' <<<"$out")" "-"
+row "1+8" "$out" "-" "GET /version beside 8 listing clients"

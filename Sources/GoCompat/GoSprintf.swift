@@ -331,35 +331,37 @@ struct Printer<V: GoFormattable> {
         case .float64(let d): fmtFloat(d, verb: verb, value)
         case .string(let s): fmtString(s, verb: verb, value)
         case .map(let pairs):
-            if verb == "p" { return badVerb(verb, value) }
-            write(flags.sharpV ? "map[string]interface {}{" : "map[")
-            guard depth < GoSprintf.maximumDepth else {
-                write("...")
-                buffer.append(UInt8(ascii: flags.sharpV ? "}" : "]"))
-                return
-            }
             let sorted = pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (n, pair) in sorted.enumerated() {
-                if n > 0 { write(flags.sharpV ? ", " : " ") }
-                printValue(.string(pair.key), verb: verb, depth: depth + 1)
-                buffer.append(UInt8(ascii: ":"))
-                printValue(pair.value.goDynamic, verb: verb, depth: depth + 1)
-            }
-            buffer.append(UInt8(ascii: flags.sharpV ? "}" : "]"))
+            printElements(
+                sorted.map { (key: Optional($0.key), value: $0.value) }, verb: verb, depth: depth, value,
+                open: flags.sharpV ? "map[string]interface {}{" : "map[")
         case .slice(let items):
-            if verb == "p" { return badVerb(verb, value) }
-            write(flags.sharpV ? "[]interface {}{" : "[")
-            guard depth < GoSprintf.maximumDepth else {
-                write("...")
-                buffer.append(UInt8(ascii: flags.sharpV ? "}" : "]"))
-                return
-            }
-            for (n, item) in items.enumerated() {
-                if n > 0 { write(flags.sharpV ? ", " : " ") }
-                printValue(item.goDynamic, verb: verb, depth: depth + 1)
-            }
-            buffer.append(UInt8(ascii: flags.sharpV ? "}" : "]"))
+            printElements(
+                items.map { (key: String?.none, value: $0) }, verb: verb, depth: depth, value,
+                open: flags.sharpV ? "[]interface {}{" : "[")
         }
+    }
+
+    /// A map's entries (`key:value`, keys sorted) or a slice's items, each printed with the verb.
+    mutating func printElements(
+        _ elements: [(key: String?, value: V)], verb: Unicode.Scalar, depth: Int, _ value: GoDynamic<V>,
+        open: String
+    ) {
+        if verb == "p" { return badVerb(verb, value) }
+        write(open)
+        if depth >= GoSprintf.maximumDepth {
+            write("...")
+        } else {
+            for (n, element) in elements.enumerated() {
+                if n > 0 { write(flags.sharpV ? ", " : " ") }
+                if let key = element.key {
+                    printValue(.string(key), verb: verb, depth: depth + 1)
+                    buffer.append(UInt8(ascii: ":"))
+                }
+                printValue(element.value.goDynamic, verb: verb, depth: depth + 1)
+            }
+        }
+        buffer.append(UInt8(ascii: flags.sharpV ? "}" : "]"))
     }
 
     /// fmt's `badVerb`: `%!verb(type=value)`, the value printed with `%v` and the same flags.
