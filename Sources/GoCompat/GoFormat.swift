@@ -25,11 +25,16 @@ public enum GoFormat {
     /// scalar (a surrogate, a negative number, one beyond U+10FFFF) quotes U+FFFD as Go does.
     /// `asciiOnly` is `strconv.QuoteRuneToASCII` (`%+q`).
     public static func quoteRune(_ value: UInt64, asciiOnly: Bool = false) -> String {
-        let scalar = UInt32(exactly: value).flatMap(Unicode.Scalar.init) ?? "\u{FFFD}"
         var out = "'"
-        appendEscaped(scalar, quote: 0x27, asciiOnly: asciiOnly, to: &out)
+        appendEscaped(rune(value), quote: 0x27, asciiOnly: asciiOnly, to: &out)
         out.append("'")
         return out
+    }
+
+    /// Go's `rune(value)` as fmt prints it: U+FFFD (`utf8.RuneError`) for a value that is not a
+    /// Unicode scalar (a surrogate, a negative number, one beyond U+10FFFF).
+    public static func rune(_ value: UInt64) -> Unicode.Scalar {
+        UInt32(exactly: value).flatMap(Unicode.Scalar.init) ?? "\u{FFFD}"
     }
 
     /// `strconv.CanBackquote`: whether `%#q` may print the string between backquotes.
@@ -106,24 +111,7 @@ public enum GoFormat {
         let narrowed = bitSize == 32 ? Double(Float(d)) : d
         if narrowed.isNaN { return "NaN" }
         if narrowed.isInfinite { return narrowed < 0 ? "-Inf" : "+Inf" }
-        if narrowed == 0 { return narrowed.sign == .minus ? "-0" : "0" }
-        let (digits, pointPosition) = shortestDecimal(narrowed, bitSize: bitSize)
-        let sign = narrowed < 0 ? "-" : ""
-        let exponent = pointPosition - 1
-        if exponent < -4 || exponent >= 6 {
-            var mantissa = String(digits.first ?? "0")
-            if digits.count > 1 { mantissa += "." + digits.dropFirst() }
-            let magnitude = abs(exponent)
-            return sign + mantissa + (exponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + String(magnitude)
-        }
-        if pointPosition <= 0 {
-            return sign + "0." + String(repeating: "0", count: -pointPosition) + digits
-        }
-        if pointPosition >= digits.count {
-            return sign + digits + String(repeating: "0", count: pointPosition - digits.count)
-        }
-        let split = digits.index(digits.startIndex, offsetBy: pointPosition)
-        return sign + digits[..<split] + "." + digits[split...]
+        return String(decoding: GoFloatText.shortest(narrowed, bitSize: bitSize, upper: false), as: UTF8.self)
     }
 
     /// The shortest round-trip decimal digits of `|d|` (non-zero, finite) and the position of the

@@ -52,9 +52,9 @@ extension Printer {
     }
 
     /// fmt's `fmtInteger`: base 2, 8, 10 or 16, precision and `0` as leading zeros, `#` prefixes.
-    mutating func formatInteger(_ value: UInt64, base: UInt64, signed: Bool, verb: Unicode.Scalar, digits: [UInt8]) {
-        let negative = signed && Int64(bitPattern: value) < 0
-        var u = negative ? 0 &- value : value
+    mutating func formatInteger(_ value: Int64, base: UInt64, verb: Unicode.Scalar, digits: [UInt8]) {
+        let negative = value < 0
+        var u = value.magnitude
         var precision = 0
         if flags.precisionPresent {
             precision = flags.precision
@@ -140,8 +140,7 @@ extension Printer {
 
     /// `%c`: the code point as UTF-8 (U+FFFD when it is not one).
     mutating func fmtC(_ c: UInt64) {
-        let scalar = UInt32(exactly: c).flatMap(Unicode.Scalar.init) ?? "\u{FFFD}"
-        padString(String(scalar))
+        padString(String(GoFormat.rune(c)))
     }
 
     /// `%q` of an integer: a quoted rune.
@@ -233,16 +232,22 @@ enum GoFloatText {
         case UInt8(ascii: "x"), UInt8(ascii: "X"): return hex(v, precision: precision, upper: verb == UInt8(ascii: "X"))
         case UInt8(ascii: "g"), UInt8(ascii: "G"):
             let upper = verb == UInt8(ascii: "G")
-            guard precision >= 0 else {
-                let text = Array(GoFormat.formatFloat(v).utf8)
-                return upper ? text.map { $0 == UInt8(ascii: "e") ? UInt8(ascii: "E") : $0 } : text
-            }
+            guard precision >= 0 else { return shortest(v, bitSize: 64, upper: upper) }
             return general(v, precision: precision, upper: upper)
         case UInt8(ascii: "e"), UInt8(ascii: "E"):
             return c(v, "%.\(precision)" + (verb == UInt8(ascii: "E") ? "E" : "e"))
         default:
             return c(v, "%.\(precision)f")
         }
+    }
+
+    /// `%g` with the shortest digits that read back as `v` (`strconv.FormatFloat(v, 'g', -1, bitSize)`),
+    /// `v` finite.
+    static func shortest(_ v: Double, bitSize: Int, upper: Bool) -> [UInt8] {
+        guard v != 0 else { return g(v.sign == .minus, [], 0, precision: 0, shortest: true, upper: upper) }
+        let (digits, point) = GoFormat.shortestDecimal(v, bitSize: bitSize)
+        return g(
+            v.sign == .minus, Array(digits.utf8), point, precision: digits.utf8.count, shortest: true, upper: upper)
     }
 
     /// C's `snprintf` of one double: glibc rounds the exact binary value half to even, as Go's
@@ -257,12 +262,9 @@ enum GoFloatText {
         return buffer.dropLast().map { UInt8(bitPattern: $0) }
     }
 
-    /// `%g` with a precision: `precision` significant digits (trailing zeros dropped), in
-    /// exponent form when the exponent is below -4 or at least the precision (strconv's
-    /// `formatDigits`).
+    /// `%g` with a precision: `precision` significant digits, rounded by C (trailing zeros dropped).
     static func general(_ v: Double, precision requested: Int, upper: Bool) -> [UInt8] {
-        var precision = requested == 0 ? 1 : requested
-        let negative = v.sign == .minus
+        let precision = requested == 0 ? 1 : requested
         var digits: [UInt8] = []
         var point = 0
         if v != 0 {
@@ -273,8 +275,18 @@ enum GoFloatText {
             point = (Int(String(decoding: text[(e + 1)...], as: UTF8.self)) ?? 0) + 1
             while digits.last == UInt8(ascii: "0") { digits.removeLast() }
         }
+        return g(v.sign == .minus, digits, point, precision: precision, shortest: false, upper: upper)
+    }
+
+    /// strconv's `formatDigits` for `%g` over decimal digits `0.DIGITS × 10^point`: exponent form
+    /// when the exponent is below -4 or at least the precision (6 for the shortest digits).
+    static func g(
+        _ negative: Bool, _ digits: [UInt8], _ point: Int, precision requested: Int, shortest: Bool, upper: Bool
+    ) -> [UInt8] {
+        var precision = requested
         var eprec = precision
         if eprec > digits.count && digits.count >= point { eprec = digits.count }
+        if shortest { eprec = 6 }
         let exponent = point - 1
         if exponent < -4 || exponent >= eprec {
             if precision > digits.count { precision = digits.count }
@@ -370,7 +382,7 @@ enum GoFloatText {
                 exponent += 1
             }
         }
-        let digits = upper ? upperDigitsTable : lowerDigitsTable
+        let digits = upper ? upperDigits : lowerDigits
         var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
         out += [
             UInt8(ascii: "0"), upper ? UInt8(ascii: "X") : UInt8(ascii: "x"),
@@ -396,7 +408,4 @@ enum GoFloatText {
         if text.count < 2 { out.append(UInt8(ascii: "0")) }
         return out + text
     }
-
-    private static let lowerDigitsTable = Array("0123456789abcdef".utf8)
-    private static let upperDigitsTable = Array("0123456789ABCDEF".utf8)
 }

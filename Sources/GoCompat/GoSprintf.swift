@@ -93,8 +93,9 @@ struct GoFormatFlags {
     var precision = 0
 }
 
-private let lowerDigits = Array("0123456789abcdefx".utf8)
-private let upperDigits = Array("0123456789ABCDEFX".utf8)
+/// fmt's `ldigits`/`udigits`: the hex digits, then the `x` of a `0x` prefix.
+let lowerDigits = Array("0123456789abcdefx".utf8)
+let upperDigits = Array("0123456789ABCDEFX".utf8)
 
 struct Printer<V: GoFormattable> {
     var buffer: [UInt8] = []
@@ -326,8 +327,8 @@ struct Printer<V: GoFormattable> {
             write(flags.sharpV ? "interface {}(nil)" : "<nil>")
         case .bool(let b):
             if verb == "t" || verb == "v" { fmtBoolean(b) } else { badVerb(verb, value) }
-        case .int(let i): fmtInteger(UInt64(bitPattern: Int64(i)), signed: true, verb: verb, value)
-        case .int64(let i): fmtInteger(UInt64(bitPattern: i), signed: true, verb: verb, value)
+        case .int(let i): fmtInteger(Int64(i), verb: verb, value)
+        case .int64(let i): fmtInteger(i, verb: verb, value)
         case .float64(let d): fmtFloat(d, verb: verb, value)
         case .string(let s): fmtString(s, verb: verb, value)
         case .map(let pairs):
@@ -379,19 +380,17 @@ struct Printer<V: GoFormattable> {
         buffer.append(UInt8(ascii: ")"))
     }
 
-    mutating func fmtInteger(_ v: UInt64, signed: Bool, verb: Unicode.Scalar, _ value: GoDynamic<V>) {
+    /// fmt's `fmtInteger` for the signed types (Go's `int` and `int64`; %#v is decimal for them too).
+    mutating func fmtInteger(_ v: Int64, verb: Unicode.Scalar, _ value: GoDynamic<V>) {
         switch verb {
-        case "v":
-            // Signed values only here, so %#v is decimal too.
-            formatInteger(v, base: 10, signed: signed, verb: verb, digits: lowerDigits)
-        case "d": formatInteger(v, base: 10, signed: signed, verb: verb, digits: lowerDigits)
-        case "b": formatInteger(v, base: 2, signed: signed, verb: verb, digits: lowerDigits)
-        case "o", "O": formatInteger(v, base: 8, signed: signed, verb: verb, digits: lowerDigits)
-        case "x": formatInteger(v, base: 16, signed: signed, verb: verb, digits: lowerDigits)
-        case "X": formatInteger(v, base: 16, signed: signed, verb: verb, digits: upperDigits)
-        case "c": fmtC(v)
-        case "q": fmtQc(v)
-        case "U": fmtUnicode(v)
+        case "v", "d": formatInteger(v, base: 10, verb: verb, digits: lowerDigits)
+        case "b": formatInteger(v, base: 2, verb: verb, digits: lowerDigits)
+        case "o", "O": formatInteger(v, base: 8, verb: verb, digits: lowerDigits)
+        case "x": formatInteger(v, base: 16, verb: verb, digits: lowerDigits)
+        case "X": formatInteger(v, base: 16, verb: verb, digits: upperDigits)
+        case "c": fmtC(UInt64(bitPattern: v))
+        case "q": fmtQc(UInt64(bitPattern: v))
+        case "U": fmtUnicode(UInt64(bitPattern: v))
         default: badVerb(verb, value)
         }
     }
@@ -420,6 +419,21 @@ struct Printer<V: GoFormattable> {
 }
 
 extension GoDynamic {
+    /// The same value with its elements (a slice's items, a map's values) transformed: for a
+    /// type that wraps another ``GoFormattable`` type.
+    public func mapElements<T>(_ transform: (Element) -> T) -> GoDynamic<T> {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .int64(let i): return .int64(i)
+        case .float64(let d): return .float64(d)
+        case .string(let s): return .string(s)
+        case .slice(let items): return .slice(items.map(transform))
+        case .map(let pairs): return .map(pairs.map { (key: $0.key, value: transform($0.value)) })
+        }
+    }
+
     var isNull: Bool {
         if case .null = self { return true }
         return false

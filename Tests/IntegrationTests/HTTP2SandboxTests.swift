@@ -10,15 +10,6 @@ import Testing
         stderr.split(separator: "\n").filter { $0.hasPrefix("Using HTTP/") }
     }
 
-    /// What a pipe holds within the timeout (nothing when it stays empty or is closed).
-    static func readAvailable(_ descriptor: Int32, timeoutMilliseconds: Int32) -> [UInt8] {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeoutMilliseconds) == 1 else { return [] }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = read(descriptor, &buffer, buffer.count)
-        return count > 0 ? Array(buffer[..<count]) : []
-    }
-
     @Test func datumctlSpeaksHTTP2AndMultiplexesItsApplies() throws {
         try withSandbox { sandbox in
             let get = try WriteCLI.run(sandbox, ["get", "backendtlspolicies", "-v", "6"])
@@ -78,14 +69,10 @@ import Testing
                 watch.signal(SIGKILL)
                 _ = watch.wait()
             }
-            var seen = ""
             func awaitLine(_ line: String) throws {
-                let deadline = ContinuousClock.now + .seconds(20)
-                while !seen.contains(line + "\n") {
-                    guard ContinuousClock.now < deadline else {
-                        throw SandboxTestError("the watch did not print \(line); it printed \(seen)")
-                    }
-                    seen += String(decoding: Self.readAvailable(watch.output, timeoutMilliseconds: 1000), as: UTF8.self)
+                let seen = watch.read(until: line + "\n", timeout: .seconds(20))
+                guard seen.hasSuffix(line + "\n") else {
+                    throw SandboxTestError("the watch did not print \(line); it printed \(seen)")
                 }
             }
             try awaitLine("backendtlspolicy.gateway.networking.k8s.io/over-h2")

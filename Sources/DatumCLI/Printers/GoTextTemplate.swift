@@ -1206,17 +1206,7 @@ extension GoValue: GoFormattable {
         switch self {
         case .missing: return .null
         case .int(let i): return .int(i)
-        case .data(let v):
-            switch v.goDynamic {
-            case .null: return .null
-            case .bool(let b): return .bool(b)
-            case .int(let i): return .int(i)
-            case .int64(let i): return .int64(i)
-            case .float64(let d): return .float64(d)
-            case .string(let s): return .string(s)
-            case .slice(let items): return .slice(items.map(GoValue.data))
-            case .map(let pairs): return .map(pairs.map { ($0.key, GoValue.data($0.value)) })
-            }
+        case .data(let v): return v.goDynamic.mapElements(GoValue.data)
         }
     }
 
