@@ -63,7 +63,7 @@ public struct JSONParser {
             _ = try JSONStreamParser.parseDocument(data, maximumNodeDepth: maximumDepth).jsonValue()
             return nil
         } catch {
-            return error.message.hasPrefix("document nesting exceeds") ? nil : error
+            return error.message == JSONStreamParser.nestingLimitMessage(maximumDepth) ? nil : error
         }
     }
 

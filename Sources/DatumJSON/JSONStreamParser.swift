@@ -142,6 +142,11 @@ public struct JSONStreamParser: Sendable {
         self.feedsSpaceAtEnd = endOfInputMessage == JSONStreamParser.unmarshalEndOfInput
     }
 
+    /// The error for a value nesting deeper than `depth` levels (the caller's bound, not Go's).
+    static func nestingLimitMessage(_ depth: Int) -> String {
+        "document nesting exceeds the limit of \(depth) levels"
+    }
+
     /// `json.Unmarshal`'s words for input that stops inside a value where a space is valid.
     static let unmarshalEndOfInput = "unexpected end of JSON input"
 
@@ -302,7 +307,7 @@ public struct JSONStreamParser: Sendable {
                     index += 1
                     if tooDeep == nil && open.count > maximumNodeDepth {
                         tooDeep = JSONParseError(
-                            message: "document nesting exceeds the limit of \(maximumNodeDepth) levels",
+                            message: JSONStreamParser.nestingLimitMessage(maximumNodeDepth),
                             offset: start.offset,
                             line: start.line, column: start.column)
                     }
